@@ -18,7 +18,10 @@ struct Addr {
   constexpr uint64_t raw() const { return value; }
   constexpr Addr operator+(uint64_t off) const { return Addr(value + off); }
   constexpr Addr operator-(uint64_t off) const { return Addr(value - off); }
-  constexpr Addr& operator+=(uint64_t off) { value += off; return *this; }
+  constexpr Addr& operator+=(uint64_t off) {
+    value += off;
+    return *this;
+  }
   // Distance between two addresses of the same kind.
   constexpr uint64_t operator-(Addr other) const { return value - other.value; }
   constexpr auto operator<=>(const Addr&) const = default;

@@ -59,9 +59,12 @@ size_t vformat_to(char* buf, size_t size, const char* fmt, va_list args) {
     bool alt = false;
     char pad = ' ';
     for (;; p++) {
-      if (*p == '#') alt = true;
-      else if (*p == '0') pad = '0';
-      else break;
+      if (*p == '#')
+        alt = true;
+      else if (*p == '0')
+        pad = '0';
+      else
+        break;
     }
     unsigned width = 0;
     while (*p >= '0' && *p <= '9') width = width * 10 + static_cast<unsigned>(*p++ - '0');

@@ -9,7 +9,8 @@
 
 namespace tandem {
 
-size_t format_to(char* buf, size_t size, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+size_t format_to(char* buf, size_t size, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 size_t vformat_to(char* buf, size_t size, const char* fmt, va_list args);
 
 }  // namespace tandem

@@ -20,8 +20,8 @@ void write(Level level, const char* fmt, ...) __attribute__((format(printf, 2, 3
 
 // The level check happens before argument evaluation and formatting, so disabled trace points
 // cost one load and a branch on hot paths.
-#define TLOG(level, ...)                                               \
-  do {                                                                 \
+#define TLOG(level, ...)                                                         \
+  do {                                                                           \
     if (::tandem::log::enabled(level)) ::tandem::log::write(level, __VA_ARGS__); \
   } while (0)
 #define TLOG_TRACE(...) TLOG(::tandem::log::Level::kTrace, __VA_ARGS__)

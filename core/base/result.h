@@ -21,7 +21,7 @@ class [[nodiscard]] Result {
  public:
   Result(const T& v) : m_status(Status::kOk) { new (&m_value) T(v); }  // NOLINT: implicit by design
   Result(T&& v) : m_status(Status::kOk) { new (&m_value) T(std::move(v)); }  // NOLINT
-  Result(Error e) : m_status(e.status) {}  // NOLINT
+  Result(Error e) : m_status(e.status) {}                                    // NOLINT
   Result(Result&& o) noexcept : m_status(o.m_status) {
     if (ok()) new (&m_value) T(std::move(o.m_value));
   }
@@ -84,10 +84,10 @@ inline Result<void> ok() { return {}; }
 
 // TRY(expr): evaluates a Result; on error returns it from the enclosing function, otherwise
 // yields the value. Uses a GNU statement expression (GCC and Clang).
-#define TRY(expr)                                           \
-  ({                                                        \
-    auto&& tandem_try_result_ = (expr);                     \
-    if (!tandem_try_result_) [[unlikely]]                   \
-      return ::tandem::Error(tandem_try_result_.error());   \
-    std::move(tandem_try_result_).value();                  \
+#define TRY(expr)                                         \
+  ({                                                      \
+    auto&& tandem_try_result_ = (expr);                   \
+    if (!tandem_try_result_) [[unlikely]]                 \
+      return ::tandem::Error(tandem_try_result_.error()); \
+    std::move(tandem_try_result_).value();                \
   })

@@ -11,17 +11,17 @@
 namespace tandem {
 
 enum class ExitKind : unsigned char {
-  kMmioRead,           // gpa, size, reg, sign_extend  -> handler supplies value
-  kMmioWrite,          // gpa, size, value
-  kIoRead,             // port, size                    -> handler supplies value
-  kIoWrite,            // port, size, value
-  kSysRegRead,         // sysreg (encoded id), reg      -> handler supplies value
-  kSysRegWrite,        // sysreg, value
-  kHypercall,          // args[0..5] per the arch's calling convention (PSCI/SBI/...)
-  kHalt,               // WFI / HLT
-  kCpuUp,              // cpu, entry, context: a secondary is asked to start
-  kCpuDown,            // the current vCPU stops
-  kSystemDown,         // value = exit status
+  kMmioRead,     // gpa, size, reg, sign_extend  -> handler supplies value
+  kMmioWrite,    // gpa, size, value
+  kIoRead,       // port, size                    -> handler supplies value
+  kIoWrite,      // port, size, value
+  kSysRegRead,   // sysreg (encoded id), reg      -> handler supplies value
+  kSysRegWrite,  // sysreg, value
+  kHypercall,    // args[0..5] per the arch's calling convention (PSCI/SBI/...)
+  kHalt,         // WFI / HLT
+  kCpuUp,        // cpu, entry, context: a secondary is asked to start
+  kCpuDown,      // the current vCPU stops
+  kSystemDown,   // value = exit status
   kSystemReset,
   kNestedPageFault,    // gpa, pc: no RAM and no device
   kExternalInterrupt,  // the host wants the CPU back
@@ -31,14 +31,14 @@ enum class ExitKind : unsigned char {
 
 struct VcpuExit {
   ExitKind kind = ExitKind::kTimeout;
-  uint8_t size = 0;          // access width in bytes (1, 2, 4, 8)
-  uint8_t reg = 0;           // destination/source register number (arch encoding)
-  bool sign_extend = false;  // load sign-extends into a 64-bit register
-  bool write = false;        // for kNestedPageFault / kFault: the access was a write
-  uint64_t addr = 0;         // gpa, port or sysreg id
-  uint64_t value = 0;        // store value / exit status / cpu id
-  uint64_t pc = 0;           // guest PC of the instruction that exited (for messages)
-  uint64_t args[6] = {};     // hypercall arguments; kCpuUp: {cpu, entry, context}
+  uint8_t size = 0;              // access width in bytes (1, 2, 4, 8)
+  uint8_t reg = 0;               // destination/source register number (arch encoding)
+  bool sign_extend = false;      // load sign-extends into a 64-bit register
+  bool write = false;            // for kNestedPageFault / kFault: the access was a write
+  uint64_t addr = 0;             // gpa, port or sysreg id
+  uint64_t value = 0;            // store value / exit status / cpu id
+  uint64_t pc = 0;               // guest PC of the instruction that exited (for messages)
+  uint64_t args[6] = {};         // hypercall arguments; kCpuUp: {cpu, entry, context}
   const char* reason = nullptr;  // kFault: static human-readable reason
 };
 
