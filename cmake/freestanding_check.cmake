@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # Script mode: see FreestandingCheck.cmake.
+cmake_minimum_required(VERSION 3.25)  # script mode: IN_LIST needs policy CMP0057
 set(hosted_headers vector string map unordered_map set list deque iostream fstream sstream
   memory thread mutex functional cstdio cstdlib cstring stdio.h stdlib.h string.h
   spdlog/ unicorn/ linux/kvm.h CLI/ toml)

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The QEMU boot path of the x86_64 guests. `qemu-system-x86_64 -kernel` loads multiboot v1
+ * images only; QEMU's loader (hw/i386/multiboot.c) takes the header's address fields (the
+ * "a.out kludge", flags bit 16), copies the file from the header's offset to load_addr, zeroes
+ * up to bss_end_addr and enters entry_addr in 32-bit protected mode with paging off. The stub
+ * below then turns on long mode with an identity map of the first 1 GiB and jumps to the 64-bit
+ * entry `_start` that Tandem uses directly. Multiboot Specification 0.6.96, 3.1.
+ */
+	.set	MB_MAGIC, 0x1badb002
+	.set	MB_FLAGS, 1 << 16
+
+	.section .multiboot, "a"
+	.balign	4
+multiboot_header:
+	.long	MB_MAGIC
+	.long	MB_FLAGS
+	.long	-(MB_MAGIC + MB_FLAGS)
+	.long	multiboot_header	/* header_addr */
+	.long	__image_start		/* load_addr */
+	.long	__data_end		/* load_end_addr */
+	.long	__bss_end		/* bss_end_addr */
+	.long	_start32		/* entry_addr */
+
+/* Intel SDM vol.3 9.8.5, initializing IA-32e mode. */
+	.section .text.boot32, "ax"
+	.code32
+_start32:
+	lgdt	boot_gdt_pointer
+	mov	$0x10, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	mov	%cr4, %eax
+	or	$1 << 5, %eax		/* CR4.PAE */
+	mov	%eax, %cr4
+	mov	$boot_pml4, %eax
+	mov	%eax, %cr3
+	mov	$0xc0000080, %ecx	/* IA32_EFER */
+	rdmsr
+	or	$1 << 8, %eax		/* EFER.LME */
+	wrmsr
+	mov	%cr0, %eax
+	or	$(1 << 31) | 1, %eax	/* CR0.PG | CR0.PE */
+	mov	%eax, %cr0
+	ljmp	$0x08, $_start
+
+/* Accessed bits preset, so loading a selector never writes to the table. */
+	.section .rodata.boot32, "a"
+	.balign	8
+boot_gdt:
+	.quad	0
+	.quad	0x00af9b000000ffff	/* 0x08: 64-bit code (L = 1) */
+	.quad	0x00cf93000000ffff	/* 0x10: flat data */
+boot_gdt_pointer:
+	.word	boot_gdt_pointer - boot_gdt - 1
+	.long	boot_gdt
+
+/* 4-level paging, PML4[0] -> PDPT[0] -> 512 x 2 MiB pages (P | RW | PS); SDM vol.3 4.5. */
+	.section .data.boot_pages, "aw"
+	.balign	4096
+boot_pml4:
+	.quad	boot_pdpt + 0x3
+	.fill	511, 8, 0
+boot_pdpt:
+	.quad	boot_pd + 0x3
+	.fill	511, 8, 0
+boot_pd:
+	.set	page, 0
+	.rept	512
+	.quad	page | 0x83
+	.set	page, page + 0x200000
+	.endr

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Runs one test guest under QEMU, the reference of the differential tests (docs/DESIGN.md,
+# "Guest platform"):
+#   run_qemu.sh <aarch64|riscv64|x86_64> <guest.elf>
+# stdout: exactly what the guest wrote to its console, firmware output removed.
+# Exit status: the guest's status; 124 if QEMU still runs after $QEMU_TIMEOUT seconds
+# (default 20); 125 if QEMU failed or stopped without the guest exiting (x86 triple fault);
+# 2 for bad arguments.
+set -uo pipefail
+
+usage() {
+  echo "usage: $0 <aarch64|riscv64|x86_64> <guest.elf>" >&2
+  exit 2
+}
+[ $# -eq 2 ] || usage
+arch=$1
+elf=$2
+limit=${QEMU_TIMEOUT:-20}
+
+case $arch in
+  aarch64)
+    # EL1 entry, PSCI over HVC; -semihosting for SYS_EXIT with a status.
+    cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m 128M -nographic -semihosting)
+    ;;
+  riscv64)
+    cmd=(qemu-system-riscv64 -M virt -m 128M -bios default -nographic)
+    ;;
+  x86_64)
+    # QEMU loads the ELF32 copy with the multiboot header (guests/arch/x86_64/multiboot.S).
+    # -nographic would have SeaBIOS mirror its screen to COM1 (QEMU passes fw_cfg
+    # etc/sercon-port then); with -display none only the guest writes there, and without a NIC
+    # no iPXE ROM runs.
+    elf=${elf%.elf}.qemu.elf
+    # shellcheck disable=SC2054  # the commas separate QEMU's -device properties
+    cmd=(qemu-system-x86_64 -M pc -m 128M -display none -serial stdio -monitor none -nic none
+      -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4)
+    ;;
+  *) usage ;;
+esac
+if [ ! -r "$elf" ]; then
+  echo "run_qemu.sh: cannot read $elf" >&2
+  exit 2
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+timeout --kill-after=5 "$limit" "${cmd[@]}" -kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
+status=$?
+cat "$tmp/err" >&2
+
+# OpenSBI's banner comes first and ends its lines with "\r\n" (its console turns "\n" into
+# "\r\n"); the guests end theirs with a bare "\n".
+if [ "$arch" = riscv64 ]; then
+  perl -0777 -pe 's/\A(?:[^\n]*\r\n)*//' "$tmp/out"
+else
+  cat "$tmp/out"
+fi
+
+if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+  echo "run_qemu.sh: $arch guest still running after ${limit}s" >&2
+  exit 124
+fi
+# QEMU reports its own errors on stderr as "qemu-system-<arch>: ..." or "qemu: ..." and exits 1,
+# which a guest can also do (and which x86 would turn into status 0); warnings are harmless.
+if grep -v 'warning:' "$tmp/err" | grep -q '^qemu'; then
+  echo "run_qemu.sh: QEMU failed (status $status)" >&2
+  exit 125
+fi
+if [ "$arch" = x86_64 ]; then
+  # isa-debug-exit makes QEMU exit with (status << 1) | 1; anything even means the guest never
+  # wrote to it (with -no-reboot a triple fault exits 0).
+  if [ $((status & 1)) -eq 0 ]; then
+    echo "run_qemu.sh: x86_64 guest stopped without isa-debug-exit (QEMU status $status)" >&2
+    exit 125
+  fi
+  exit $((status >> 1))
+fi
+exit $status
