@@ -11,6 +11,7 @@
 #include "core/base/addr.h"
 #include "core/base/result.h"
 #include "core/mm/frame_allocator.h"
+#include "core/vcpu/vcpu.h"
 
 namespace tandem {
 
@@ -25,9 +26,10 @@ concept PagingHandler = requires(P& p, const P& cp, Hpa pa, Hva va, size_t n) {
   { cp.virt_to_phys(va) } -> std::same_as<Hpa>;
 };
 
-// The bundle: associated PagingHandler, plus the services every backend must give.
+// The bundle: the associated PagingHandler and Machine (which makes the vCPUs), plus the
+// services every backend must give.
 template <class H>
-concept Hal = PagingHandler<typename H::PagingHandler> && requires {
+concept Hal = PagingHandler<typename H::PagingHandler> && Machine<typename H::Machine> && requires {
   { H::now_ns() } -> std::same_as<uint64_t>;
 };
 

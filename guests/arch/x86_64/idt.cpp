@@ -3,6 +3,8 @@
 // triple-fault, which QEMU with -no-reboot reports as a clean exit with status 0.
 #include <cstdint>
 
+#include "idt.h"
+
 extern "C" void x86_trap_entry();
 
 namespace {
@@ -23,11 +25,6 @@ constexpr int kExceptionVectors = 32;
 
 alignas(16) IdtGate idt[kExceptionVectors];
 
-struct [[gnu::packed]] IdtPointer {
-  std::uint16_t limit;
-  std::uint64_t base;
-};
-
 }  // namespace
 
 extern "C" void x86_install_idt() {
@@ -42,6 +39,6 @@ extern "C" void x86_install_idt() {
             static_cast<std::uint32_t>(entry >> 32),
             0};
   }
-  const IdtPointer pointer{sizeof(idt) - 1, reinterpret_cast<std::uint64_t>(idt)};
+  const guest::IdtPointer pointer{sizeof(idt) - 1, reinterpret_cast<std::uint64_t>(idt)};
   asm volatile("lidt %0" : : "m"(pointer));
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Port I/O with each operand size (Intel SDM vol.2, IN and OUT). The PC board has no MMIO
-// UART, so the x86_64 guests exercise widths through ports; read32() is the one MMIO load,
-// for the `fault` guest.
+// UART, so the x86_64 guests exercise widths through ports; read32() and write32() are the MMIO
+// accesses, for the `fault` and `wild` guests.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,10 @@ inline std::uint32_t read32(std::uintptr_t a) {
   std::uint32_t v;
   asm volatile("movl (%1), %0" : "=r"(v) : "r"(a) : "memory");
   return v;
+}
+
+inline void write32(std::uintptr_t a, std::uint32_t v) {
+  asm volatile("movl %0, (%1)" : : "r"(v), "r"(a) : "memory");
 }
 
 }  // namespace guest::io

@@ -4,8 +4,9 @@
  * images only; QEMU's loader (hw/i386/multiboot.c) takes the header's address fields (the
  * "a.out kludge", flags bit 16), copies the file from the header's offset to load_addr, zeroes
  * up to bss_end_addr and enters entry_addr in 32-bit protected mode with paging off. The stub
- * below then turns on long mode with an identity map of the first 1 GiB and jumps to the 64-bit
- * entry `_start` that Tandem uses directly. Multiboot Specification 0.6.96, 3.1.
+ * below keeps what the loader passed in EAX and EBX (multiboot.h), then turns on long mode with an
+ * identity map of the first 1 GiB and jumps to the 64-bit entry `_start` that Tandem uses
+ * directly. Multiboot Specification 0.6.96, 3.1 and 3.2.
  */
 	.set	MB_MAGIC, 0x1badb002
 	.set	MB_FLAGS, 1 << 16
@@ -19,13 +20,16 @@ multiboot_header:
 	.long	multiboot_header	/* header_addr */
 	.long	__image_start		/* load_addr */
 	.long	__data_end		/* load_end_addr */
-	.long	__bss_end		/* bss_end_addr */
+	.long	__stack_top		/* bss_end_addr: the stack too, so the loader's data lands after it */
 	.long	_start32		/* entry_addr */
 
 /* Intel SDM vol.3 9.8.5, initializing IA-32e mode. */
 	.section .text.boot32, "ax"
 	.code32
+	.global	_start32
 _start32:
+	mov	%eax, multiboot_magic
+	mov	%ebx, multiboot_info
 	lgdt	boot_gdt_pointer
 	mov	$0x10, %eax
 	mov	%eax, %ds
@@ -44,6 +48,15 @@ _start32:
 	or	$(1 << 31) | 1, %eax	/* CR0.PG | CR0.PE */
 	mov	%eax, %cr0
 	ljmp	$0x08, $_start
+
+/* In .data, not .bss: _start clears .bss after the stub has written them. */
+	.section .data.multiboot, "aw"
+	.balign	4
+	.global	multiboot_magic, multiboot_info
+multiboot_magic:
+	.long	0
+multiboot_info:
+	.long	0
 
 /* Accessed bits preset, so loading a selector never writes to the table. */
 	.section .rodata.boot32, "a"

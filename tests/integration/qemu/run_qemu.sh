@@ -7,6 +7,8 @@
 # Exit status: the guest's status; 124 if QEMU still runs after $QEMU_TIMEOUT seconds
 # (default 20); 125 if QEMU failed or stopped without the guest exiting (x86 triple fault);
 # 2 for bad arguments.
+# Environment: QEMU_MEM, the RAM size (-m, default 128M); QEMU_APPEND, the kernel command line
+# (-append, none if unset; for multiboot QEMU passes "<kernel file> <QEMU_APPEND>").
 set -uo pipefail
 
 usage() {
@@ -17,14 +19,15 @@ usage() {
 arch=$1
 elf=$2
 limit=${QEMU_TIMEOUT:-20}
+mem=${QEMU_MEM:-128M}
 
 case $arch in
   aarch64)
     # EL1 entry, PSCI over HVC; -semihosting for SYS_EXIT with a status.
-    cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m 128M -nographic -semihosting)
+    cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "$mem" -nographic -semihosting)
     ;;
   riscv64)
-    cmd=(qemu-system-riscv64 -M virt -m 128M -bios default -nographic)
+    cmd=(qemu-system-riscv64 -M virt -m "$mem" -bios default -nographic)
     ;;
   x86_64)
     # QEMU loads the ELF32 copy with the multiboot header (guests/arch/x86_64/multiboot.S).
@@ -33,11 +36,14 @@ case $arch in
     # no iPXE ROM runs.
     elf=${elf%.elf}.qemu.elf
     # shellcheck disable=SC2054  # the commas separate QEMU's -device properties
-    cmd=(qemu-system-x86_64 -M pc -m 128M -display none -serial stdio -monitor none -nic none
+    cmd=(qemu-system-x86_64 -M pc -m "$mem" -display none -serial stdio -monitor none -nic none
       -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4)
     ;;
   *) usage ;;
 esac
+if [ -n "${QEMU_APPEND+set}" ]; then
+  cmd+=(-append "$QEMU_APPEND")
+fi
 if [ ! -r "$elf" ]; then
   echo "run_qemu.sh: cannot read $elf" >&2
   exit 2

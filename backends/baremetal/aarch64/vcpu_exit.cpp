@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+// Trap dispatch: what a synchronous exit from the guest turns into. The syndrome is decoded by
+// the pure decoder (core/arch/aarch64/esr.h); device accesses and PSCI go through the core's
+// VmExits, and the result is written back into the guest's registers here.
+#include "backends/baremetal/aarch64/sysreg.h"
+#include "backends/baremetal/aarch64/vcpu.h"
+#include "core/arch/aarch64/esr.h"
+#include "core/mm/address_space.h"
+#include "core/vm/vm_exits.h"
+
+namespace tandem::baremetal::aarch64 {
+
+using tandem::aarch64::decode_data_abort;
+using tandem::aarch64::Ec;
+using tandem::aarch64::esr_ec;
+
+El2Vcpu::Action El2Vcpu::handle_sync(VcpuExit& exit) {
+  exit = tandem::aarch64::decode_trap({m_ctx.esr, m_ctx.far, m_ctx.hpfar, m_ctx.elr}, m_ctx.x);
+  switch (exit.kind) {
+    case ExitKind::kMmioRead:
+    case ExitKind::kMmioWrite:
+      if (populate_on_demand(exit)) return Action::kResume;
+      return finish_mmio(exit);
+    case ExitKind::kHypercall: return finish_hypercall(exit);
+    case ExitKind::kHalt:
+      // ELR_EL2 points at the trapped WFI (DDI 0487 D1.11.2, preferred return address).
+      skip_instruction();
+      return Action::kReturn;
+    case ExitKind::kFault:
+      if (populate_on_demand(exit)) return Action::kResume;
+      return Action::kReturn;
+    default: return Action::kReturn;
+  }
+}
+
+// A stage-2 translation fault inside on-demand RAM is not an error: back the page and let the
+// guest retry the instruction. Adding a mapping needs no TLB invalidation (translation faults
+// are not cached), only the table write made visible to the walker.
+bool El2Vcpu::populate_on_demand(const VcpuExit& exit) {
+  const Ec ec = esr_ec(m_ctx.esr);
+  if (ec != Ec::kDataAbortLower && ec != Ec::kInstAbortLower) return false;
+  if ((m_ctx.esr & 0x3c) != 0x04) return false;  // DFSC/IFSC: translation fault, any level
+  const Region* region = m_space->find(Gpa(exit.addr));
+  if (region == nullptr || region->kind != RegionKind::kRam ||
+      region->backing != RamBacking::kOnDemand) {
+    return false;
+  }
+  if (!m_space->populate(Gpa(exit.addr).align_down(kPageSize4K), kPageSize4K)) return false;
+  dsb_ishst();
+  return true;
+}
+
+El2Vcpu::Action El2Vcpu::finish_mmio(VcpuExit& exit) {
+  m_exits->handle(exit);
+  if (exit.kind == ExitKind::kMmioRead && exit.reg != 31) {
+    m_ctx.x[exit.reg] = tandem::aarch64::dabt_load_value(decode_data_abort(m_ctx.esr), exit.value);
+  }
+  // A data abort's preferred return address is the faulting instruction: step over it.
+  skip_instruction();
+  if (!m_exits->stopped()) return Action::kResume;
+  stop_exit(exit);
+  return Action::kReturn;
+}
+
+El2Vcpu::Action El2Vcpu::finish_hypercall(VcpuExit& exit) {
+  m_exits->handle(exit);
+  m_ctx.x[0] = exit.args[0];
+  // HVC returns past itself (ELR_EL2 already points after it); a trapped SMC returns to the
+  // SMC instruction (DDI 0487 D1.11.2), so it is stepped over here.
+  if (esr_ec(m_ctx.esr) == Ec::kSmc64) skip_instruction();
+  if (!m_exits->stopped()) return Action::kResume;
+  stop_exit(exit);
+  return Action::kReturn;
+}
+
+// The exit that reports a VM stop (power-off, an unknown access, a fault), as the kvm backend
+// gives it: kSystemDown with the status, kSystemReset, or kFault with the stop message.
+void El2Vcpu::stop_exit(VcpuExit& exit) const {
+  const StopInfo& stop = m_exits->stop_info();
+  exit = VcpuExit{};
+  exit.pc = m_ctx.elr;
+  switch (stop.kind) {
+    case StopKind::kPowerOff:
+      exit.kind = ExitKind::kSystemDown;
+      exit.value = static_cast<uint64_t>(stop.status);
+      break;
+    case StopKind::kReset: exit.kind = ExitKind::kSystemReset; break;
+    default:
+      exit.kind = ExitKind::kFault;
+      exit.reason = stop.message;
+      break;
+  }
+}
+
+}  // namespace tandem::baremetal::aarch64

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "backends/baremetal/riscv64/hs_machine.h"
+
+#include "backends/baremetal/riscv64/csr.h"
+#include "core/base/log.h"
+#include "core/mm/address_space.h"
+
+namespace tandem::baremetal::riscv64 {
+namespace {
+
+// What the guest handles itself (18.2.2): misaligned fetches, breakpoints, ECALLs from its own
+// U-mode and its own (VS-stage) page faults go straight to its vstvec, as KVM delegates them.
+// Everything else traps to HS-mode: guest-page faults (MMIO), ECALL from VS-mode (SBI),
+// virtual instructions (WFI) and illegal instructions and access faults, which stop the VM
+// with a report. hedeleg bits 10 and 20..23 are read-only zero, so HS-mode always gets those.
+constexpr uint64_t kHedeleg = (1ull << EXC_INST_MISALIGNED) | (1ull << EXC_BREAKPOINT) |
+                              (1ull << EXC_ECALL_U) | (1ull << EXC_INST_PAGE_FAULT) |
+                              (1ull << EXC_LOAD_PAGE_FAULT) | (1ull << EXC_STORE_PAGE_FAULT);
+// VS-level interrupts the hypervisor raises in hvip go to the guest (18.2.2).
+constexpr uint64_t kHideleg = IRQ_VSSIP | IRQ_VSTIP | IRQ_VSEIP;
+// The guest reads time, cycle and instret directly (18.2.6); htimedelta 0 shows it the host's
+// time (18.2.7), which is what QEMU without a hypervisor shows as well.
+constexpr uint64_t kHcounteren = HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR;
+
+}  // namespace
+
+Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
+  if (setup.arch != Arch::kRiscv64 || setup.cpu_count != 1) return Error(Status::kUnsupported);
+  const uint64_t hgatp = setup.address_space.stage2().hw_root();
+  csr_write<CSR_HGATP>(hgatp);
+  if (csr_read<CSR_HGATP>() != hgatp) {
+    TLOG_ERROR("riscv64: hgatp %#lx rejected by this hart", hgatp);
+    csr_write<CSR_HGATP>(0);
+    return Error(Status::kUnsupported);
+  }
+  hfence_gvma_all();
+  csr_write<CSR_HEDELEG>(kHedeleg);
+  csr_write<CSR_HIDELEG>(kHideleg);
+  csr_write<CSR_HCOUNTEREN>(kHcounteren);
+  csr_write<CSR_HTIMEDELTA>(0);
+  csr_write<CSR_HIE>(0);
+  csr_write<CSR_HVIP>(0);
+  const uint64_t hstatus = csr_read<CSR_HSTATUS>() & HSTATUS_VSXL;
+  return HsMachine(setup.address_space, setup.exits, hgatp, hstatus);
+}
+
+Result<HsVcpu> HsMachine::create_vcpu(unsigned id) {
+  if (id != 0 || m_vcpu_created) return Error(Status::kUnsupported);
+  m_vcpu_created = true;
+  return HsVcpu(*m_as, *m_exits, m_hgatp, m_hstatus);
+}
+
+}  // namespace tandem::baremetal::riscv64

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+// The run loop: world switch, trap decoding, and finishing each exit the VM need not see.
+#include "backends/baremetal/riscv64/hs_vcpu.h"
+
+#include <atomic>
+#include <optional>
+
+#include "backends/baremetal/riscv64/csr.h"
+#include "core/base/log.h"
+#include "core/mm/address_space.h"
+#include "core/vm/vm_exits.h"
+
+namespace tandem::baremetal::riscv64 {
+namespace {
+
+constexpr unsigned kRegA0 = 10;
+
+}  // namespace
+
+HsVcpu::HsVcpu(AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus)
+    : m_as(&as), m_exits(&exits), m_hgatp(hgatp), m_hstatus(hstatus) {}
+
+Result<void> HsVcpu::set_boot_state(const BootState& boot) {
+  m_ctx = GuestContext{};
+  m_ctx.guest.sepc = boot.pc;
+  m_ctx.guest.x[2] = boot.sp;
+  m_ctx.guest.x[kRegA0] = boot.args[0];
+  m_ctx.guest.x[kRegA0 + 1] = boot.args[1];
+  m_ctx.guest.sstatus = SSTATUS_SPP;  // enter VS-mode, not VU-mode
+  m_vs = VsCsrs{};
+  // FP usable from the start, as OpenSBI leaves mstatus.FS for an S-mode payload. The FP
+  // registers are not switched: the hypervisor is built without FP (-mabi=lp64) and a hart
+  // runs one vCPU.
+  m_vs.vsstatus = SSTATUS_FS_INITIAL;
+  return ok();
+}
+
+// While the hypervisor runs, the VS CSRs are whatever the last guest left; a vCPU loads its own
+// before entering and saves them when run() returns, so vCPUs can take turns on one hart.
+void HsVcpu::load_guest_csrs() {
+  csr_write<CSR_HGATP>(m_hgatp);
+  hfence_gvma_all();
+  csr_write<CSR_VSSTATUS>(m_vs.vsstatus);
+  csr_write<CSR_VSIE>(m_vs.vsie);
+  csr_write<CSR_VSTVEC>(m_vs.vstvec);
+  csr_write<CSR_VSSCRATCH>(m_vs.vsscratch);
+  csr_write<CSR_VSEPC>(m_vs.vsepc);
+  csr_write<CSR_VSCAUSE>(m_vs.vscause);
+  csr_write<CSR_VSTVAL>(m_vs.vstval);
+  csr_write<CSR_VSATP>(m_vs.vsatp);
+  csr_write<CSR_HVIP>(m_vs.hvip);
+}
+
+void HsVcpu::save_guest_csrs() {
+  m_vs.vsstatus = csr_read<CSR_VSSTATUS>();
+  m_vs.vsie = csr_read<CSR_VSIE>();
+  m_vs.vstvec = csr_read<CSR_VSTVEC>();
+  m_vs.vsscratch = csr_read<CSR_VSSCRATCH>();
+  m_vs.vsepc = csr_read<CSR_VSEPC>();
+  m_vs.vscause = csr_read<CSR_VSCAUSE>();
+  m_vs.vstval = csr_read<CSR_VSTVAL>();
+  m_vs.vsatp = csr_read<CSR_VSATP>();
+  m_vs.hvip = csr_read<CSR_HVIP>();
+}
+
+// sret (18.6.4) goes to V=hstatus.SPV at privilege sstatus.SPP. SPP comes from the guest's
+// last trap (VS- or VU-mode); SPVP follows it for HLV/HLVX; VTW=1 makes WFI trap (18.2.1).
+// SIE and SPIE stay 0: Tandem polls and takes no interrupts of its own.
+void HsVcpu::prepare_entry() {
+  TrapFrame& g = m_ctx.guest;
+  uint64_t s = csr_read<CSR_SSTATUS>() & ~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP);
+  if ((s & SSTATUS_FS) == 0) s |= SSTATUS_FS_INITIAL;
+  const bool vs_mode = (g.sstatus & SSTATUS_SPP) != 0;
+  g.sstatus = s | (vs_mode ? SSTATUS_SPP : 0);
+  g.hstatus = m_hstatus | HSTATUS_SPV | HSTATUS_VTW | (vs_mode ? HSTATUS_SPVP : 0);
+}
+
+Result<VcpuExit> HsVcpu::run() {
+  if (m_exits->stopped()) return stopped_exit();
+  VcpuExit out;
+  load_guest_csrs();
+  for (;;) {
+    if (std::atomic_ref<uint32_t>(m_stop_requested).exchange(0) != 0) {
+      out.kind = ExitKind::kTimeout;
+      out.pc = m_ctx.guest.sepc;
+      break;
+    }
+    prepare_entry();
+    hv_enter_guest(&m_ctx);
+    const std::optional<uint64_t> gpa = guest_page_fault_gpa(m_ctx.guest);
+    if (gpa && backed_on_demand(*gpa)) continue;
+    GuestTrap trap = decode_guest_trap(m_ctx.guest);
+    if (handle(trap, out) == Step::kReturn) break;
+  }
+  save_guest_csrs();
+  return out;
+}
+
+HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
+  VcpuExit& e = trap.exit;
+  switch (e.kind) {
+    case ExitKind::kMmioRead:
+    case ExitKind::kMmioWrite:
+      m_exits->handle(e);
+      if (e.kind == ExitKind::kMmioRead && e.reg != 0) m_ctx.guest.x[e.reg] = e.value;
+      break;
+    case ExitKind::kHypercall: hypercall(); break;
+    case ExitKind::kHalt:
+      m_ctx.guest.sepc += trap.advance;
+      out = e;  // pc: the WFI, as the other backends report a halt
+      return Step::kReturn;
+    case ExitKind::kFault:
+      TLOG_DEBUG("riscv64 guest fault: scause=%#lx stval=%#lx htval=%#lx htinst=%#lx sepc=%#lx",
+                 m_ctx.guest.scause, m_ctx.guest.stval, m_ctx.guest.htval, m_ctx.guest.htinst,
+                 m_ctx.guest.sepc);
+      m_exits->handle(e);
+      break;
+    default: return Step::kContinue;  // an interrupt: HS-mode has none enabled, just resume
+  }
+  if (m_exits->stopped()) {
+    // Not resumed, so sepc stays at the instruction that stopped the VM, for the report.
+    out = stopped_exit();
+    return Step::kReturn;
+  }
+  m_ctx.guest.sepc += trap.advance;
+  return Step::kContinue;
+}
+
+// A guest-page fault on on-demand RAM is the hypervisor's, not the guest's: back the page and
+// retry the instruction. false for everything else (MMIO, no RAM, or out of frames), which
+// the trap decoding turns into an access or a fault.
+bool HsVcpu::backed_on_demand(uint64_t gpa) {
+  const Region* r = m_as->find(Gpa(gpa));
+  if (r == nullptr || r->backing != RamBacking::kOnDemand) return false;
+  if (!m_as->populate(Gpa(gpa), 1).ok()) return false;
+  hfence_gvma_all();
+  return true;
+}
+
+// SBI (SBI spec v2.0, 3 "Binary Encoding"): a7 = extension, a6 = function, a0..a5 arguments;
+// sbiret error in a0 and value in a1. The ECALL itself is not re-executed.
+void HsVcpu::hypercall() {
+  uint64_t args[8];
+  for (unsigned i = 0; i < 8; i++) args[i] = m_ctx.guest.x[kRegA0 + i];
+  const HypercallResult r = m_exits->hypercall(args, m_ctx.guest.sepc);
+  for (unsigned i = 0; i < r.count && i < 2; i++) m_ctx.guest.x[kRegA0 + i] = r.ret[i];
+}
+
+VcpuExit HsVcpu::stopped_exit() const {
+  const StopInfo& stop = m_exits->stop_info();
+  VcpuExit e;
+  e.pc = m_ctx.guest.sepc;
+  switch (stop.kind) {
+    case StopKind::kPowerOff:
+      e.kind = ExitKind::kSystemDown;
+      e.value = static_cast<uint64_t>(stop.status);
+      break;
+    case StopKind::kReset: e.kind = ExitKind::kSystemReset; break;
+    default:
+      e.kind = ExitKind::kFault;
+      e.reason = stop.message;
+      break;
+  }
+  return e;
+}
+
+void HsVcpu::request_stop() { std::atomic_ref<uint32_t>(m_stop_requested).store(1); }
+
+Result<uint64_t> HsVcpu::read_gpr(unsigned n) const {
+  if (n >= 32) return Error(Status::kInvalidArgument);
+  return m_ctx.guest.x[n];
+}
+
+Result<void> HsVcpu::write_gpr(unsigned n, uint64_t value) {
+  if (n >= 32) return Error(Status::kInvalidArgument);
+  if (n != 0) m_ctx.guest.x[n] = value;
+  return ok();
+}
+
+}  // namespace tandem::baremetal::riscv64

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// The riscv64 bare-metal vCPU: a VS-mode guest hart entered from HS-mode with sret. run()
+// switches worlds until something needs the VM: it finishes MMIO accesses (load/store
+// guest-page faults), SBI calls (ECALL from VS-mode) and on-demand RAM itself through
+// VmExits and the address space, and returns on WFI, a VM stop, a fault or request_stop().
+#pragma once
+
+#include <cstdint>
+
+#include "backends/baremetal/riscv64/guest_context.h"
+#include "backends/baremetal/riscv64/guest_trap.h"
+#include "core/base/result.h"
+#include "core/vcpu/vcpu.h"
+
+namespace tandem {
+class AddressSpace;
+class VmExits;
+}  // namespace tandem
+
+namespace tandem::baremetal::riscv64 {
+
+// The guest's virtual-supervisor CSRs (privileged spec 20240411, 18.2.11 - 18.2.18) and its
+// pending virtual interrupts (hvip), kept in memory between runs so vCPUs can share a hart.
+struct VsCsrs {
+  uint64_t vsstatus = 0;
+  uint64_t vsie = 0;
+  uint64_t vstvec = 0;
+  uint64_t vsscratch = 0;
+  uint64_t vsepc = 0;
+  uint64_t vscause = 0;
+  uint64_t vstval = 0;
+  uint64_t vsatp = 0;
+  uint64_t hvip = 0;
+};
+
+class HsVcpu {
+ public:
+  // `hgatp` is the G-stage root the machine built; `hstatus` the hypervisor's hstatus as
+  // HsMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW.
+  HsVcpu(AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus);
+
+  // pc -> sepc, sp -> x2, a0 = hart id, a1 = DTB (args[0], args[1]); VS-mode, vsatp Bare.
+  [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
+
+  // Runs until the guest executes WFI (kHalt, sepc past it), the VM stops (kSystemDown,
+  // kSystemReset or kFault as exits.stop_info() says) or request_stop() (kTimeout). A stopped
+  // VM is never resumed: run() then returns its stop at once.
+  [[nodiscard]] Result<VcpuExit> run();
+
+  // Safe from an interrupt handler: the next guest entry returns kTimeout instead.
+  void request_stop();
+
+  [[nodiscard]] Result<uint64_t> read_gpr(unsigned n) const;
+  [[nodiscard]] Result<void> write_gpr(unsigned n, uint64_t value);
+  uint64_t pc() const { return m_ctx.guest.sepc; }
+
+ private:
+  enum class Step : unsigned char { kContinue, kReturn };
+
+  void load_guest_csrs();
+  void save_guest_csrs();
+  void prepare_entry();
+  Step handle(GuestTrap& trap, VcpuExit& out);
+  bool backed_on_demand(uint64_t gpa);
+  void hypercall();
+  VcpuExit stopped_exit() const;
+
+  GuestContext m_ctx{};
+  VsCsrs m_vs{};
+  AddressSpace* m_as;
+  VmExits* m_exits;
+  uint64_t m_hgatp;
+  uint64_t m_hstatus;
+  uint32_t m_stop_requested = 0;
+};
+
+static_assert(Vcpu<HsVcpu>);
+
+}  // namespace tandem::baremetal::riscv64

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// aarch64 under Unicorn: the guest runs at EL1 of a cortex-a72. HVC/SMC go to the VM's PSCI,
+// semihosting HLT #0xf000 exits the VM, WFI halts, and every other synchronous exception ends
+// the VM with a fault (Unicorn cannot deliver it to the guest's vectors, UNICORN.md TL;DR).
+#include <cstdio>
+
+#include "backends/emu/emu_a64_syndrome.h"
+#include "backends/emu/emu_cpu.h"
+#include "backends/emu/emu_quirks.h"
+#include "core/base/log.h"
+#include "core/vm/vm_exits.h"
+
+namespace tandem::emu {
+namespace {
+
+// QEMU's EXCP_* numbers, which Unicorn passes to UC_HOOK_INTR as intno (target/arm/cpu.h).
+constexpr uint32_t kExcpUdef = 1;
+constexpr uint32_t kExcpSvc = 2;
+constexpr uint32_t kExcpPrefetchAbort = 3;
+constexpr uint32_t kExcpDataAbort = 4;
+constexpr uint32_t kExcpBkpt = 7;
+constexpr uint32_t kExcpHvc = 11;
+constexpr uint32_t kExcpSmc = 13;
+
+// Semihosting (Arm "Semihosting for AArch32 and AArch64", v2.0): HLT #0xF000 with the operation
+// in w0 and a parameter (block address) in x1.
+constexpr uint32_t kHltSemihosting = 0xd45e0000;
+constexpr uint64_t kSysExit = 0x18;
+constexpr uint64_t kSysExitExtended = 0x20;
+constexpr uint64_t kAdpStoppedApplicationExit = 0x20026;
+
+// SCR_EL3 = RW|HCE|NS and HCR_EL2 = RW|IMO (Arm ARM D17.2.117 and D17.2.48): EL2 and EL1 are
+// AArch64, HVC is enabled, physical IRQs route to EL2 so the host can inject virtual ones.
+constexpr uint64_t kScrEl3 = (1u << 10) | (1u << 8) | (1u << 0);
+constexpr uint64_t kHcrEl2 = (1ull << 31) | (1ull << 4);
+
+uc_err write_sysreg(uc_engine* uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
+                    uint32_t op2, uint64_t value) {
+  uc_arm64_cp_reg r{crn, crm, op0, op1, op2, value};
+  return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &r);
+}
+
+void hypercall(EmuCpu& cpu) {
+  static constexpr int kArgs[8] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2,
+                                   UC_ARM64_REG_X3, UC_ARM64_REG_X4, UC_ARM64_REG_X5,
+                                   UC_ARM64_REG_X6, UC_ARM64_REG_X7};
+  uint64_t args[8] = {};
+  void* ptrs[8];
+  for (int i = 0; i < 8; ++i) ptrs[i] = &args[i];
+  uc_reg_read_batch(cpu.uc, const_cast<int*>(kArgs), ptrs, 8);
+  // PC is already past the HVC/SMC (UNICORN.md section 2); report the instruction itself.
+  const uint64_t pc = read_reg(cpu.uc, UC_ARM64_REG_PC) - 4;
+  HypercallResult r = cpu.exits.hypercall(args, pc);
+  for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(cpu.uc, kArgs[i], r.ret[i]);
+  stop_if_vm_stopped(cpu);
+}
+
+// Returns false if the UDF at `pc` is not a semihosting call.
+bool semihosting(EmuCpu& cpu, uint64_t pc) {
+  uint32_t insn = 0;
+  // With the 2.0.1 VA==PA restriction (UNICORN.md TL;DR, defect 1) the PC reads as a GPA.
+  if (uc_mem_read(cpu.uc, pc, &insn, sizeof insn) != UC_ERR_OK || insn != kHltSemihosting) {
+    return false;
+  }
+  const uint64_t op = read_reg(cpu.uc, UC_ARM64_REG_X0) & 0xffffffff;
+  const uint64_t param = read_reg(cpu.uc, UC_ARM64_REG_X1);
+  if (op == kSysExit || op == kSysExitExtended) {
+    uint64_t block[2] = {};  // {reason, subcode}
+    if (uc_mem_read(cpu.uc, param, block, sizeof block) != UC_ERR_OK) {
+      fault(cpu, "semihosting SYS_EXIT with an unreadable parameter block", param, pc);
+      return true;
+    }
+    // As QEMU: the application's code for ApplicationExit, 1 for any other (abnormal) reason.
+    const int status = block[0] == kAdpStoppedApplicationExit ? static_cast<int>(block[1]) : 1;
+    cpu.exits.stop_info().system_off(status);
+    stop_if_vm_stopped(cpu);
+    return true;
+  }
+  // Other operations are not provided: return -1 (the spec's failure value) and continue.
+  write_reg(cpu.uc, UC_ARM64_REG_X0, ~uint64_t{0});
+  write_reg(cpu.uc, UC_ARM64_REG_PC, pc + 4);
+  return true;
+}
+
+const char* exception_name(uint32_t intno) {
+  switch (intno) {
+    case kExcpUdef: return "undefined instruction";
+    case kExcpSvc: return "supervisor call (SVC)";
+    case kExcpPrefetchAbort: return "instruction abort";
+    case kExcpDataAbort: return "data abort";
+    case kExcpBkpt: return "breakpoint (BRK)";
+    default: return "exception";
+  }
+}
+
+void report_exception(EmuCpu& cpu, uint32_t intno, uint64_t pc) {
+  const char* what = exception_name(intno);
+  uint64_t addr = pc;
+  if constexpr (kArm64SyndromeOnlyInContext) {
+    if (Result<A64Syndrome> s = read_a64_syndrome(cpu.uc, cpu.context)) {
+      const uint32_t ec = esr_ec(s->esr);
+      if (ec == kEcDataAbort || ec == kEcDataAbortLower || ec == kEcInsnAbort ||
+          ec == kEcInsnAbortLower) {
+        addr = s->far;
+      }
+      std::snprintf(cpu.reason, sizeof cpu.reason, "%s (ESR %#x)", what, s->esr);
+      what = cpu.reason;
+    }
+  }
+  fault(cpu, what, addr, pc);
+}
+
+void on_intr(uc_engine* uc, uint32_t intno, void* user) {
+  auto& cpu = *static_cast<EmuCpu*>(user);
+  if (intno == kExcpHvc || intno == kExcpSmc) return hypercall(cpu);
+  // UNICORN.md section 2: SVC leaves PC after the instruction, the others on it.
+  uint64_t pc = read_reg(uc, UC_ARM64_REG_PC);
+  if (intno == kExcpSvc) pc -= 4;
+  if (intno == kExcpUdef && semihosting(cpu, pc)) return;
+  report_exception(cpu, intno, pc);
+}
+
+Result<void> configure(EmuCpu& cpu) {
+  // Must precede every call that initialises the engine (UNICORN.md section 1).
+  if (uc_ctl_set_cpu_model(cpu.uc, UC_CPU_ARM64_A72) != UC_ERR_OK) return Error(Status::kBackend);
+  if constexpr (kArm64NeedsScrHcrSetup) {
+    if (write_sysreg(cpu.uc, 3, 6, 1, 1, 0, kScrEl3) != UC_ERR_OK ||
+        write_sysreg(cpu.uc, 3, 4, 1, 1, 0, kHcrEl2) != UC_ERR_OK) {
+      return Error(Status::kBackend);
+    }
+  }
+  if constexpr (kArm64SyndromeOnlyInContext) {
+    if (uc_context_alloc(cpu.uc, &cpu.context) != UC_ERR_OK) return Error(Status::kNoMemory);
+    // Calibrate now (once per process) rather than inside the first fault's hook.
+    if (!a64_syndrome_offset())
+      TLOG_DEBUG("emu: syndrome offset not found; faults name intno only");
+  }
+  uc_hook h;
+  if (uc_hook_add(cpu.uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(on_intr), &cpu, 1, 0) !=
+      UC_ERR_OK) {
+    return Error(Status::kBackend);
+  }
+  return ok();
+}
+
+// Linux arm64 boot protocol (Documentation/arch/arm64/booting.rst): x0 = DTB, x1..x3 = 0,
+// entered with the MMU off. Unicorn starts at EL1h with DAIF masked, which is what it asks.
+Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
+  static constexpr int kRegs[6] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2,
+                                   UC_ARM64_REG_X3, UC_ARM64_REG_SP, UC_ARM64_REG_PC};
+  uint64_t values[6] = {boot.args[0], boot.args[1], boot.args[2], boot.args[3], boot.sp, boot.pc};
+  void* ptrs[6];
+  for (int i = 0; i < 6; ++i) ptrs[i] = &values[i];
+  if (uc_reg_write_batch(cpu.uc, const_cast<int*>(kRegs), ptrs, 6) != UC_ERR_OK) {
+    return Error(Status::kBackend);
+  }
+  return ok();
+}
+
+int gpr(unsigned n) {
+  if (n <= 28) return UC_ARM64_REG_X0 + static_cast<int>(n);
+  if (n == 29) return UC_ARM64_REG_X29;
+  if (n == 30) return UC_ARM64_REG_X30;
+  return -1;
+}
+
+}  // namespace
+
+const ArchOps kAarch64Ops = {UC_ARCH_ARM64, UC_MODE_ARM, UC_ARM64_REG_PC, 4, configure,
+                             load_boot,     gpr};
+
+}  // namespace tandem::emu

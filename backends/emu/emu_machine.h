@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// The emu backend's Machine and HAL bundle. Unicorn has no VM-wide object: each vCPU is its own
+// engine mapping the same host RAM, so the machine only remembers the setup.
+#pragma once
+
+#include "backends/emu/emu_vcpu.h"
+#include "backends/hosted/host_paging.h"
+#include "core/hal.h"
+
+namespace tandem {
+
+class EmuMachine {
+ public:
+  using Vcpu = EmuVcpu;
+
+  [[nodiscard]] static Result<EmuMachine> create(const MachineSetup& setup) {
+    return EmuMachine(setup);
+  }
+  [[nodiscard]] Result<EmuVcpu> create_vcpu(unsigned id) {
+    return EmuVcpu::create(VcpuSetup{m_arch, id, *m_space, *m_exits});
+  }
+
+ private:
+  explicit EmuMachine(const MachineSetup& s)
+      : m_arch(s.arch), m_space(&s.address_space), m_exits(&s.exits) {}
+
+  Arch m_arch;
+  AddressSpace* m_space;
+  VmExits* m_exits;
+};
+
+struct EmuHal {
+  using PagingHandler = hosted::HostPagingHandler;
+  using Machine = EmuMachine;
+  static uint64_t now_ns() { return hosted::now_ns(); }
+};
+
+static_assert(Hal<EmuHal>);
+
+}  // namespace tandem

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+// riscv64 under Unicorn: the backend plays the SBI firmware. The guest runs in S-mode, ECALL
+// goes to the VM's SBI, WFI halts, and every other exception ends the VM with a fault (Unicorn
+// never vectors it to stvec, UNICORN.md TL;DR).
+#include "backends/emu/emu_cpu.h"
+#include "backends/emu/emu_quirks.h"
+#include "core/vm/vm_exits.h"
+
+namespace tandem::emu {
+namespace {
+
+// Exception codes (RISC-V privileged spec 3.1.15, table 3.6), which Unicorn passes as intno.
+// Unicorn reports every ECALL as 8 whatever the mode it came from (UNICORN.md section 2).
+constexpr uint32_t kCauseEcall = 8;
+
+// Unicorn 2.0.1 starts in M-mode and cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.0), so
+// the guest is entered through one mret on a scratch page at QEMU virt's boot-ROM address,
+// which Tandem's riscv64 map leaves empty; the page is unmapped again before the guest runs.
+constexpr uint64_t kTrampoline = 0x1000;
+constexpr uint64_t kTrampolineSize = 0x1000;
+constexpr uint32_t kMret = 0x30200073;  // riscv64-linux-gnu-as: mret
+
+// mstatus.MPP = S (priv spec 3.1.6.1) so mret lands in S-mode; FS = Initial so an F/D guest
+// can use the FPU, as OpenSBI leaves it.
+constexpr uint64_t kMstatusMppS = 1ull << 11;
+constexpr uint64_t kMstatusFsInitial = 1ull << 13;
+// Delegations OpenSBI sets (sbi_hart.c delegate_traps): S-level software/timer/external
+// interrupts, and misaligned fetch, breakpoint, U-mode ecall and page faults. Unicorn reports
+// exceptions to the host either way; the interrupt delegation matters once SIP is injected.
+constexpr uint64_t kMideleg = (1u << 1) | (1u << 5) | (1u << 9);
+constexpr uint64_t kMedeleg =
+    (1u << 0) | (1u << 3) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 15);
+constexpr uint64_t kMcounteren = 0x7;  // CY, TM, IR readable from S-mode
+
+const char* cause_name(uint32_t cause) {
+  switch (cause) {
+    case 0: return "instruction address misaligned";
+    case 1: return "instruction access fault";
+    case 2: return "illegal instruction";
+    case 3: return "breakpoint (EBREAK)";
+    case 4: return "load address misaligned";
+    case 5: return "load access fault";
+    case 6: return "store address misaligned";
+    case 7: return "store access fault";
+    case 12: return "instruction page fault";
+    case 13: return "load page fault";
+    case 15: return "store page fault";
+    default: return "exception";
+  }
+}
+
+void on_intr(uc_engine* uc, uint32_t intno, void* user) {
+  auto& cpu = *static_cast<EmuCpu*>(user);
+  uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
+  if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // 2 too many after an RVC instruction
+  if (intno != kCauseEcall) return fault(cpu, cause_name(intno), pc, pc);
+
+  // SBI calling convention (SBI spec 3): a7 = extension, a6 = function, a0..a5 arguments;
+  // the VM's SBI returns error in a0 and value in a1. PC is already past the ECALL.
+  uint64_t args[8] = {};
+  for (int i = 0; i < 8; ++i) args[i] = read_reg(uc, UC_RISCV_REG_A0 + i);
+  HypercallResult r = cpu.exits.hypercall(args, pc);
+  for (int i = 0; i < static_cast<int>(r.count) && i < 2; ++i) {
+    write_reg(uc, UC_RISCV_REG_A0 + i, r.ret[i]);
+  }
+  stop_if_vm_stopped(cpu);
+}
+
+Result<void> configure(EmuCpu& cpu) {
+  uc_hook h;
+  if (uc_hook_add(cpu.uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(on_intr), &cpu, 1, 0) !=
+      UC_ERR_OK) {
+    return Error(Status::kBackend);
+  }
+  return ok();
+}
+
+// Enters S-mode at boot.pc with a0 = hart id, a1 = DTB (the SBI/Linux boot convention). Only
+// possible while the engine is still in M-mode: once the guest runs in S-mode, Unicorn drops
+// host writes to M-mode CSRs (UNICORN.md section 2, "IRQ injection"), so a second call fails.
+Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
+  uc_engine* uc = cpu.uc;
+  if (cpu.left_machine_mode) return Error(Status::kUnsupported);
+  if (uc_mem_map(uc, kTrampoline, kTrampolineSize, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK) {
+    return Error(Status::kUnsupported);
+  }
+  write_reg(uc, UC_RISCV_REG_MSTATUS, kMstatusMppS | kMstatusFsInitial);
+  write_reg(uc, UC_RISCV_REG_MEDELEG, kMedeleg);
+  write_reg(uc, UC_RISCV_REG_MIDELEG, kMideleg);
+  write_reg(uc, UC_RISCV_REG_MCOUNTEREN, kMcounteren);
+  write_reg(uc, UC_RISCV_REG_SATP, 0);
+  write_reg(uc, UC_RISCV_REG_MEPC, boot.pc);
+  write_reg(uc, UC_RISCV_REG_A0, cpu.cpu_id);
+  write_reg(uc, UC_RISCV_REG_A1, boot.args[1]);
+  write_reg(uc, UC_RISCV_REG_SP, boot.sp);
+  uc_err err = uc_mem_write(uc, kTrampoline, &kMret, sizeof kMret);
+  // Run the mret and stop on arrival at the entry. Not with count=1: the next count=0 run would
+  // remove Unicorn's count hook with a tb_flush, which in 2.0.1 memsets the whole 1 GiB
+  // translation buffer (measured: ~2 s and 1 GiB of RSS).
+  if (err == UC_ERR_OK) err = uc_emu_start(uc, kTrampoline, boot.pc, 0, 0);
+  const uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
+  if (uc_mem_unmap(uc, kTrampoline, kTrampolineSize) != UC_ERR_OK || err != UC_ERR_OK) {
+    return Error(Status::kBackend);
+  }
+  // A PC anywhere else means mret did not take (the engine was no longer in M-mode).
+  if (pc != boot.pc) return Error(Status::kUnsupported);
+  cpu.left_machine_mode = true;
+  return ok();
+}
+
+int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1; }
+
+}  // namespace
+
+const ArchOps kRiscv64Ops = {
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4, configure, load_boot, gpr};
+
+}  // namespace tandem::emu

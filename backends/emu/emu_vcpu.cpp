@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+// Engine lifetime and the run loop. Hooks finish device accesses and hypercalls inside
+// uc_emu_start; what makes it return is sorted out here.
+#include "backends/emu/emu_vcpu.h"
+
+#include <chrono>
+#include <cstdio>
+#include <new>
+#include <thread>
+
+#include "backends/emu/emu_cpu.h"
+#include "core/vm/vm_exits.h"
+
+namespace tandem {
+namespace emu {
+
+// An `until` no guest reaches, so the engine only returns for the reasons run() sorts out.
+constexpr uint64_t kNoUntil = ~uint64_t{0};
+
+EmuCpu::~EmuCpu() {
+  if (context != nullptr) uc_context_free(context);
+  if (uc != nullptr) uc_close(uc);
+}
+
+void end_run(EmuCpu& cpu, const VcpuExit& exit) {
+  cpu.exit = exit;
+  cpu.has_exit = true;
+  uc_emu_stop(cpu.uc);
+}
+
+void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc) {
+  cpu.exits.fault(what, addr, pc);
+  VcpuExit e;
+  e.kind = ExitKind::kFault;
+  e.addr = addr;
+  e.pc = pc;
+  e.reason = what;
+  end_run(cpu, e);
+}
+
+void stop_if_vm_stopped(EmuCpu& cpu) {
+  if (cpu.exits.stopped()) uc_emu_stop(cpu.uc);
+}
+
+uint64_t read_reg(uc_engine* uc, int reg) {
+  uint64_t v = 0;
+  uc_reg_read(uc, reg, &v);
+  return v;
+}
+
+void write_reg(uc_engine* uc, int reg, uint64_t value) { uc_reg_write(uc, reg, &value); }
+
+namespace {
+
+const ArchOps* ops_for(Arch arch) {
+  switch (arch) {
+    case Arch::kAarch64: return &kAarch64Ops;
+    case Arch::kRiscv64: return &kRiscv64Ops;
+    case Arch::kX86_64: return &kX86_64Ops;
+  }
+  return nullptr;
+}
+
+// The exit for a VM whose stop was requested by a device, PSCI/SBI or a fault report.
+VcpuExit stopped_exit(const EmuCpu& cpu) {
+  const StopInfo& stop = cpu.exits.stop_info();
+  VcpuExit e;
+  e.pc = read_reg(cpu.uc, cpu.ops->pc_reg);
+  switch (stop.kind) {
+    case StopKind::kPowerOff:
+      e.kind = ExitKind::kSystemDown;
+      e.value = static_cast<uint64_t>(stop.status);
+      break;
+    case StopKind::kReset: e.kind = ExitKind::kSystemReset; break;
+    default:
+      e.kind = ExitKind::kFault;
+      e.reason = stop.message;
+      break;
+  }
+  return e;
+}
+
+// uc_emu_start failed without a hook having reported why.
+VcpuExit error_exit(EmuCpu& cpu, uc_err err) {
+  const uint64_t pc = read_reg(cpu.uc, cpu.ops->pc_reg);
+  // x86 ud2 and other invalid opcodes stop the engine instead of reaching UC_HOOK_INTR
+  // (UNICORN.md section 2, "Synchronous exception").
+  if (err == UC_ERR_INSN_INVALID) {
+    fault(cpu, "undefined instruction", pc, pc);
+    return cpu.exit;
+  }
+  std::snprintf(cpu.reason, sizeof cpu.reason, "emulator error: %s", uc_strerror(err));
+  fault(cpu, cpu.reason, pc, pc);
+  return cpu.exit;
+}
+
+}  // namespace
+}  // namespace emu
+
+EmuVcpu::EmuVcpu(std::unique_ptr<emu::EmuCpu> cpu) : m_cpu(std::move(cpu)) {}
+EmuVcpu::EmuVcpu(EmuVcpu&&) noexcept = default;
+EmuVcpu& EmuVcpu::operator=(EmuVcpu&&) noexcept = default;
+EmuVcpu::~EmuVcpu() = default;
+
+Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
+  const emu::ArchOps* ops = emu::ops_for(setup.arch);
+  if (ops == nullptr) return Error(Status::kUnsupported);
+  std::unique_ptr<emu::EmuCpu> cpu(
+      new (std::nothrow) emu::EmuCpu(*ops, setup.cpu_id, setup.address_space, setup.exits));
+  if (!cpu) return Error(Status::kNoMemory);
+  if (uc_open(ops->uc_arch_id, ops->uc_mode_id, &cpu->uc) != UC_ERR_OK) {
+    return Error(Status::kBackend);
+  }
+  TRY(ops->configure(*cpu));
+  TRY(emu::map_address_space(*cpu));
+  return EmuVcpu(std::move(cpu));
+}
+
+Result<void> EmuVcpu::set_boot_state(const BootState& boot) {
+  return m_cpu->ops->load_boot(*m_cpu, boot);
+}
+
+Result<VcpuExit> EmuVcpu::run() {
+  emu::EmuCpu& cpu = *m_cpu;
+  // Resuming a stopped VM would replay an MMIO access cut short by uc_emu_stop (UNICORN.md
+  // section 3, "MMIO replay").
+  if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
+  VcpuExit e;
+  cpu.run_thread.store(std::this_thread::get_id());
+  // Publish in_run before reading the request, and request_stop() sets the request before
+  // reading in_run: one of the two always sees the other.
+  cpu.in_run.store(true);
+  if (cpu.stop_requested.exchange(false)) {
+    cpu.in_run.store(false);
+    e.kind = ExitKind::kTimeout;
+    e.pc = pc();
+    return e;
+  }
+  cpu.has_exit = false;
+  const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  cpu.in_run.store(false);
+  if (cpu.has_exit) return cpu.exit;
+  if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
+  if (err != UC_ERR_OK) return emu::error_exit(cpu, err);
+  e.pc = pc();
+  if (cpu.stop_requested.exchange(false)) {
+    e.kind = ExitKind::kTimeout;
+    return e;
+  }
+  // Nothing stopped the engine: it returned on its own, which it does for WFI / HLT only, with
+  // the PC after the instruction (UNICORN.md section 2, "WFI / HLT").
+  e.kind = ExitKind::kHalt;
+  e.pc -= cpu.ops->halt_size;
+  return e;
+}
+
+void EmuVcpu::request_stop() {
+  emu::EmuCpu& cpu = *m_cpu;
+  cpu.stop_requested.store(true);
+  if (cpu.run_thread.load() == std::this_thread::get_id()) {
+    uc_emu_stop(cpu.uc);  // from a hook on the vCPU's own thread: the engine is running
+    return;
+  }
+  // uc_emu_start clears Unicorn's stop flag on entry, so a uc_emu_stop that lands just before
+  // it is lost. Repeat until run() has taken the request or is not running.
+  while (cpu.in_run.load() && cpu.stop_requested.load()) {
+    uc_emu_stop(cpu.uc);
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+}
+
+Result<uint64_t> EmuVcpu::read_gpr(unsigned n) const {
+  const int reg = m_cpu->ops->gpr(n);
+  if (reg < 0) return Error(Status::kInvalidArgument);
+  return emu::read_reg(m_cpu->uc, reg);
+}
+
+Result<void> EmuVcpu::write_gpr(unsigned n, uint64_t value) {
+  const int reg = m_cpu->ops->gpr(n);
+  if (reg < 0) return Error(Status::kInvalidArgument);
+  emu::write_reg(m_cpu->uc, reg, value);
+  return ok();
+}
+
+uint64_t EmuVcpu::pc() const { return emu::read_reg(m_cpu->uc, m_cpu->ops->pc_reg); }
+
+}  // namespace tandem

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Unicorn backend's vCPU: one Unicorn engine per vCPU (aarch64, riscv64 or x86_64), with
+// the address space's RAM mapped by host pointer and its MMIO regions as callbacks into the
+// VM's exit handling. Device accesses, port I/O and hypercalls are finished inside Unicorn's
+// hooks; run() returns for a halt, a VM stop, a fault or request_stop().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "core/base/result.h"
+#include "core/vcpu/vcpu.h"
+
+namespace tandem {
+
+namespace emu {
+struct EmuCpu;
+}  // namespace emu
+
+class EmuVcpu {
+ public:
+  // Opens the engine, configures the architecture (UNICORN.md section 6) and maps every RAM
+  // and MMIO region of setup.address_space; the regions must not change afterwards. RAM must
+  // be contiguous (kUnsupported for on-demand RAM: 2.0.1 has no TLB-fill hook to back it).
+  [[nodiscard]] static Result<EmuVcpu> create(const VcpuSetup& setup);
+
+  EmuVcpu(EmuVcpu&&) noexcept;
+  EmuVcpu& operator=(EmuVcpu&&) noexcept;
+  ~EmuVcpu();
+
+  // Loads the entry state. riscv64: enters S-mode through an mret trampoline, which only an
+  // engine still in M-mode can do, so it succeeds once per vCPU (kUnsupported afterwards).
+  [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
+
+  // Runs until the guest halts (kHalt), the VM stops (kSystemDown / kSystemReset / kFault, see
+  // exits.stop_info()), the guest faults (kFault with reason, addr, pc) or request_stop() is
+  // called (kTimeout). A stopped VM is never resumed: run() then returns its stop at once.
+  [[nodiscard]] Result<VcpuExit> run();
+
+  // Ends the current run() with kTimeout, or the next one if none is under way. Safe from any
+  // thread; from another thread it returns once run() has taken the request (microseconds:
+  // the engine stops at the end of its translation block) or is not running.
+  void request_stop();
+
+  // General-purpose register n in the architecture's numbering (aarch64 x0..x30, riscv64
+  // x0..x31, x86_64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15); kInvalidArgument past it.
+  [[nodiscard]] Result<uint64_t> read_gpr(unsigned n) const;
+  [[nodiscard]] Result<void> write_gpr(unsigned n, uint64_t value);
+  uint64_t pc() const;
+
+ private:
+  explicit EmuVcpu(std::unique_ptr<emu::EmuCpu> cpu);
+
+  std::unique_ptr<emu::EmuCpu> m_cpu;
+};
+
+static_assert(Vcpu<EmuVcpu>);
+
+}  // namespace tandem

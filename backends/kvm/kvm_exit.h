@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decoding one kvm_run exit (api.rst, "The kvm_run structure"). Port I/O and MMIO are finished
+// here through VmExits so the next KVM_RUN completes the guest's instruction; everything else
+// becomes a VcpuExit for the VM.
+#pragma once
+
+#include <linux/kvm.h>
+
+#include <cstddef>
+
+#include "core/vcpu/exit.h"
+#include "core/vm/stop.h"
+
+namespace tandem {
+class VmExits;
+}  // namespace tandem
+
+namespace tandem::kvm {
+
+enum class ExitAction : unsigned char {
+  kResume,  // the access is done: KVM_RUN again
+  kReturn,  // `out` holds an exit for the VM
+};
+
+// Where a fault message that names numbers (entry failure reason, suberror) is formatted.
+// Owned by the vCPU; `VcpuExit::reason` points into it until the next run().
+struct ReasonBuffer {
+  char text[160] = {};
+};
+
+// `run` is the vCPU's mapping of `run_size` bytes (kvm_run plus the PIO data pages). The guest
+// PC comes from the synced registers (KVM_SYNC_X86_REGS must be in run.kvm_valid_regs).
+ExitAction decode_exit(kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& out,
+                       ReasonBuffer& reason);
+
+// The exit that reports a VM stop (an exit device, an unknown access, a fault): kSystemDown
+// with the status, kSystemReset, or kFault with the stop message. Returns kReturn.
+ExitAction stop_exit(const StopInfo& stop, const kvm_run& run, VcpuExit& out);
+
+}  // namespace tandem::kvm

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/guest_file.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "core/loader/elf.h"
+
+namespace tandem::cli {
+
+std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    spdlog::error("{}: cannot open: {}", path, std::strerror(errno));
+    return std::nullopt;
+  }
+  GuestFile file;
+  file.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    spdlog::error("{}: read error", path);
+    return std::nullopt;
+  }
+  const auto& b = file.bytes;
+  if (b.size() < 4 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F') {
+    spdlog::error("{}: not an ELF file (Tandem runs ELF guest images)", path);
+    return std::nullopt;
+  }
+  auto image = parse_elf(file.bytes);
+  if (!image) {
+    if (image.error() == Status::kUnsupported && b.size() > 4 && b[4] == 1)
+      spdlog::error("{}: 32-bit ELF: multiboot images need the kvm backend", path);
+    else if (image.error() == Status::kUnsupported)
+      spdlog::error("{}: ELF for an architecture Tandem does not run (aarch64, riscv64, x86_64)",
+                    path);
+    else
+      spdlog::error("{}: malformed ELF ({})", path, to_string(image.error()));
+    return std::nullopt;
+  }
+  if (forced && *forced != image->arch) {
+    spdlog::error("{}: --arch {} but the ELF is {}", path, to_string(*forced),
+                  to_string(image->arch));
+    return std::nullopt;
+  }
+  file.arch = image->arch;
+  return file;
+}
+
+}  // namespace tandem::cli

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// `tandem`: run guests from the command line, list what this host can run, and pack bare-metal
+// images. Exit status: the guest's own status after `run`; 2 for a usage or input error; 125
+// when the guest faulted or the backend failed (the message says which).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+
+namespace {
+
+using tandem::cli::RunOptions;
+
+constexpr const char* kDescription =
+    "Tandem, a modular hypervisor: one core, three backends (emu = Unicorn CPU emulator, kvm = "
+    "Linux KVM, baremetal = EL2/HS images for boards).";
+
+constexpr const char* kRunFooter = R"(
+Examples:
+  tandem run build/guests/aarch64/hello.elf          boot a guest on the emulator
+  tandem run --trace exits build/guests/riscv64/mmio.elf
+  tandem run --backend kvm build/guests/x86_64/hello.elf
+
+The guest's console goes to stdout; Tandem's own messages go to stderr. The exit status is the
+guest's (PSCI SYSTEM_OFF = 0, semihosting / sifive_test / isa-debug-exit carry any status);
+2 = bad command line or guest file; 125 = the guest faulted (e.g. touched unmapped memory) or
+the backend failed.)";
+
+void add_run(CLI::App& app, RunOptions& opts, int& result) {
+  auto* run = app.add_subcommand("run", "Run a guest ELF and show its console");
+  run->footer(kRunFooter);
+  static std::string backend = "emu", arch, mem = "128M", trace = "none";
+  run->add_option("--backend,-b", backend, "Execution backend: emu | kvm")
+      ->check(CLI::IsMember({"emu", "kvm"}))
+      ->capture_default_str();
+  run->add_option("--arch,-a", arch,
+                  "Guest architecture: aarch64 | riscv64 | x86_64 (default: from the ELF)")
+      ->check(CLI::IsMember({"aarch64", "arm64", "riscv64", "x86_64", "amd64"}));
+  run->add_option("--mem,-m", mem, "Guest RAM size, e.g. 64M, 1G")->capture_default_str();
+  run->add_option("--cpus,-c", opts.cpus, "Number of vCPUs")
+      ->check(CLI::Range(1, 8))
+      ->capture_default_str();
+  run->add_option("--trace,-t", trace,
+                  "Print one line per exit (exits) or per device access (mmio) to stderr")
+      ->check(CLI::IsMember({"none", "exits", "mmio"}))
+      ->capture_default_str();
+  run->add_option("--timeout", opts.timeout_s, "Stop the guest after this many seconds (0 = never)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("guest", opts.guest_path, "Guest ELF image")->required();
+  run->callback([&] {
+    opts.backend = *tandem::cli::parse_backend(backend);
+    if (!arch.empty()) opts.arch = tandem::cli::parse_arch(arch);
+    auto size = tandem::cli::parse_size(mem);
+    if (!size) throw CLI::ValidationError("--mem", "'" + mem + "' is not a size (e.g. 128M, 1G)");
+    opts.mem_bytes = *size;
+    opts.trace = trace == "exits"  ? tandem::cli::TraceMode::kExits
+                 : trace == "mmio" ? tandem::cli::TraceMode::kMmio
+                                   : tandem::cli::TraceMode::kNone;
+    result = tandem::cli::run_command(opts);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(kDescription, "tandem");
+  app.require_subcommand(1);
+  app.failure_message(CLI::FailureMessage::help);
+  int result = 0;
+  RunOptions run_opts;
+  add_run(app, run_opts, result);
+  app.add_subcommand("info", "List the backends and guest architectures this host can run")
+      ->callback([&] { result = tandem::cli::info_command(); });
+  tandem::cli::add_build_image(app, result);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return result;
+}

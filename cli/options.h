@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parsed command lines for `tandem run` and helpers that turn user text into values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/base/arch.h"
+
+namespace tandem::cli {
+
+enum class Backend { kEmu, kKvm };
+enum class TraceMode { kNone, kExits, kMmio };
+
+struct RunOptions {
+  Backend backend = Backend::kEmu;
+  std::optional<Arch> arch;  // from the ELF when not given
+  uint64_t mem_bytes = 128ull << 20;
+  unsigned cpus = 1;
+  TraceMode trace = TraceMode::kNone;
+  double timeout_s = 0;  // 0 = no limit
+  std::string guest_path;
+};
+
+std::optional<Arch> parse_arch(const std::string& text);
+std::optional<Backend> parse_backend(const std::string& text);
+// "128M", "1G", "65536", "512K": bytes. nullopt for malformed or overflowing text.
+std::optional<uint64_t> parse_size(const std::string& text);
+const char* to_string(Backend b);
+
+}  // namespace tandem::cli

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+// `tandem run`: read the guest, pick the architecture and backend, build the VM, run it, and
+// turn how it stopped into the process status.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "backends/emu/emu_machine.h"
+#include "backends/hosted/host_log.h"
+#include "cli/commands.h"
+#include "cli/console_sink.h"
+#include "cli/exit_tracer.h"
+#include "cli/guest_file.h"
+#include "core/vm/vm.h"
+#ifdef TANDEM_HAVE_KVM
+#include "backends/kvm/kvm_hal.h"
+#endif
+
+namespace tandem::cli {
+namespace {
+
+// Stops the VM when the time limit passes, unless the run ends first.
+class Watchdog {
+ public:
+  template <class Stop>
+  Watchdog(double seconds, Stop stop) {
+    if (seconds <= 0) return;
+    m_thread = std::thread([this, seconds, stop] {
+      std::unique_lock lock(m_mutex);
+      if (!m_cv.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return m_done; }))
+        stop();
+    });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_cv.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_done = false;
+  std::thread m_thread;
+};
+
+int report(const StopInfo& stop) {
+  switch (stop.kind) {
+    case StopKind::kPowerOff: return stop.status & 0xff;
+    case StopKind::kReset:
+      spdlog::warn("the guest asked for a reset; resets are not supported yet, stopping");
+      return 0;
+    case StopKind::kTimeout: spdlog::error("{}", stop.message); return 124;
+    case StopKind::kFault: spdlog::error("guest fault: {}", stop.message); return kExitFault;
+    case StopKind::kError:
+    case StopKind::kRunning: spdlog::error("backend failure: {}", stop.message); return kExitFault;
+  }
+  return kExitFault;
+}
+
+const char* explain(const VmError& err) {
+  const std::string_view step = err.step;
+  if (step == "guest RAM size")
+    return "--mem must be a multiple of 4 KiB, non-zero, within the board's RAM window";
+  if (step == "guest image" && err.status == Status::kOutOfRange)
+    return "the guest image does not fit its RAM (raise --mem, or check the ELF's load addresses)";
+  if (step == "guest image" && err.status == Status::kUnsupported)
+    return "the ELF is not a 64-bit image for the VM's architecture";
+  if (step == "guest image" && err.status == Status::kOverlap)
+    return "the x86_64 image overlaps the boot page tables at 0x10000..0x17000";
+  if (step == "guest image") return "the ELF is malformed";
+  if (step == "backend machine")
+    return "the backend could not create the VM (see the messages above)";
+  return "";
+}
+
+template <class H>
+int run_vm(const RunOptions& opts, const GuestFile& guest) {
+  typename H::PagingHandler paging;
+  StdoutSink console;
+  StderrTracer tracer;
+  auto vm = std::make_unique<Vm<H>>(paging, console, guest.arch);
+  VmConfig config;
+  config.arch = guest.arch;
+  config.ram_size = opts.mem_bytes;
+  config.cpus = opts.cpus;
+  VmError err;
+  if (!vm->setup(config, err) || !vm->load(guest.bytes, err)) {
+    spdlog::error("{}: {} ({}). {}", opts.guest_path, err.step, to_string(err.status),
+                  explain(err));
+    return kExitUsage;
+  }
+  if (opts.trace != TraceMode::kNone)
+    vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
+  const StopInfo* stop = nullptr;
+  {
+    Watchdog watchdog(opts.timeout_s, [&vm] { vm->request_stop(); });
+    stop = &vm->run();
+  }
+  std::fflush(stdout);
+  return report(*stop);
+}
+
+}  // namespace
+
+int run_command(const RunOptions& opts) {
+  hosted::install_log_sink(log::Level::kWarn);
+  auto guest = read_guest_file(opts.guest_path, opts.arch);
+  if (!guest) return kExitUsage;
+  if (opts.cpus > 1) {
+    spdlog::error(
+        "--cpus {}: more than one vCPU needs interrupts and CPU_ON, which are not "
+        "supported yet",
+        opts.cpus);
+    return kExitUsage;
+  }
+  if (opts.backend == Backend::kKvm) {
+#ifdef TANDEM_HAVE_KVM
+    if (guest->arch != Arch::kX86_64) {
+      spdlog::error(
+          "{}: the kvm backend runs x86_64 guests on this host, not {}; use --backend emu",
+          opts.guest_path, to_string(guest->arch));
+      return kExitUsage;
+    }
+    const KvmAvailability kvm = KvmMachine::availability();
+    if (!kvm.usable) {
+      spdlog::error("kvm backend unavailable: {}", kvm.reason);
+      return kExitUsage;
+    }
+    return run_vm<KvmHal>(opts, *guest);
+#else
+    spdlog::error("this tandem was built without the kvm backend (x86_64 Linux hosts only)");
+    return kExitUsage;
+#endif
+  }
+  return run_vm<EmuHal>(opts, *guest);
+}
+
+}  // namespace tandem::cli

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+// The RISC-V Supervisor Binary Interface, v2.0, as a hypervisor offers it to an S-mode guest
+// (VS-mode on the H extension): a pure dispatcher from the caller's a0..a7 to the sbiret pair
+// (a0 = error, a1 = value). Extensions: Base, TIME, HSM, SRST and the legacy console, timer
+// and shutdown calls that early boot code still uses.
+#pragma once
+
+#include <cstdint>
+
+#include "core/vm/power.h"
+
+namespace tandem {
+
+class CharSink;
+
+// Extension IDs (SBI spec v2.0, chapters 4-10; legacy: chapter 5).
+inline constexpr uint64_t SBI_EXT_LEGACY_SET_TIMER = 0x00;
+inline constexpr uint64_t SBI_EXT_LEGACY_CONSOLE_PUTCHAR = 0x01;
+inline constexpr uint64_t SBI_EXT_LEGACY_CONSOLE_GETCHAR = 0x02;
+inline constexpr uint64_t SBI_EXT_LEGACY_SHUTDOWN = 0x08;
+inline constexpr uint64_t SBI_EXT_BASE = 0x10;
+inline constexpr uint64_t SBI_EXT_TIME = 0x54494D45;  // "TIME"
+inline constexpr uint64_t SBI_EXT_HSM = 0x48534D;     // "HSM"
+inline constexpr uint64_t SBI_EXT_SRST = 0x53525354;  // "SRST"
+
+// Base extension function IDs (chapter 4).
+inline constexpr uint64_t SBI_BASE_GET_SPEC_VERSION = 0;
+inline constexpr uint64_t SBI_BASE_GET_IMPL_ID = 1;
+inline constexpr uint64_t SBI_BASE_GET_IMPL_VERSION = 2;
+inline constexpr uint64_t SBI_BASE_PROBE_EXTENSION = 3;
+inline constexpr uint64_t SBI_BASE_GET_MVENDORID = 4;
+inline constexpr uint64_t SBI_BASE_GET_MARCHID = 5;
+inline constexpr uint64_t SBI_BASE_GET_MIMPID = 6;
+
+inline constexpr uint64_t SBI_TIME_SET_TIMER = 0;
+
+inline constexpr uint64_t SBI_HSM_HART_START = 0;
+inline constexpr uint64_t SBI_HSM_HART_STOP = 1;
+inline constexpr uint64_t SBI_HSM_HART_GET_STATUS = 2;
+inline constexpr uint64_t SBI_HSM_HART_SUSPEND = 3;
+
+inline constexpr uint64_t SBI_SRST_SYSTEM_RESET = 0;
+inline constexpr uint32_t SBI_SRST_TYPE_SHUTDOWN = 0;
+inline constexpr uint32_t SBI_SRST_TYPE_COLD_REBOOT = 1;
+inline constexpr uint32_t SBI_SRST_TYPE_WARM_REBOOT = 2;
+inline constexpr uint32_t SBI_SRST_REASON_NONE = 0;
+inline constexpr uint32_t SBI_SRST_REASON_SYSFAIL = 1;
+
+// Standard error codes (chapter 3, table 1).
+inline constexpr int64_t SBI_SUCCESS = 0;
+inline constexpr int64_t SBI_ERR_FAILED = -1;
+inline constexpr int64_t SBI_ERR_NOT_SUPPORTED = -2;
+inline constexpr int64_t SBI_ERR_INVALID_PARAM = -3;
+inline constexpr int64_t SBI_ERR_DENIED = -4;
+inline constexpr int64_t SBI_ERR_INVALID_ADDRESS = -5;
+inline constexpr int64_t SBI_ERR_ALREADY_AVAILABLE = -6;
+inline constexpr int64_t SBI_ERR_ALREADY_STARTED = -7;
+inline constexpr int64_t SBI_ERR_ALREADY_STOPPED = -8;
+inline constexpr int64_t SBI_ERR_NO_SHMEM = -9;
+
+// get_spec_version: minor in [23:0], major in [30:24] (chapter 4.1).
+inline constexpr uint64_t kSbiSpecVersion2_0 = 2ull << 24;
+// get_impl_id: the registered IDs are small integers (0 BBL, 1 OpenSBI, ... 11 bhyve, table 4.9);
+// Tandem is not registered, so it answers with "TNDM" in ASCII, far outside that range.
+inline constexpr uint64_t kSbiImplIdTandem = 0x544E444D;
+// get_impl_version: implementation-defined encoding; Tandem uses major << 16 | minor (0.1).
+inline constexpr uint64_t kSbiImplVersion = (0ull << 16) | 1;
+// hart_get_status states (chapter 9, "HSM Hart States").
+inline constexpr uint64_t kSbiHartStarted = 0;
+// The timer deadline while no timer is armed: "infinitely far into the future" (chapter 6.1).
+inline constexpr uint64_t kSbiNoDeadline = ~uint64_t{0};
+
+struct SbiResult {
+  int64_t error;   // a0
+  uint64_t value;  // a1
+};
+
+// What the SBI implementation needs from the VM. `console` may be null (output dropped).
+struct SbiContext {
+  PowerControl& power;
+  CharSink* console;
+  // The last stime_value the guest asked for (TIME set_timer or legacy set_timer), in the
+  // time CSR's units; kSbiNoDeadline when none. A timer model turns it into an interrupt.
+  uint64_t timer_deadline = kSbiNoDeadline;
+};
+
+// a[0..7] are the caller's a0..a7 (a7 = EID, a6 = FID). The VM writes error to a0 and value to
+// a1. Legacy extensions only return a0 and preserve every other register (chapter 5), so for
+// them `value` is the caller's own a1.
+SbiResult sbi_call(const uint64_t a[8], SbiContext& ctx);
+
+}  // namespace tandem

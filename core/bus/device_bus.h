@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// The device bus: MMIO, port-I/O and system-register ranges, each space kept sorted by base so
+// a lookup is a binary search. Overlapping registrations are refused up front, which is what
+// lets find() stop at the first candidate (after Firecracker's vm-device Bus).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/base/result.h"
+#include "core/bus/device.h"
+
+namespace tandem {
+
+enum class BusSpace : unsigned char { kMmio, kPort, kSysReg };
+
+// device == nullptr means no device claims the address.
+struct BusHit {
+  Device* device = nullptr;
+  uint64_t offset = 0;  // address - base
+  uint64_t base = 0;
+  uint64_t size = 0;
+};
+
+class DeviceBus {
+ public:
+  static constexpr size_t kMaxRanges = 64;  // per space
+  static constexpr size_t kSpaces = 3;
+
+  DeviceBus() = default;
+  DeviceBus(const DeviceBus&) = delete;
+  DeviceBus& operator=(const DeviceBus&) = delete;
+
+  // [base, base + size) must be non-empty, must not wrap past 2^64 (kInvalidArgument) and must
+  // not overlap a range already in `space` (kOverlap). kCapacity when the space is full.
+  [[nodiscard]] Result<void> add(BusSpace space, uint64_t base, uint64_t size, Device& dev);
+
+  BusHit find(BusSpace space, uint64_t addr) const;
+
+  // Dispatch at the offset relative to the device base. false when no device claims `addr` or
+  // the access runs past the end of the device's range; `out` is then left untouched.
+  bool read(BusSpace space, uint64_t addr, unsigned size, uint64_t& out);
+  bool write(BusSpace space, uint64_t addr, unsigned size, uint64_t value);
+
+  size_t count(BusSpace space) const { return m_spaces[index(space)].count; }
+
+ private:
+  struct Range {
+    uint64_t base;
+    uint64_t size;
+    Device* device;
+  };
+  struct Space {
+    std::array<Range, kMaxRanges> ranges{};
+    size_t count = 0;
+  };
+
+  static constexpr size_t index(BusSpace s) { return static_cast<size_t>(s); }
+  // Index of the first range whose base is greater than addr.
+  static size_t upper_bound(const Space& sp, uint64_t addr);
+  // The hit for an access of `size` bytes, or a null hit if it is not wholly inside one range.
+  BusHit find_access(BusSpace space, uint64_t addr, unsigned size) const;
+
+  std::array<Space, kSpaces> m_spaces{};
+};
+
+}  // namespace tandem

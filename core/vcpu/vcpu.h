@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// The vCPU seam (Axvisor's axvcpu): what Vm<H> asks of H::Vcpu. Each backend's vCPU is checked
+// with static_assert(Vcpu<...>) next to its definition.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+
+#include "core/base/arch.h"
+#include "core/base/result.h"
+#include "core/mm/frame_allocator.h"
+#include "core/vcpu/boot_state.h"
+#include "core/vcpu/exit.h"
+
+namespace tandem {
+
+class AddressSpace;
+class VmExits;
+
+struct VcpuSetup {
+  Arch arch;
+  unsigned cpu_id;
+  AddressSpace& address_space;  // RAM and MMIO regions to map; stage-2 root
+  VmExits& exits;               // where device accesses and hypercalls go
+};
+
+// A backend's VM-wide object (Axvisor's per-VM arch state): for KVM the VM file descriptor and
+// memory slots, for Unicorn the shared setup of its engines. Vm<H> creates one H::Machine and
+// asks it for vCPUs.
+struct MachineSetup {
+  Arch arch;
+  unsigned cpu_count;
+  AddressSpace& address_space;
+  VmExits& exits;
+};
+
+// run() returns when the vCPU needs the VM: a halt, a stop the exit handler requested
+// (exits.stopped()), a fault, or the end of a time slice. Exits a backend finishes itself
+// (MMIO inside a Unicorn callback) never come back from run().
+template <class V>
+concept Vcpu = std::movable<V> && requires(V& v, const BootState& boot) {
+  { v.set_boot_state(boot) } -> std::same_as<Result<void>>;
+  { v.run() } -> std::same_as<Result<VcpuExit>>;
+  { v.request_stop() } -> std::same_as<void>;  // thread-safe: makes run() return kTimeout
+};
+
+template <class M>
+concept Machine = std::movable<M> && Vcpu<typename M::Vcpu> &&
+    requires(M& m, const MachineSetup& setup, unsigned id) {
+  { M::create(setup) } -> std::same_as<Result<M>>;
+  { m.create_vcpu(id) } -> std::same_as<Result<typename M::Vcpu>>;
+};
+
+}  // namespace tandem

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/vm/stop.h"
+
+#include <cstdarg>
+
+#include "core/base/format.h"
+
+namespace tandem {
+
+void StopInfo::set_fault(StopKind k, const char* fmt, ...) {
+  if (kind != StopKind::kRunning) return;  // the first reason wins
+  kind = k;
+  status = 1;
+  va_list args;
+  va_start(args, fmt);
+  vformat_to(message, sizeof message, fmt, args);
+  va_end(args);
+}
+
+}  // namespace tandem

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/vm/vm_exits.h"
+
+#include "core/arch/aarch64/psci.h"
+#include "core/arch/riscv64/sbi.h"
+#include "core/base/log.h"
+#include "core/bus/device_bus.h"
+
+namespace tandem {
+namespace {
+
+uint64_t extend(uint64_t value, unsigned size, bool sign) {
+  if (size >= 8) return value;
+  const unsigned bits = size * 8;
+  const uint64_t mask = (uint64_t{1} << bits) - 1;
+  value &= mask;
+  if (sign && (value >> (bits - 1)) != 0) value |= ~mask;
+  return value;
+}
+
+}  // namespace
+
+VmExits::VmExits(Arch arch, DeviceBus& bus, CharSink* console)
+    : m_arch(arch), m_bus(bus), m_console(console) {}
+
+void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, uint64_t pc) {
+  if (m_tracer == nullptr) return;
+  const bool is_access = kind == ExitKind::kMmioRead || kind == ExitKind::kMmioWrite;
+  if (m_trace_mmio_only && !is_access) return;
+  VcpuExit e;
+  e.kind = kind;
+  e.addr = addr;
+  e.size = static_cast<uint8_t>(size);
+  e.value = value;
+  e.pc = pc;
+  m_tracer->trace(e);
+}
+
+uint64_t VmExits::mmio_read(Gpa gpa, unsigned size, uint64_t pc) {
+  uint64_t value = 0;
+  if (!m_bus.read(BusSpace::kMmio, gpa.raw(), size, value)) {
+    unknown_access("read", "MMIO address", gpa.raw(), size, pc);
+    value = 0;
+  }
+  trace(ExitKind::kMmioRead, gpa.raw(), size, value, pc);
+  return value;
+}
+
+void VmExits::mmio_write(Gpa gpa, unsigned size, uint64_t value, uint64_t pc) {
+  trace(ExitKind::kMmioWrite, gpa.raw(), size, value, pc);
+  if (!m_bus.write(BusSpace::kMmio, gpa.raw(), size, value))
+    unknown_access("write", "MMIO address", gpa.raw(), size, pc);
+}
+
+uint64_t VmExits::io_read(uint16_t port, unsigned size, uint64_t pc) {
+  uint64_t value = 0;
+  if (!m_bus.read(BusSpace::kPort, port, size, value)) {
+    // Reads of an absent ISA port float high on a PC; guests probe ports this way, so an
+    // unclaimed port is never a fault.
+    value = extend(~uint64_t{0}, size, false);
+    TLOG_DEBUG("unclaimed port read 0x%x size %u at pc %#llx", port, size,
+               static_cast<unsigned long long>(pc));
+  }
+  trace(ExitKind::kIoRead, port, size, value, pc);
+  return value;
+}
+
+void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, uint64_t pc) {
+  trace(ExitKind::kIoWrite, port, size, value, pc);
+  if (!m_bus.write(BusSpace::kPort, port, size, value))
+    TLOG_DEBUG("unclaimed port write 0x%x size %u value %#llx at pc %#llx", port, size,
+               static_cast<unsigned long long>(value), static_cast<unsigned long long>(pc));
+}
+
+void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size,
+                             uint64_t pc) {
+  if (m_policy == UnknownAccessPolicy::kIgnore) {
+    TLOG_DEBUG("ignored %u-byte %s of %s %#llx at pc %#llx", size, dir, what,
+               static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc));
+    return;
+  }
+  m_stop.set_fault(
+      StopKind::kFault, "guest %u-byte %s of %s %#llx (no RAM or device there) at pc %#llx", size,
+      dir, what, static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc));
+}
+
+HypercallResult VmExits::hypercall(const uint64_t args[8], uint64_t pc) {
+  HypercallResult r;
+  trace(ExitKind::kHypercall, args[0], 0, args[0], pc);
+  switch (m_arch) {
+    case Arch::kAarch64:
+      r.ret[0] = psci_call(args, m_stop);
+      r.count = 1;
+      break;
+    case Arch::kRiscv64: {
+      SbiResult s = sbi_call(args, m_sbi);
+      r.ret[0] = static_cast<uint64_t>(s.error);
+      r.ret[1] = s.value;
+      r.count = 2;
+      break;
+    }
+    case Arch::kX86_64:
+      // No hypercall interface is defined for x86 guests yet; report "not implemented" the way
+      // KVM's hypercall ABI does (-KVM_ENOSYS) rather than stopping the guest.
+      r.ret[0] = static_cast<uint64_t>(-1000);
+      r.count = 1;
+      break;
+  }
+  return r;
+}
+
+void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
+  m_stop.set_fault(StopKind::kFault, "guest %s at address %#llx, pc %#llx", what,
+                   static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc));
+  trace(ExitKind::kFault, addr, 0, 0, pc);
+}
+
+void VmExits::handle(VcpuExit& exit) {
+  switch (exit.kind) {
+    case ExitKind::kMmioRead:
+      exit.value =
+          extend(mmio_read(Gpa(exit.addr), exit.size, exit.pc), exit.size, exit.sign_extend);
+      break;
+    case ExitKind::kMmioWrite: mmio_write(Gpa(exit.addr), exit.size, exit.value, exit.pc); break;
+    case ExitKind::kIoRead:
+      exit.value = io_read(static_cast<uint16_t>(exit.addr), exit.size, exit.pc);
+      break;
+    case ExitKind::kIoWrite:
+      io_write(static_cast<uint16_t>(exit.addr), exit.size, exit.value, exit.pc);
+      break;
+    case ExitKind::kHypercall: {
+      uint64_t args[8] = {};
+      for (unsigned i = 0; i < 6; i++) args[i] = exit.args[i];
+      HypercallResult r = hypercall(args, exit.pc);
+      exit.args[0] = r.ret[0];
+      exit.args[1] = r.ret[1];
+      break;
+    }
+    case ExitKind::kSystemDown: m_stop.system_off(static_cast<int>(exit.value)); break;
+    case ExitKind::kSystemReset: m_stop.system_reset(); break;
+    case ExitKind::kNestedPageFault:
+      unknown_access(exit.write ? "write" : "read", "address", exit.addr, exit.size, exit.pc);
+      break;
+    case ExitKind::kFault:
+      fault(exit.reason != nullptr ? exit.reason : "fault", exit.addr, exit.pc);
+      break;
+    default: trace(exit.kind, exit.addr, exit.size, exit.value, exit.pc); break;
+  }
+}
+
+}  // namespace tandem

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// Exit handling shared by every backend. Backends either call the access functions from inside
+// their run loop (Unicorn finishes an MMIO access inside its callback) or hand a whole VcpuExit
+// to handle() after run() returns (KVM, bare metal). Either way the same device bus, PSCI/SBI
+// code and stop policy apply.
+#pragma once
+
+#include <cstdint>
+
+#include "core/arch/riscv64/sbi.h"
+#include "core/base/addr.h"
+#include "core/base/arch.h"
+#include "core/vcpu/exit.h"
+#include "core/vm/stop.h"
+
+namespace tandem {
+
+class DeviceBus;
+class CharSink;
+
+// What to do with an access that hits neither RAM nor a device.
+enum class UnknownAccessPolicy : unsigned char {
+  kStop,    // end the VM with a fault report (default: test guests should never do this)
+  kIgnore,  // reads return 0, writes are dropped, logged at debug level
+};
+
+// Receives one call per handled exit when tracing is on (`tandem run --trace exits|mmio`).
+class ExitTracer {
+ public:
+  virtual void trace(const VcpuExit& exit) = 0;
+
+ protected:
+  ~ExitTracer() = default;
+};
+
+// Result of a hypercall: the registers to write back (x0[,x1] on aarch64, a0/a1 on riscv64).
+struct HypercallResult {
+  uint64_t ret[2] = {};
+  unsigned count = 0;  // how many of ret[] to write back
+};
+
+class VmExits {
+ public:
+  VmExits(Arch arch, DeviceBus& bus, CharSink* console);
+  VmExits(const VmExits&) = delete;
+  VmExits& operator=(const VmExits&) = delete;
+
+  // Device accesses. `pc` is only used for messages and traces.
+  uint64_t mmio_read(Gpa gpa, unsigned size, uint64_t pc);
+  void mmio_write(Gpa gpa, unsigned size, uint64_t value, uint64_t pc);
+  uint64_t io_read(uint16_t port, unsigned size, uint64_t pc);
+  void io_write(uint16_t port, unsigned size, uint64_t value, uint64_t pc);
+
+  // PSCI (aarch64 HVC/SMC, args = x0..x7) or SBI (riscv64 ECALL, args = a0..a7).
+  HypercallResult hypercall(const uint64_t args[8], uint64_t pc);
+
+  // The guest did something the VM cannot continue from: `what` names it (e.g. "unmapped
+  // read"), `addr` is the address involved. Stops the VM with a message.
+  void fault(const char* what, uint64_t addr, uint64_t pc);
+
+  // Generic path for backends that return exits: handles MMIO/IO/hypercall/halt/stop kinds.
+  // For reads, exit.value is set to the value the guest register must receive (already sign-
+  // or zero-extended to 64 bits as the access asks).
+  void handle(VcpuExit& exit);
+
+  bool stopped() const { return m_stop.kind != StopKind::kRunning; }
+  const StopInfo& stop_info() const { return m_stop; }
+  StopInfo& stop_info() { return m_stop; }
+
+  void set_policy(UnknownAccessPolicy p) { m_policy = p; }
+  void set_tracer(ExitTracer* t, bool mmio_only) {
+    m_tracer = t;
+    m_trace_mmio_only = mmio_only;
+  }
+
+ private:
+  void trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, uint64_t pc);
+  void unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size, uint64_t pc);
+
+  Arch m_arch;
+  DeviceBus& m_bus;
+  CharSink* m_console;
+  StopInfo m_stop;
+  SbiContext m_sbi{m_stop, m_console};
+  UnknownAccessPolicy m_policy = UnknownAccessPolicy::kStop;
+  ExitTracer* m_tracer = nullptr;
+  bool m_trace_mmio_only = false;
+};
+
+}  // namespace tandem

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# One differential guest test:
+#   guest_test.sh <tandem> <backend> <arch> <guest.elf> <expected-dir> <name>
+# Runs the guest on Tandem's <backend> and checks its console output and exit status against
+# <expected-dir>/<arch>/<name>.out and .status. Then, when QEMU for <arch> is installed, runs the
+# same guest under QEMU (tests/integration/qemu/run_qemu.sh) and requires the same output and
+# status. A guest whose expected status is "fault" must make Tandem stop with a fault report
+# on stderr and status 125; only the console output before the fault is compared with QEMU.
+set -uo pipefail
+tandem=$1 backend=$2 arch=$3 elf=$4 expected_dir=$5 name=$6
+here=$(cd "$(dirname "$0")" && pwd)
+want_out="$expected_dir/$arch/$name.out"
+want_status=$(cat "$expected_dir/$arch/$name.status")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+timeout 60 "$tandem" run --backend "$backend" "$elf" >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$want_status" = fault ]; then
+  [ "$status" -eq 125 ] || { cat "$tmp/err" >&2; fail "$backend: status $status, want 125 (fault)"; }
+  grep -q "guest fault" "$tmp/err" || { cat "$tmp/err" >&2; fail "$backend: no fault report on stderr"; }
+  echo "$backend fault report: $(grep 'guest fault' "$tmp/err" | head -1)"
+else
+  [ "$status" -eq "$want_status" ] || { cat "$tmp/err" >&2; fail "$backend: status $status, want $want_status"; }
+fi
+if ! diff -u "$want_out" "$tmp/out" >&2; then fail "$backend: console output differs from $want_out"; fi
+echo "$backend: output and status ($status) as expected"
+
+if [ "$backend" != emu ]; then exit 0; fi
+qemu=qemu-system-$arch
+if ! command -v "$qemu" >/dev/null; then
+  echo "SKIP QEMU half: $qemu is not installed (scripts/setup installs it)"
+  exit 0
+fi
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-5} "$here/qemu/run_qemu.sh" "$arch" "$elf" >"$tmp/qout" 2>"$tmp/qerr" </dev/null
+qstatus=$?
+if [ "$want_status" != fault ]; then
+  [ "$qstatus" -eq "$want_status" ] || { cat "$tmp/qerr" >&2; fail "qemu: status $qstatus, want $want_status"; }
+fi
+if ! diff -u "$want_out" "$tmp/qout" >&2; then fail "qemu: console output differs from $want_out"; fi
+echo "qemu: same output and status ($qstatus)"
