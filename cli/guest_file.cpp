@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "core/loader/elf.h"
+#include "core/loader/multiboot.h"
 
 namespace tandem::cli {
 
@@ -25,6 +26,16 @@ std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<
     return std::nullopt;
   }
   const auto& b = file.bytes;
+  const bool elf64 = b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[4] == 2;
+  if (!elf64 && multiboot::find_header(file.bytes)) {
+    if (forced && *forced != Arch::kX86_64) {
+      spdlog::error("{}: --arch {} but this is an x86 multiboot image", path, to_string(*forced));
+      return std::nullopt;
+    }
+    file.arch = Arch::kX86_64;
+    file.multiboot = true;
+    return file;
+  }
   if (b.size() < 4 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F') {
     spdlog::error("{}: not an ELF file (Tandem runs ELF guest images)", path);
     return std::nullopt;
@@ -32,7 +43,10 @@ std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<
   auto image = parse_elf(file.bytes);
   if (!image) {
     if (image.error() == Status::kUnsupported && b.size() > 4 && b[4] == 1)
-      spdlog::error("{}: 32-bit ELF: multiboot images need the kvm backend", path);
+      spdlog::error(
+          "{}: 32-bit ELF without a multiboot header: Tandem runs 64-bit ELF guests "
+          "and multiboot v1 images",
+          path);
     else if (image.error() == Status::kUnsupported)
       spdlog::error("{}: ELF for an architecture Tandem does not run (aarch64, riscv64, x86_64)",
                     path);

@@ -29,38 +29,56 @@ guest's (PSCI SYSTEM_OFF = 0, semihosting / sifive_test / isa-debug-exit carry a
 2 = bad command line or guest file; 125 = the guest faulted (e.g. touched unmapped memory) or
 the backend failed.)";
 
-void add_run(CLI::App& app, RunOptions& opts, int& result) {
+// The raw text of `tandem run`'s options; run_command() validates it with clear messages.
+struct RunArgs {
+  std::string backend = "emu";
+  std::string arch;
+  std::string mem = "128M";
+  std::string trace = "none";
+  RunOptions opts;
+};
+
+int run_from_args(RunArgs& args) {
+  RunOptions& opts = args.opts;
+  opts.backend = *tandem::cli::parse_backend(args.backend);
+  if (!args.arch.empty()) opts.arch = tandem::cli::parse_arch(args.arch);
+  auto size = tandem::cli::parse_size(args.mem);
+  if (!size) {
+    std::fprintf(stderr, "tandem: error: --mem '%s' is not a size (e.g. 128M, 1G)\n",
+                 args.mem.c_str());
+    return tandem::cli::kExitUsage;
+  }
+  opts.mem_bytes = *size;
+  opts.trace = args.trace == "exits"  ? tandem::cli::TraceMode::kExits
+               : args.trace == "mmio" ? tandem::cli::TraceMode::kMmio
+                                      : tandem::cli::TraceMode::kNone;
+  return tandem::cli::run_command(opts);
+}
+
+void add_run(CLI::App& app, RunArgs& args, int& result) {
   auto* run = app.add_subcommand("run", "Run a guest ELF and show its console");
   run->footer(kRunFooter);
-  static std::string backend = "emu", arch, mem = "128M", trace = "none";
-  run->add_option("--backend,-b", backend, "Execution backend: emu | kvm")
+  run->add_option("--backend,-b", args.backend, "Execution backend: emu | kvm")
       ->check(CLI::IsMember({"emu", "kvm"}))
       ->capture_default_str();
-  run->add_option("--arch,-a", arch,
+  run->add_option("--arch,-a", args.arch,
                   "Guest architecture: aarch64 | riscv64 | x86_64 (default: from the ELF)")
       ->check(CLI::IsMember({"aarch64", "arm64", "riscv64", "x86_64", "amd64"}));
-  run->add_option("--mem,-m", mem, "Guest RAM size, e.g. 64M, 1G")->capture_default_str();
-  run->add_option("--cpus,-c", opts.cpus, "Number of vCPUs")
+  run->add_option("--mem,-m", args.mem, "Guest RAM size, e.g. 64M, 1G")->capture_default_str();
+  run->add_option("--cpus,-c", args.opts.cpus, "Number of vCPUs")
       ->check(CLI::Range(1, 8))
       ->capture_default_str();
-  run->add_option("--trace,-t", trace,
+  run->add_option("--trace,-t", args.trace,
                   "Print one line per exit (exits) or per device access (mmio) to stderr")
       ->check(CLI::IsMember({"none", "exits", "mmio"}))
       ->capture_default_str();
-  run->add_option("--timeout", opts.timeout_s, "Stop the guest after this many seconds (0 = never)")
+  run->add_option("--timeout", args.opts.timeout_s,
+                  "Stop the guest after this many seconds (0 = never); status 124")
       ->check(CLI::NonNegativeNumber);
-  run->add_option("guest", opts.guest_path, "Guest ELF image")->required();
-  run->callback([&] {
-    opts.backend = *tandem::cli::parse_backend(backend);
-    if (!arch.empty()) opts.arch = tandem::cli::parse_arch(arch);
-    auto size = tandem::cli::parse_size(mem);
-    if (!size) throw CLI::ValidationError("--mem", "'" + mem + "' is not a size (e.g. 128M, 1G)");
-    opts.mem_bytes = *size;
-    opts.trace = trace == "exits"  ? tandem::cli::TraceMode::kExits
-                 : trace == "mmio" ? tandem::cli::TraceMode::kMmio
-                                   : tandem::cli::TraceMode::kNone;
-    result = tandem::cli::run_command(opts);
-  });
+  run->add_option("--append", args.opts.cmdline,
+                  "Kernel command line for multiboot guests (kvm backend)");
+  run->add_option("guest", args.opts.guest_path, "Guest ELF image")->required();
+  run->callback([&args, &result] { result = run_from_args(args); });
 }
 
 }  // namespace
@@ -68,10 +86,9 @@ void add_run(CLI::App& app, RunOptions& opts, int& result) {
 int main(int argc, char** argv) {
   CLI::App app(kDescription, "tandem");
   app.require_subcommand(1);
-  app.failure_message(CLI::FailureMessage::help);
   int result = 0;
-  RunOptions run_opts;
-  add_run(app, run_opts, result);
+  RunArgs run_args;
+  add_run(app, run_args, result);
   app.add_subcommand("info", "List the backends and guest architectures this host can run")
       ->callback([&] { result = tandem::cli::info_command(); });
   tandem::cli::add_build_image(app, result);

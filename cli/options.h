@@ -21,6 +21,7 @@ struct RunOptions {
   TraceMode trace = TraceMode::kNone;
   double timeout_s = 0;  // 0 = no limit
   std::string guest_path;
+  std::string cmdline;  // multiboot command line after the image path (QEMU's -append)
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

@@ -79,6 +79,10 @@ const char* explain(const VmError& err) {
   if (step == "guest image" && err.status == Status::kOverlap)
     return "the x86_64 image overlaps the boot page tables at 0x10000..0x17000";
   if (step == "guest image") return "the ELF is malformed";
+  if (step == "multiboot image" && err.status == Status::kOutOfRange)
+    return "the image must load between 1 MiB and the top 128 KiB of RAM (4 MiB .. 4 GiB of RAM)";
+  if (step == "multiboot image")
+    return "the multiboot image is malformed or asks for unsupported features";
   if (step == "backend machine")
     return "the backend could not create the VM (see the messages above)";
   return "";
@@ -95,7 +99,11 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   config.ram_size = opts.mem_bytes;
   config.cpus = opts.cpus;
   VmError err;
-  if (!vm->setup(config, err) || !vm->load(guest.bytes, err)) {
+  const std::string cmdline = opts.guest_path + " " + opts.cmdline;  // QEMU's convention
+  const bool loaded = vm->setup(config, err) &&
+                      (guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
+                                       : vm->load(guest.bytes, err).ok());
+  if (!loaded) {
     spdlog::error("{}: {} ({}). {}", opts.guest_path, err.step, to_string(err.status),
                   explain(err));
     return kExitUsage;
@@ -122,6 +130,13 @@ int run_command(const RunOptions& opts) {
         "--cpus {}: more than one vCPU needs interrupts and CPU_ON, which are not "
         "supported yet",
         opts.cpus);
+    return kExitUsage;
+  }
+  if (guest->multiboot && opts.backend != Backend::kKvm) {
+    spdlog::error(
+        "{}: multiboot images start in 32-bit protected mode, which needs the kvm "
+        "backend (--backend kvm); Unicorn cannot switch an x86 CPU to long mode",
+        opts.guest_path);
     return kExitUsage;
   }
   if (opts.backend == Backend::kKvm) {

@@ -29,4 +29,12 @@ struct LoadedGuest {
 [[nodiscard]] Result<LoadedGuest> load_guest(Arch arch, AddressSpace& space,
                                              std::span<const uint8_t> elf);
 
+// A multiboot v1 image (x86, entered in 32-bit protected mode; the kvm backend runs it), as
+// QEMU's -kernel loads one: the info structure carries the PC memory map and `cmdline`.
+// kBadImage / kUnsupported from the multiboot parser; kOutOfRange when the image does not fit
+// between 1 MiB and the boot area at the top of RAM, or RAM is not 4 MiB .. 4 GiB - 1 MiB.
+[[nodiscard]] Result<LoadedGuest> load_multiboot_guest(AddressSpace& space,
+                                                       std::span<const uint8_t> file,
+                                                       std::span<const char> cmdline);
+
 }  // namespace tandem

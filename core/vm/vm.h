@@ -87,6 +87,18 @@ class Vm {
     return ok();
   }
 
+  // Loads a multiboot v1 image (x86_64 VMs; only backends that can enter 32-bit protected mode
+  // accept the boot state, kUnsupported otherwise).
+  [[nodiscard]] Result<void> load_multiboot(std::span<const uint8_t> image,
+                                            std::span<const char> cmdline, VmError& err) {
+    if (m_arch != Arch::kX86_64) return fail(err, "guest image", Status::kUnsupported);
+    auto guest = load_multiboot_guest(*m_space, image, cmdline);
+    if (!guest) return fail(err, "multiboot image", guest.error());
+    if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
+      return fail(err, "boot state", r.error());
+    return ok();
+  }
+
   // Runs the vCPUs round-robin until the guest stops or request_stop() is called.
   const StopInfo& run() {
     StopInfo& stop = m_exits.stop_info();

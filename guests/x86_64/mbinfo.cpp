@@ -74,7 +74,13 @@ extern "C" int guest_main() {
   if (multiboot_magic != guest::kMultibootBootloaderMagic) return kNotMultiboot;
 
   const Info& info = *at<Info>(multiboot_info);
-  put_hex_line("mbinfo: flags ", info.flags);
+  // The fields this guest relies on; the rest of the flags word is the loader's own business
+  // (QEMU also reports a boot device and an empty module list, Tandem does not).
+  guest::put_str("mbinfo: has");
+  if ((info.flags & kInfoMemory) != 0) guest::put_str(" mem");
+  if ((info.flags & kInfoMmap) != 0) guest::put_str(" mmap");
+  if ((info.flags & kInfoCmdline) != 0) guest::put_str(" cmdline");
+  guest::put_byte('\n');
   if ((info.flags & kInfoMemory) != 0) {
     put_hex_line("mbinfo: mem_lower ", info.mem_lower);
     put_hex_line("mbinfo: mem_upper ", info.mem_upper);

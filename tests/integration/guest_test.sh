@@ -19,6 +19,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 timeout 60 "$tandem" run --backend "$backend" "$elf" >"$tmp/out" 2>"$tmp/err" </dev/null
 status=$?
+if [ "$status" -eq 2 ] && grep -q "kvm backend unavailable" "$tmp/err"; then
+  echo "SKIP: $(grep -o 'kvm backend unavailable.*' "$tmp/err")"
+  exit 77
+fi
 if [ "$want_status" = fault ]; then
   [ "$status" -eq 125 ] || { cat "$tmp/err" >&2; fail "$backend: status $status, want 125 (fault)"; }
   grep -q "guest fault" "$tmp/err" || { cat "$tmp/err" >&2; fail "$backend: no fault report on stderr"; }
@@ -39,6 +43,12 @@ QEMU_TIMEOUT=${QEMU_TIMEOUT:-5} "$here/qemu/run_qemu.sh" "$arch" "$elf" >"$tmp/q
 qstatus=$?
 if [ "$want_status" != fault ]; then
   [ "$qstatus" -eq "$want_status" ] || { cat "$tmp/qerr" >&2; fail "qemu: status $qstatus, want $want_status"; }
+fi
+if [ "$want_status" = fault ]; then
+  # QEMU may go on after the faulting access (it drops writes to nothing): compare the part
+  # the guest printed before it.
+  head -c "$(wc -c <"$want_out")" "$tmp/qout" >"$tmp/qprefix"
+  mv "$tmp/qprefix" "$tmp/qout"
 fi
 if ! diff -u "$want_out" "$tmp/qout" >&2; then fail "qemu: console output differs from $want_out"; fi
 echo "qemu: same output and status ($qstatus)"

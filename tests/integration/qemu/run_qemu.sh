@@ -36,7 +36,7 @@ case $arch in
     # no iPXE ROM runs.
     elf=${elf%.elf}.qemu.elf
     # shellcheck disable=SC2054  # the commas separate QEMU's -device properties
-    cmd=(qemu-system-x86_64 -M pc -m "$mem" -display none -serial stdio -monitor none -nic none
+    cmd=(qemu-system-x86_64 -M pc -cpu "${QEMU_CPU:-qemu64}" -m "$mem" -display none -serial stdio -monitor none -nic none
       -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4)
     ;;
   *) usage ;;

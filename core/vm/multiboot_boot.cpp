@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/arch/x86_64/protected_mode.h"
+#include "core/loader/multiboot.h"
+#include "core/mm/address_space.h"
+#include "core/vm/boot.h"
+
+namespace tandem {
+namespace {
+
+// The top of RAM Tandem keeps for itself while booting a multiboot image: the GDT, then the
+// info structure with its memory map and command line. It is reported as reserved, as SeaBIOS
+// reports the same 128 KiB under QEMU, so guests see the same map on both.
+constexpr uint64_t kBootAreaSize = 128 * 1024;
+constexpr uint64_t kInfoOffset = 0x1000;
+
+// The PC memory map (ACPI e820 conventions): conventional memory up to the EBDA, the BIOS
+// area, extended memory, the boot area, the BIOS flash below 4 GiB.
+size_t pc_memory_map(uint64_t ram, multiboot::MemoryRange* out) {
+  using multiboot::MemoryType;
+  const uint64_t boot_area = ram - kBootAreaSize;
+  size_t n = 0;
+  out[n++] = {0, 0x9fc00, MemoryType::kAvailable};
+  out[n++] = {0x9fc00, 0x400, MemoryType::kReserved};
+  out[n++] = {0xf0000, 0x10000, MemoryType::kReserved};
+  out[n++] = {0x100000, boot_area - 0x100000, MemoryType::kAvailable};
+  out[n++] = {boot_area, kBootAreaSize, MemoryType::kReserved};
+  out[n++] = {0xfffc0000, 0x40000, MemoryType::kReserved};
+  return n;
+}
+
+}  // namespace
+
+Result<LoadedGuest> load_multiboot_guest(AddressSpace& space, std::span<const uint8_t> file,
+                                         std::span<const char> cmdline) {
+  const Region* region = space.find(Gpa(0));
+  if (region == nullptr || region->kind != RegionKind::kRam || !region->contiguous())
+    return Error(Status::kOutOfRange);
+  const uint64_t ram_size = region->size;
+  if (ram_size < 2 * kPageSize2M || ram_size > (4ull << 30) - (1ull << 20))
+    return Error(Status::kOutOfRange);
+  std::span<uint8_t> ram(to_ptr<uint8_t>(TRY(space.host_address(*region))), ram_size);
+
+  const multiboot::Image image = TRY(multiboot::parse(file));
+  const uint64_t boot_area = ram_size - kBootAreaSize;
+  for (const multiboot::Segment& seg : std::span(image.segments.data(), image.segment_count)) {
+    if (seg.gpa.raw() < 0x100000 || seg.gpa.raw() + seg.mem_size > boot_area)
+      return Error(Status::kOutOfRange);
+  }
+  TRY(multiboot::load(file, image, ram, Gpa(0)));
+
+  multiboot::MemoryRange map[8];
+  const size_t count = pc_memory_map(ram_size, map);
+  const Gpa info_gpa(boot_area + kInfoOffset);
+  multiboot::InfoSetup setup{std::span(map, count), cmdline};
+  TRY(multiboot::build_info(setup, info_gpa,
+                            ram.subspan(info_gpa.raw(), kBootAreaSize - kInfoOffset)));
+  const X86LongModeState pm = TRY(x86::build_protected_mode(ram, Gpa(0), Gpa(boot_area)));
+
+  LoadedGuest guest;
+  guest.boot = multiboot::boot_state(image, info_gpa, pm);
+  guest.image_start = image.segments[0].gpa.raw();
+  guest.image_end = image.end.raw();
+  return guest;
+}
+
+}  // namespace tandem

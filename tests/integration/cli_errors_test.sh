@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `tandem` on bad input: each case must give the documented exit status and a one-line message
+# naming the problem, and never crash.
+#   cli_errors_test.sh <tandem> <build>/guests
+set -uo pipefail
+tandem=$1 guests=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0 passed=0
+
+# expect <status> <stderr regex> -- <tandem args...>
+expect() {
+  local want=$1 pattern=$2
+  shift 3
+  timeout 30 "$tandem" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local got=$?
+  if [ "$got" -ne "$want" ] || ! grep -Eq -e "$pattern" "$tmp/err" "$tmp/out"; then
+    echo "FAIL: tandem $* -> status $got (want $want), stderr:" >&2
+    sed 's/^/  /' "$tmp/err" >&2
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+    echo "ok: tandem $* -> $got: $(head -1 "$tmp/err")"
+  fi
+}
+
+printf 'not an elf' >"$tmp/text.bin"
+head -c 40 "$guests/aarch64/hello.elf" >"$tmp/truncated.elf"
+a64=$guests/aarch64/hello.elf
+
+expect 2 "cannot open: No such file" -- run "$tmp/missing.elf"
+expect 2 "not an ELF file" -- run "$tmp/text.bin"
+expect 2 "malformed ELF" -- run "$tmp/truncated.elf"
+expect 2 "multiboot images start in 32-bit protected mode, which needs the kvm backend" -- run "$guests/x86_64/mbinfo.elf"
+expect 2 "--arch riscv64 but the ELF is aarch64" -- run --arch riscv64 "$a64"
+expect 2 "not a size" -- run --mem lots "$a64"
+expect 2 "guest RAM size" -- run --mem 0 "$a64"
+expect 2 "does not fit its RAM" -- run --mem 1M "$a64"
+expect 2 "backend" -- run --backend xen "$a64"
+expect 2 "x86_64 guests on this host|kvm backend unavailable|without the kvm backend" -- run --backend kvm "$a64"
+expect 124 "time limit" -- run --timeout 0.05 "$guests/aarch64/compute.elf"
+expect 0 "Usage" -- run --help
+expect 0 "backend emu: available" -- info
+expect 2 "arch" -- build-image --arch riscv64 --guest "$a64" -o "$tmp/img.elf"
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
