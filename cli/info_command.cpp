@@ -30,7 +30,8 @@ void image_line(const char* arch) {
 int info_command() {
   unsigned major = 0, minor = 0;
   uc_version(&major, &minor);
-  std::printf("backend emu: available (Unicorn %u.%u)\n", major, minor);
+  std::printf("backend emu: available (Unicorn %u.%u.%u)\n", major, minor,
+              static_cast<unsigned>(UC_VERSION_PATCH));
   std::printf("  aarch64  EL1 guest, PL011, PSCI over HVC/SMC, semihosting exit\n");
   std::printf("  riscv64  S-mode guest, NS16550, sifive_test, SBI over ECALL\n");
   std::printf("  x86_64   64-bit long-mode entry, COM1 16550, isa-debug-exit; no interrupts\n");
