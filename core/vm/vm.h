@@ -112,7 +112,7 @@ class Vm {
           break;
         }
         if (exit->kind == ExitKind::kHalt) {
-          halted++;
+          if (!m_exits.wake_source_armed()) halted++;
           continue;
         }
         if (exit->kind == ExitKind::kTimeout || exit->kind == ExitKind::kExternalInterrupt)

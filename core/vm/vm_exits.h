@@ -63,6 +63,11 @@ class VmExits {
   // or zero-extended to 64 bits as the access asks).
   void handle(VcpuExit& exit);
 
+  // True when the guest has armed a timer (SBI set_timer), i.e. something is due to wake a
+  // halted vCPU. Interrupt delivery is not implemented yet, so such a halt completes at once
+  // (WFI may complete early: RISC-V priv spec 3.3.3, Arm ARM "Wait for Interrupt").
+  bool wake_source_armed() const { return m_sbi.timer_deadline != kSbiNoDeadline; }
+
   bool stopped() const { return m_stop.kind != StopKind::kRunning; }
   const StopInfo& stop_info() const { return m_stop; }
   StopInfo& stop_info() { return m_stop; }

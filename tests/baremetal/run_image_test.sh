@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # One bare-metal image test:
-#   run_image_test.sh <arch> <pack tool> <image.elf> <guest.elf> <expected-dir> <name>
+#   run_image_test.sh <arch> <tandem> <image.elf> <guest.elf> <expected-dir> <name>
 # Packs the guest into the prebuilt image (cli::build_image), boots it under QEMU at EL2/HS
 # and checks the console output (Tandem's own "tandem: " lines removed) and exit status
 # against <expected-dir>/<arch>/<name>.out and .status, the values the emu backend gives. A
 # guest whose expected status is "fault" must end with a "guest fault" report and status 125.
 # Exit 77 (ctest: skipped) when QEMU, the image or the guest is missing.
 set -uo pipefail
-arch=$1 pack=$2 image=$3 guest=$4 expected_dir=$5 name=$6
+arch=$1 tandem=$2 image=$3 guest=$4 expected_dir=$5 name=$6
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -32,7 +32,8 @@ want_status=$(cat "$expected_dir/$arch/$name.status")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$pack" "$image" "$guest" "$tmp/image.elf" || fail "packing $guest failed"
+"$tandem" build-image --arch "$arch" --image "$image" --guest "$guest" -o "$tmp/image.elf" ||
+  fail "tandem build-image failed for $guest"
 timeout --kill-after=5 30 "$qemu" "${args[@]}" -kernel "$tmp/image.elf" </dev/null >"$tmp/console" 2>"$tmp/err"
 status=$?
 # Firmware output (OpenSBI's banner on riscv64) comes before Tandem's first line; after it,
