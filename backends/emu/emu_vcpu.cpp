@@ -63,21 +63,7 @@ const ArchOps* ops_for(Arch arch) {
 
 // The exit for a VM whose stop was requested by a device, PSCI/SBI or a fault report.
 VcpuExit stopped_exit(const EmuCpu& cpu) {
-  const StopInfo& stop = cpu.exits.stop_info();
-  VcpuExit e;
-  e.pc = read_reg(cpu.uc, cpu.ops->pc_reg);
-  switch (stop.kind) {
-    case StopKind::kPowerOff:
-      e.kind = ExitKind::kSystemDown;
-      e.value = static_cast<uint64_t>(stop.status);
-      break;
-    case StopKind::kReset: e.kind = ExitKind::kSystemReset; break;
-    default:
-      e.kind = ExitKind::kFault;
-      e.reason = stop.message;
-      break;
-  }
-  return e;
+  return cpu.exits.stop_info().as_exit(read_reg(cpu.uc, cpu.ops->pc_reg));
 }
 
 // uc_emu_start failed without a hook having reported why.

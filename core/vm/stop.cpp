@@ -17,4 +17,21 @@ void StopInfo::set_fault(StopKind k, const char* fmt, ...) {
   va_end(args);
 }
 
+VcpuExit StopInfo::as_exit(uint64_t pc) const {
+  VcpuExit e;
+  e.pc = pc;
+  switch (kind) {
+    case StopKind::kPowerOff:
+      e.kind = ExitKind::kSystemDown;
+      e.value = static_cast<uint64_t>(status);
+      break;
+    case StopKind::kReset: e.kind = ExitKind::kSystemReset; break;
+    default:
+      e.kind = ExitKind::kFault;
+      e.reason = message;
+      break;
+  }
+  return e;
+}
+
 }  // namespace tandem

@@ -3,6 +3,9 @@
 // runs the VM (the CLI turns it into the process status and a one-line message).
 #pragma once
 
+#include <cstdint>
+
+#include "core/vcpu/exit.h"
 #include "core/vm/power.h"
 
 namespace tandem {
@@ -29,6 +32,10 @@ struct StopInfo final : PowerControl {
   void system_reset() override {
     if (kind == StopKind::kRunning) kind = StopKind::kReset;
   }
+  // The exit a backend's run() returns once the VM has stopped: kSystemDown with the status,
+  // kSystemReset, or kFault with `message` as the reason. `pc` is where the vCPU stands.
+  VcpuExit as_exit(uint64_t pc) const;
+
   // printf-style message; see core/base/format.h.
   void set_fault(StopKind k, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 };

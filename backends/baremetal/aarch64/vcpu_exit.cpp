@@ -75,21 +75,6 @@ El2Vcpu::Action El2Vcpu::finish_hypercall(VcpuExit& exit) {
 
 // The exit that reports a VM stop (power-off, an unknown access, a fault), as the kvm backend
 // gives it: kSystemDown with the status, kSystemReset, or kFault with the stop message.
-void El2Vcpu::stop_exit(VcpuExit& exit) const {
-  const StopInfo& stop = m_exits->stop_info();
-  exit = VcpuExit{};
-  exit.pc = m_ctx.elr;
-  switch (stop.kind) {
-    case StopKind::kPowerOff:
-      exit.kind = ExitKind::kSystemDown;
-      exit.value = static_cast<uint64_t>(stop.status);
-      break;
-    case StopKind::kReset: exit.kind = ExitKind::kSystemReset; break;
-    default:
-      exit.kind = ExitKind::kFault;
-      exit.reason = stop.message;
-      break;
-  }
-}
+void El2Vcpu::stop_exit(VcpuExit& exit) const { exit = m_exits->stop_info().as_exit(m_ctx.elr); }
 
 }  // namespace tandem::baremetal::aarch64

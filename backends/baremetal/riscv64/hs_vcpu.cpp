@@ -146,23 +146,7 @@ void HsVcpu::hypercall() {
   for (unsigned i = 0; i < r.count && i < 2; i++) m_ctx.guest.x[kRegA0 + i] = r.ret[i];
 }
 
-VcpuExit HsVcpu::stopped_exit() const {
-  const StopInfo& stop = m_exits->stop_info();
-  VcpuExit e;
-  e.pc = m_ctx.guest.sepc;
-  switch (stop.kind) {
-    case StopKind::kPowerOff:
-      e.kind = ExitKind::kSystemDown;
-      e.value = static_cast<uint64_t>(stop.status);
-      break;
-    case StopKind::kReset: e.kind = ExitKind::kSystemReset; break;
-    default:
-      e.kind = ExitKind::kFault;
-      e.reason = stop.message;
-      break;
-  }
-  return e;
-}
+VcpuExit HsVcpu::stopped_exit() const { return m_exits->stop_info().as_exit(m_ctx.guest.sepc); }
 
 void HsVcpu::request_stop() { std::atomic_ref<uint32_t>(m_stop_requested).store(1); }
 
