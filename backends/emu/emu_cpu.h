@@ -14,6 +14,7 @@
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
 #include "core/vcpu/exit.h"
+#include "core/vm/vm_exits.h"
 
 namespace tandem {
 class AddressSpace;
@@ -65,6 +66,10 @@ void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc);
 void stop_if_vm_stopped(EmuCpu& cpu);
 
 uint64_t read_reg(uc_engine* uc, int reg);
+
+// The guest PC, read only if a trace line or fault report asks for it (PcSource): a register
+// read costs about as much as a fifth of an MMIO exit.
+PcSource lazy_pc(const EmuCpu& cpu);
 void write_reg(uc_engine* uc, int reg, uint64_t value);
 
 // Memory: every RAM region by host pointer, every MMIO region through callbacks, and the

@@ -26,19 +26,18 @@ uint64_t width_mask(unsigned size) {
 // with a UC_HOOK_MEM_READ/WRITE bound to the MMIO ranges would slow every guest load (measured
 // on 2.0.1: 2.6x on a load loop, +12-19% on the aarch64/riscv64 compute guests), so devices
 // see what a 32-bit guest would do.
-uint64_t mmio_read(uc_engine* uc, uint64_t offset, unsigned size, void* user) {
+uint64_t mmio_read(uc_engine* /*uc*/, uint64_t offset, unsigned size, void* user) {
   const auto& w = *static_cast<const MmioWindow*>(user);
   EmuCpu& cpu = *w.cpu;
-  const uint64_t v = cpu.exits.mmio_read(Gpa(w.base + offset), size, read_reg(uc, cpu.ops->pc_reg));
+  const uint64_t v = cpu.exits.mmio_read(Gpa(w.base + offset), size, lazy_pc(cpu));
   stop_if_vm_stopped(cpu);
   return v & width_mask(size);
 }
 
-void mmio_write(uc_engine* uc, uint64_t offset, unsigned size, uint64_t value, void* user) {
+void mmio_write(uc_engine* /*uc*/, uint64_t offset, unsigned size, uint64_t value, void* user) {
   const auto& w = *static_cast<const MmioWindow*>(user);
   EmuCpu& cpu = *w.cpu;
-  cpu.exits.mmio_write(Gpa(w.base + offset), size, value & width_mask(size),
-                       read_reg(uc, cpu.ops->pc_reg));
+  cpu.exits.mmio_write(Gpa(w.base + offset), size, value & width_mask(size), lazy_pc(cpu));
   stop_if_vm_stopped(cpu);
 }
 

@@ -50,6 +50,15 @@ uint64_t read_reg(uc_engine* uc, int reg) {
 
 void write_reg(uc_engine* uc, int reg, uint64_t value) { uc_reg_write(uc, reg, &value); }
 
+PcSource lazy_pc(const EmuCpu& cpu) {
+  return PcSource(
+      [](const void* ctx) {
+        const auto& c = *static_cast<const EmuCpu*>(ctx);
+        return read_reg(c.uc, c.ops->pc_reg);
+      },
+      &cpu);
+}
+
 namespace {
 
 const ArchOps* ops_for(Arch arch) {

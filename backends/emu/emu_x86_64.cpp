@@ -50,18 +50,17 @@ void on_intr(uc_engine* uc, uint32_t vector, void* user) {
 
 // RIP inside IN/OUT hooks is the start of the translation block (UNICORN.md section 2); it is
 // only used for messages and traces.
-uint32_t on_in(uc_engine* uc, uint32_t port, int size, void* user) {
+uint32_t on_in(uc_engine* /*uc*/, uint32_t port, int size, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
-  const uint64_t v = cpu.exits.io_read(static_cast<uint16_t>(port), static_cast<unsigned>(size),
-                                       read_reg(uc, UC_X86_REG_RIP));
+  const uint64_t v =
+      cpu.exits.io_read(static_cast<uint16_t>(port), static_cast<unsigned>(size), lazy_pc(cpu));
   stop_if_vm_stopped(cpu);
   return static_cast<uint32_t>(v);
 }
 
-void on_out(uc_engine* uc, uint32_t port, int size, uint32_t value, void* user) {
+void on_out(uc_engine* /*uc*/, uint32_t port, int size, uint32_t value, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
-  cpu.exits.io_write(static_cast<uint16_t>(port), static_cast<unsigned>(size), value,
-                     read_reg(uc, UC_X86_REG_RIP));
+  cpu.exits.io_write(static_cast<uint16_t>(port), static_cast<unsigned>(size), value, lazy_pc(cpu));
   stop_if_vm_stopped(cpu);
 }
 

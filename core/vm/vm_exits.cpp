@@ -23,7 +23,7 @@ uint64_t extend(uint64_t value, unsigned size, bool sign) {
 VmExits::VmExits(Arch arch, DeviceBus& bus, CharSink* console)
     : m_arch(arch), m_bus(bus), m_console(console) {}
 
-void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, uint64_t pc) {
+void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc) {
   if (m_tracer == nullptr) return;
   const bool is_access = kind == ExitKind::kMmioRead || kind == ExitKind::kMmioWrite;
   if (m_trace_mmio_only && !is_access) return;
@@ -32,11 +32,11 @@ void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
   e.addr = addr;
   e.size = static_cast<uint8_t>(size);
   e.value = value;
-  e.pc = pc;
+  e.pc = pc.get();
   m_tracer->trace(e);
 }
 
-uint64_t VmExits::mmio_read(Gpa gpa, unsigned size, uint64_t pc) {
+uint64_t VmExits::mmio_read(Gpa gpa, unsigned size, PcSource pc) {
   uint64_t value = 0;
   if (!m_bus.read(BusSpace::kMmio, gpa.raw(), size, value)) {
     unknown_access("read", "MMIO address", gpa.raw(), size, pc);
@@ -46,45 +46,45 @@ uint64_t VmExits::mmio_read(Gpa gpa, unsigned size, uint64_t pc) {
   return value;
 }
 
-void VmExits::mmio_write(Gpa gpa, unsigned size, uint64_t value, uint64_t pc) {
+void VmExits::mmio_write(Gpa gpa, unsigned size, uint64_t value, PcSource pc) {
   trace(ExitKind::kMmioWrite, gpa.raw(), size, value, pc);
   if (!m_bus.write(BusSpace::kMmio, gpa.raw(), size, value))
     unknown_access("write", "MMIO address", gpa.raw(), size, pc);
 }
 
-uint64_t VmExits::io_read(uint16_t port, unsigned size, uint64_t pc) {
+uint64_t VmExits::io_read(uint16_t port, unsigned size, PcSource pc) {
   uint64_t value = 0;
   if (!m_bus.read(BusSpace::kPort, port, size, value)) {
     // Reads of an absent ISA port float high on a PC; guests probe ports this way, so an
     // unclaimed port is never a fault.
     value = extend(~uint64_t{0}, size, false);
     TLOG_DEBUG("unclaimed port read 0x%x size %u at pc %#llx", port, size,
-               static_cast<unsigned long long>(pc));
+               static_cast<unsigned long long>(pc.get()));
   }
   trace(ExitKind::kIoRead, port, size, value, pc);
   return value;
 }
 
-void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, uint64_t pc) {
+void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc) {
   trace(ExitKind::kIoWrite, port, size, value, pc);
   if (!m_bus.write(BusSpace::kPort, port, size, value))
     TLOG_DEBUG("unclaimed port write 0x%x size %u value %#llx at pc %#llx", port, size,
-               static_cast<unsigned long long>(value), static_cast<unsigned long long>(pc));
+               static_cast<unsigned long long>(value), static_cast<unsigned long long>(pc.get()));
 }
 
 void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size,
-                             uint64_t pc) {
+                             PcSource pc) {
   if (m_policy == UnknownAccessPolicy::kIgnore) {
     TLOG_DEBUG("ignored %u-byte %s of %s %#llx at pc %#llx", size, dir, what,
-               static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc));
+               static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc.get()));
     return;
   }
   m_stop.set_fault(
       StopKind::kFault, "guest %u-byte %s of %s %#llx (no RAM or device there) at pc %#llx", size,
-      dir, what, static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc));
+      dir, what, static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc.get()));
 }
 
-HypercallResult VmExits::hypercall(const uint64_t args[8], uint64_t pc) {
+HypercallResult VmExits::hypercall(const uint64_t args[8], PcSource pc) {
   HypercallResult r;
   trace(ExitKind::kHypercall, args[0], 0, args[0], pc);
   switch (m_arch) {

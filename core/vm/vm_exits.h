@@ -33,6 +33,19 @@ class ExitTracer {
   ~ExitTracer() = default;
 };
 
+// The guest PC for messages and traces. Backends where reading it costs something on every
+// exit (a Unicorn register read) pass a reader, which is called only when a trace line or a
+// fault report needs the value; others pass the value itself.
+struct PcSource {
+  uint64_t (*read)(const void* ctx) = nullptr;
+  const void* ctx = nullptr;
+  uint64_t value = 0;
+
+  PcSource(uint64_t pc) : value(pc) {}  // NOLINT: implicit by design
+  PcSource(uint64_t (*reader)(const void*), const void* context) : read(reader), ctx(context) {}
+  uint64_t get() const { return read != nullptr ? read(ctx) : value; }
+};
+
 // Result of a hypercall: the registers to write back (x0[,x1] on aarch64, a0/a1 on riscv64).
 struct HypercallResult {
   uint64_t ret[2] = {};
@@ -46,13 +59,13 @@ class VmExits {
   VmExits& operator=(const VmExits&) = delete;
 
   // Device accesses. `pc` is only used for messages and traces.
-  uint64_t mmio_read(Gpa gpa, unsigned size, uint64_t pc);
-  void mmio_write(Gpa gpa, unsigned size, uint64_t value, uint64_t pc);
-  uint64_t io_read(uint16_t port, unsigned size, uint64_t pc);
-  void io_write(uint16_t port, unsigned size, uint64_t value, uint64_t pc);
+  uint64_t mmio_read(Gpa gpa, unsigned size, PcSource pc);
+  void mmio_write(Gpa gpa, unsigned size, uint64_t value, PcSource pc);
+  uint64_t io_read(uint16_t port, unsigned size, PcSource pc);
+  void io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc);
 
   // PSCI (aarch64 HVC/SMC, args = x0..x7) or SBI (riscv64 ECALL, args = a0..a7).
-  HypercallResult hypercall(const uint64_t args[8], uint64_t pc);
+  HypercallResult hypercall(const uint64_t args[8], PcSource pc);
 
   // The guest did something the VM cannot continue from: `what` names it (e.g. "unmapped
   // read"), `addr` is the address involved. Stops the VM with a message.
@@ -79,8 +92,8 @@ class VmExits {
   }
 
  private:
-  void trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, uint64_t pc);
-  void unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size, uint64_t pc);
+  void trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc);
+  void unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size, PcSource pc);
 
   Arch m_arch;
   DeviceBus& m_bus;
