@@ -5,6 +5,12 @@
 # bare-metal image. A missing cross compiler skips that architecture with a message.
 include(ExternalProject)
 
+# A second hosted build (the sanitizer preset) can reuse the guests and images of the default
+# build instead of cross-building its own: TANDEM_CROSS=OFF, TANDEM_ARTIFACTS_DIR=<that build>.
+option(TANDEM_CROSS "Cross-build guests, images and the freestanding check" ON)
+set(TANDEM_ARTIFACTS_DIR ${CMAKE_BINARY_DIR} CACHE PATH
+  "Where tests find guests/ and images/ (this build unless TANDEM_CROSS is OFF)")
+
 set(TANDEM_CROSS_ARCHS aarch64 riscv64 x86_64)
 set(TANDEM_AVAILABLE_CROSS_ARCHS "")
 add_custom_target(freestanding-check)
@@ -18,6 +24,9 @@ foreach(arch IN LISTS TANDEM_CROSS_ARCHS)
     continue()
   endif()
   list(APPEND TANDEM_AVAILABLE_CROSS_ARCHS ${arch})
+  if(NOT TANDEM_CROSS)
+    continue()
+  endif()
   ExternalProject_Add(cross-${arch}
     SOURCE_DIR ${PROJECT_SOURCE_DIR}
     BINARY_DIR ${CMAKE_BINARY_DIR}/cross/${arch}

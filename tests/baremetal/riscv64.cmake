@@ -7,10 +7,10 @@ if(NOT EXISTS ${PROJECT_SOURCE_DIR}/backends/baremetal/riscv64/CMakeLists.txt)
   return()
 endif()
 foreach(guest hs_traps)
-  set(elf ${CMAKE_BINARY_DIR}/baremetal-guests/riscv64/${guest}.elf)
+  set(elf ${TANDEM_ARTIFACTS_DIR}/baremetal-guests/riscv64/${guest}.elf)
   add_test(NAME baremetal_riscv64_${guest}
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run_image_test.sh riscv64
-      $<TARGET_FILE:tandem> ${CMAKE_BINARY_DIR}/images/tandem-riscv64.elf ${elf}
+      $<TARGET_FILE:tandem> ${TANDEM_ARTIFACTS_DIR}/images/tandem-riscv64.elf ${elf}
       ${CMAKE_CURRENT_SOURCE_DIR} ${guest})
   add_test(NAME baremetal_riscv64_${guest}_qemu_reference
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/riscv64/run_reference.sh ${elf}
