@@ -42,7 +42,7 @@ expect 2 "x86_64 guests on this host|kvm backend unavailable|without the kvm bac
 expect 124 "time limit" -- run --timeout 0.05 "$guests/aarch64/compute.elf"
 expect 0 "Usage" -- run --help
 expect 0 "backend emu: available" -- info
-expect 2 "arch" -- build-image --arch riscv64 --guest "$a64" -o "$tmp/img.elf"
+expect 2 "e_machine|arch" -- build-image --arch riscv64 --image "$guests/../images/tandem-riscv64.elf" --guest "$a64" -o "$tmp/img.elf"
 
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
