@@ -75,6 +75,8 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
   run->add_option("--timeout", args.opts.timeout_s,
                   "Stop the guest after this many seconds (0 = never); status 124")
       ->check(CLI::NonNegativeNumber);
+  run->add_flag("--verbose,-v", args.opts.verbose,
+                "Log at info level to stderr (e.g. the guest boot time from the boot timer)");
   run->add_option("--append", args.opts.cmdline,
                   "Kernel command line for multiboot guests (kvm backend)");
   run->add_option("guest", args.opts.guest_path, "Guest ELF image")->required();

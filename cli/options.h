@@ -20,6 +20,7 @@ struct RunOptions {
   unsigned cpus = 1;
   TraceMode trace = TraceMode::kNone;
   double timeout_s = 0;  // 0 = no limit
+  bool verbose = false;  // log at info level (e.g. the boot timer's line), not only warnings
   std::string guest_path;
   std::string cmdline;  // multiboot command line after the image path (QEMU's -append)
 };

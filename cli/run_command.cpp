@@ -122,7 +122,7 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
 }  // namespace
 
 int run_command(const RunOptions& opts) {
-  hosted::install_log_sink(log::Level::kWarn);
+  hosted::install_log_sink(opts.verbose ? log::Level::kInfo : log::Level::kWarn);
   auto guest = read_guest_file(opts.guest_path, opts.arch);
   if (!guest) return kExitUsage;
   if (opts.cpus > 1) {

@@ -16,16 +16,22 @@ constexpr uint64_t kSifiveTestSize = 0x1000;
 constexpr uint16_t kCom1Port = 0x3f8;
 constexpr uint16_t kDebugExitPort = 0xf4;
 constexpr uint16_t kDebugExitSize = 4;  // as QEMU's -device isa-debug-exit,iosize=4
+constexpr uint64_t kAarch64BootTimerBase = 0x090c'0000;
+constexpr uint64_t kRiscvBootTimerBase = 0x10'2000;
+constexpr uint64_t kBootTimerMmioSize = 0x1000;  // one stage-2 page
+constexpr uint16_t kBootTimerPort = 0x440;
+constexpr uint16_t kBootTimerPortSize = 4;
 
 }  // namespace
 
-Platform::Platform(Arch arch, PowerControl& power, CharSink& console)
+Platform::Platform(Arch arch, PowerControl& power, CharSink& console, BootTimer::Clock now_ns)
     : m_arch(arch),
       m_pl011(console),
       m_uart_mmio(console, Ns16550Access::kMmio),
       m_uart_port(console, Ns16550Access::kPortIo),
       m_sifive_test(power),
-      m_debug_exit(power) {}
+      m_debug_exit(power),
+      m_boot_timer(now_ns) {}
 
 PlatformLayout Platform::layout(Arch arch) {
   switch (arch) {
@@ -46,6 +52,8 @@ Result<void> Platform::attach(AddressSpace& space, DeviceBus& bus) {
     case Arch::kAarch64:
       TRY(space.add_mmio(Gpa(kPl011Base), kPl011Size));
       TRY(bus.add(BusSpace::kMmio, kPl011Base, kPl011Size, m_pl011));
+      TRY(space.add_mmio(Gpa(kAarch64BootTimerBase), kBootTimerMmioSize));
+      TRY(bus.add(BusSpace::kMmio, kAarch64BootTimerBase, kBootTimerMmioSize, m_boot_timer));
       break;
     case Arch::kRiscv64:
       TRY(space.add_mmio(Gpa(kSifiveTestBase), kSifiveTestSize));
@@ -53,10 +61,13 @@ Result<void> Platform::attach(AddressSpace& space, DeviceBus& bus) {
       // The MMIO hole is a whole page (stage-2 granularity); the device claims its window.
       TRY(space.add_mmio(Gpa(kRiscvUartBase), 0x1000));
       TRY(bus.add(BusSpace::kMmio, kRiscvUartBase, kRiscvUartSize, m_uart_mmio));
+      TRY(space.add_mmio(Gpa(kRiscvBootTimerBase), kBootTimerMmioSize));
+      TRY(bus.add(BusSpace::kMmio, kRiscvBootTimerBase, kBootTimerMmioSize, m_boot_timer));
       break;
     case Arch::kX86_64:
       TRY(bus.add(BusSpace::kPort, kCom1Port, m_uart_port.size(), m_uart_port));
       TRY(bus.add(BusSpace::kPort, kDebugExitPort, kDebugExitSize, m_debug_exit));
+      TRY(bus.add(BusSpace::kPort, kBootTimerPort, kBootTimerPortSize, m_boot_timer));
       break;
   }
   return ok();

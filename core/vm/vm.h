@@ -42,7 +42,7 @@ class Vm {
   Vm(typename H::PagingHandler& paging, CharSink& console, Arch arch)
       : m_frames(paging),
         m_exits(arch, m_bus, &console),
-        m_platform(arch, m_exits.stop_info(), console),
+        m_platform(arch, m_exits.stop_info(), console, &H::now_ns),
         m_arch(arch) {}
   Vm(const Vm&) = delete;
   Vm& operator=(const Vm&) = delete;

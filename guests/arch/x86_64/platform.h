@@ -9,6 +9,7 @@ namespace guest {
 inline constexpr char kArchName[] = "x86_64";
 inline constexpr std::uint16_t kCom1 = 0x3f8;
 inline constexpr std::uint16_t kDebugExitPort = 0xf4;
+inline constexpr std::uint16_t kBootTimerPort = 0x440;  // Tandem only; unassigned on QEMU
 // Beyond 128 MiB of RAM and below the PCI hole devices, inside the 1 GiB identity map.
 inline constexpr std::uintptr_t kUnmappedAddress = 0x30000000;
 
