@@ -48,8 +48,13 @@ void hypercall(EmuCpu& cpu) {
   void* ptrs[8];
   for (int i = 0; i < 8; ++i) ptrs[i] = &args[i];
   uc_reg_read_batch(cpu.uc, const_cast<int*>(kArgs), ptrs, 8);
-  // PC is already past the HVC/SMC (UNICORN.md section 2); report the instruction itself.
-  const uint64_t pc = read_reg(cpu.uc, UC_ARM64_REG_PC) - 4;
+  // PC is already past the HVC/SMC (UNICORN.md section 2); report the instruction itself, and
+  // read it only if a trace or report needs it.
+  const PcSource pc(
+      [](const void* c) {
+        return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_ARM64_REG_PC) - 4;
+      },
+      &cpu);
   HypercallResult r = cpu.exits.hypercall(args, pc);
   for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(cpu.uc, kArgs[i], r.ret[i]);
   stop_if_vm_stopped(cpu);

@@ -51,18 +51,29 @@ const char* cause_name(uint32_t cause) {
 
 void on_intr(uc_engine* uc, uint32_t intno, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
-  uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
-  if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // 2 too many after an RVC instruction
-  if (intno != kCauseEcall) return fault(cpu, cause_name(intno), pc, pc);
+  if (intno != kCauseEcall) {
+    uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
+    if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // 2 too many after an RVC instruction
+    return fault(cpu, cause_name(intno), pc, pc);
+  }
 
   // SBI calling convention (SBI spec 3): a7 = extension, a6 = function, a0..a5 arguments;
-  // the VM's SBI returns error in a0 and value in a1. PC is already past the ECALL.
+  // the VM's SBI returns error in a0 and value in a1. PC is already past the ECALL, and is
+  // read only if a trace or report needs it.
+  static constexpr int kArgs[8] = {UC_RISCV_REG_A0, UC_RISCV_REG_A1, UC_RISCV_REG_A2,
+                                   UC_RISCV_REG_A3, UC_RISCV_REG_A4, UC_RISCV_REG_A5,
+                                   UC_RISCV_REG_A6, UC_RISCV_REG_A7};
   uint64_t args[8] = {};
-  for (int i = 0; i < 8; ++i) args[i] = read_reg(uc, UC_RISCV_REG_A0 + i);
+  void* ptrs[8];
+  for (int i = 0; i < 8; ++i) ptrs[i] = &args[i];
+  uc_reg_read_batch(uc, const_cast<int*>(kArgs), ptrs, 8);
+  const PcSource pc(
+      [](const void* c) {
+        return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_RISCV_REG_PC) - 4;
+      },
+      &cpu);
   HypercallResult r = cpu.exits.hypercall(args, pc);
-  for (int i = 0; i < static_cast<int>(r.count) && i < 2; ++i) {
-    write_reg(uc, UC_RISCV_REG_A0 + i, r.ret[i]);
-  }
+  for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(uc, kArgs[i], r.ret[i]);
   stop_if_vm_stopped(cpu);
 }
 
