@@ -69,23 +69,26 @@ int report(const StopInfo& stop) {
 }
 
 const char* explain(const VmError& err) {
-  const std::string_view step = err.step;
-  if (step == "guest RAM size")
-    return "--mem must be a multiple of 4 KiB, non-zero, within the board's RAM window";
-  if (step == "guest image" && err.status == Status::kOutOfRange)
-    return "the guest image does not fit its RAM (raise --mem, or check the ELF's load addresses)";
-  if (step == "guest image" && err.status == Status::kUnsupported)
-    return "the ELF is not a 64-bit image for the VM's architecture";
-  if (step == "guest image" && err.status == Status::kOverlap)
-    return "the x86_64 image overlaps the boot page tables at 0x10000..0x17000";
-  if (step == "guest image") return "the ELF is malformed";
-  if (step == "multiboot image" && err.status == Status::kOutOfRange)
-    return "the image must load between 1 MiB and the top 128 KiB of RAM (4 MiB .. 4 GiB of RAM)";
-  if (step == "multiboot image")
-    return "the multiboot image is malformed or asks for unsupported features";
-  if (step == "backend machine")
-    return "the backend could not create the VM (see the messages above)";
-  return "";
+  switch (err.step) {
+    case VmStep::kRamSize:
+      return "--mem must be a multiple of 4 KiB, non-zero, within the board's RAM window";
+    case VmStep::kImage:
+      if (err.status == Status::kOutOfRange)
+        return "the guest image does not fit its RAM (raise --mem, or check the ELF's load "
+               "addresses)";
+      if (err.status == Status::kUnsupported)
+        return "the ELF is not a 64-bit image for the VM's architecture";
+      if (err.status == Status::kOverlap)
+        return "the x86_64 image overlaps the boot page tables at 0x10000..0x17000";
+      return "the ELF is malformed";
+    case VmStep::kMultiboot:
+      if (err.status == Status::kOutOfRange)
+        return "the image must load between 1 MiB and the top 128 KiB of RAM (4 MiB .. 4 GiB "
+               "of RAM)";
+      return "the multiboot image is malformed or asks for unsupported features";
+    case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
+    default: return "";
+  }
 }
 
 template <class H>
@@ -104,7 +107,7 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
                       (guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
                                        : vm->load(guest.bytes, err).ok());
   if (!loaded) {
-    spdlog::error("{}: {} ({}). {}", opts.guest_path, err.step, to_string(err.status),
+    spdlog::error("{}: {} ({}). {}", opts.guest_path, to_string(err.step), to_string(err.status),
                   explain(err));
     return kExitUsage;
   }

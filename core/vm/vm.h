@@ -26,9 +26,41 @@ struct VmConfig {
   UnknownAccessPolicy unknown_access = UnknownAccessPolicy::kStop;
 };
 
-// Why setup or load failed, for a one-line message: the step and the status.
+// Which step of setup or load failed; with the status, enough for a one-line message and a
+// hint the program chooses (the CLI and the bare-metal image word theirs differently).
+enum class VmStep : unsigned char {
+  kNone,
+  kVcpuCount,
+  kRamSize,
+  kStage2,
+  kRam,
+  kDevices,
+  kMachine,
+  kVcpu,
+  kImage,
+  kMultiboot,
+  kBootState,
+};
+
+constexpr const char* to_string(VmStep step) {
+  switch (step) {
+    case VmStep::kNone: return "none";
+    case VmStep::kVcpuCount: return "vcpu count";
+    case VmStep::kRamSize: return "guest RAM size";
+    case VmStep::kStage2: return "stage-2 table";
+    case VmStep::kRam: return "guest RAM";
+    case VmStep::kDevices: return "devices";
+    case VmStep::kMachine: return "backend machine";
+    case VmStep::kVcpu: return "vcpu";
+    case VmStep::kImage: return "guest image";
+    case VmStep::kMultiboot: return "multiboot image";
+    case VmStep::kBootState: return "boot state";
+  }
+  return "unknown";
+}
+
 struct VmError {
-  const char* step = "";
+  VmStep step = VmStep::kNone;
   Status status = Status::kOk;
 };
 
@@ -50,24 +82,25 @@ class Vm {
   // Builds guest RAM, the devices, the backend machine and its vCPUs.
   [[nodiscard]] Result<void> setup(const VmConfig& config, VmError& err) {
     if (config.cpus == 0 || config.cpus > kMaxCpus)
-      return fail(err, "vcpu count", Status::kInvalidArgument);
+      return fail(err, VmStep::kVcpuCount, Status::kInvalidArgument);
     const PlatformLayout layout = Platform::layout(m_arch);
     if (config.ram_size == 0 || config.ram_size % kPageSize4K != 0 ||
         config.ram_size > layout.max_ram)
-      return fail(err, "guest RAM size", Status::kOutOfRange);
+      return fail(err, VmStep::kRamSize, Status::kOutOfRange);
     auto space = AddressSpace::create(m_frames, layout.stage2);
-    if (!space) return fail(err, "stage-2 table", space.error());
+    if (!space) return fail(err, VmStep::kStage2, space.error());
     m_space.emplace(std::move(*space));
     if (auto r = m_space->add_ram_alloc(layout.ram_base, config.ram_size); !r)
-      return fail(err, "guest RAM", r.error());
-    if (auto r = m_platform.attach(*m_space, m_bus); !r) return fail(err, "devices", r.error());
+      return fail(err, VmStep::kRam, r.error());
+    if (auto r = m_platform.attach(*m_space, m_bus); !r)
+      return fail(err, VmStep::kDevices, r.error());
     m_exits.set_policy(config.unknown_access);
     auto machine = Machine::create(MachineSetup{m_arch, config.cpus, *m_space, m_exits});
-    if (!machine) return fail(err, "backend machine", machine.error());
+    if (!machine) return fail(err, VmStep::kMachine, machine.error());
     m_machine.emplace(std::move(*machine));
     for (unsigned i = 0; i < config.cpus; i++) {
       auto vcpu = m_machine->create_vcpu(i);
-      if (!vcpu) return fail(err, "vcpu", vcpu.error());
+      if (!vcpu) return fail(err, VmStep::kVcpu, vcpu.error());
       m_vcpus[i].emplace(std::move(*vcpu));
     }
     m_cpu_count = config.cpus;
@@ -77,9 +110,9 @@ class Vm {
   // Loads a guest ELF into RAM and points the boot vCPU at it.
   [[nodiscard]] Result<void> load(std::span<const uint8_t> elf, VmError& err) {
     auto guest = load_guest(m_arch, *m_space, elf);
-    if (!guest) return fail(err, "guest image", guest.error());
+    if (!guest) return fail(err, VmStep::kImage, guest.error());
     if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
-      return fail(err, "boot state", r.error());
+      return fail(err, VmStep::kBootState, r.error());
     TLOG_DEBUG("guest image at %#llx..%#llx, entry %#llx",
                static_cast<unsigned long long>(guest->image_start),
                static_cast<unsigned long long>(guest->image_end),
@@ -91,11 +124,11 @@ class Vm {
   // accept the boot state, kUnsupported otherwise).
   [[nodiscard]] Result<void> load_multiboot(std::span<const uint8_t> image,
                                             std::span<const char> cmdline, VmError& err) {
-    if (m_arch != Arch::kX86_64) return fail(err, "guest image", Status::kUnsupported);
+    if (m_arch != Arch::kX86_64) return fail(err, VmStep::kImage, Status::kUnsupported);
     auto guest = load_multiboot_guest(*m_space, image, cmdline);
-    if (!guest) return fail(err, "multiboot image", guest.error());
+    if (!guest) return fail(err, VmStep::kMultiboot, guest.error());
     if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
-      return fail(err, "boot state", r.error());
+      return fail(err, VmStep::kBootState, r.error());
     return ok();
   }
 
@@ -142,7 +175,7 @@ class Vm {
   Vcpu& vcpu(unsigned i) { return *m_vcpus[i]; }
 
  private:
-  static Result<void> fail(VmError& err, const char* step, Status status) {
+  static Result<void> fail(VmError& err, VmStep step, Status status) {
     err = {step, status};
     return Error(status);
   }

@@ -2,26 +2,16 @@
 #include "backends/baremetal/common/run_guest.h"
 
 namespace tandem::baremetal {
-namespace {
-
-bool same(const char* a, const char* b) {
-  while (*a != '\0' && *a == *b) {
-    a++;
-    b++;
-  }
-  return *a == *b;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 const char* explain(const VmError& err) {
-  if (same(err.step, "guest RAM size"))
+  if (err.step == VmStep::kRamSize)
     return "Repack with a --mem that is a non-zero multiple of 4 KiB within the board's RAM window";
   if (err.status == Status::kNoMemory)
     return "The host has too little free RAM for the guest: repack with a smaller --mem";
-  if (same(err.step, "guest image") && err.status == Status::kOutOfRange)
+  if (err.step == VmStep::kImage && err.status == Status::kOutOfRange)
     return "The guest does not fit its RAM: repack with a larger --mem";
-  if (same(err.step, "guest image")) return "The packed guest is not a loadable ELF for this image";
+  if (err.step == VmStep::kImage) return "The packed guest is not a loadable ELF for this image";
   return "";
 }
 

@@ -39,7 +39,8 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const Payload& paylo
   config.ram_size = payload.guest_mem;
   VmError err;
   if (!vm.setup(config, err) || !vm.load(payload.guest_elf, err)) {
-    panic("cannot start the guest: %s: %s. %s", err.step, to_string(err.status), explain(err));
+    panic("cannot start the guest: %s: %s. %s", to_string(err.step), to_string(err.status),
+          explain(err));
   }
   TLOG_INFO("guest: %llu KiB ELF, %llu MiB RAM at %#llx",
             static_cast<unsigned long long>(payload.guest_elf.size() >> 10),

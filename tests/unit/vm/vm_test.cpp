@@ -103,8 +103,9 @@ class VmTest : public ::testing::Test {
 
   const StopInfo& boot_and_run(std::vector<Result<VcpuExit>> exits) {
     VmError err;
-    EXPECT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok()) << err.step;
-    EXPECT_TRUE(vm.load(tiny_elf(0x4020'0000), err).ok()) << err.step;
+    EXPECT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok())
+        << to_string(err.step);
+    EXPECT_TRUE(vm.load(tiny_elf(0x4020'0000), err).ok()) << to_string(err.step);
     for (auto& e : exits) g_script.exits.push_back(std::move(e));
     return vm.run();
   }
@@ -129,13 +130,13 @@ TEST_F(VmTest, RefusesAnImageOutsideRamAndABadRamSize) {
   VmError err;
   ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok());
   EXPECT_EQ(vm.load(tiny_elf(0x4100'0000 - 4), err).error(), Status::kOutOfRange);
-  EXPECT_STREQ(err.step, "guest image");
+  EXPECT_EQ(err.step, VmStep::kImage);
   EXPECT_EQ(vm.load(tiny_elf(0x4020'0000, 64ull << 20), err).error(), Status::kOutOfRange);
 
   hosted::HostPagingHandler other_paging;
   Vm<FakeHal> other{other_paging, console, Arch::kAarch64};
   EXPECT_EQ(other.setup(VmConfig{Arch::kAarch64, 12345, 1}, err).error(), Status::kOutOfRange);
-  EXPECT_STREQ(err.step, "guest RAM size");
+  EXPECT_EQ(err.step, VmStep::kRamSize);
 }
 
 TEST_F(VmTest, PowerOffEndsTheRunWithTheGuestStatus) {
