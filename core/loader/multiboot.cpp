@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/loader/multiboot.h"
 
+#include "core/base/le_bytes.h"
+
 namespace tandem::multiboot {
 namespace {
 
@@ -42,13 +44,8 @@ bool read32(std::span<const uint8_t> b, uint64_t off, uint32_t& out) {
   return true;
 }
 
-void write32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-
-void write64(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
+void write32(uint8_t* p, uint32_t v) { store_le(p, v, 4); }
+void write64(uint8_t* p, uint64_t v) { store_le(p, v, 8); }
 
 // All arguments are 32-bit quantities from the image, so the 64-bit sums cannot wrap.
 Result<void> add_segment(Image& image, uint64_t paddr, uint64_t offset, uint64_t file_size,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/arch/x86_64/long_mode.h"
+#include "core/base/le_bytes.h"
 
 namespace tandem::x86 {
 namespace {
@@ -14,10 +15,6 @@ constexpr uint64_t kPdCount = kIdentityMapSize / kPageSize1G;
 static_assert(kPdOffset + kPdCount * kPageSize4K == kLongModeTablesSize);
 
 // x86 is little-endian; write byte by byte so the result does not depend on the host.
-void store_le64(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-
 X86Segment flat_segment(uint16_t selector, uint8_t type, bool code) {
   X86Segment s;
   s.selector = selector;
@@ -45,18 +42,18 @@ Result<X86LongModeState> build_long_mode(std::span<uint8_t> ram, Gpa ram_gpa, Gp
   uint8_t* base = ram.data() + offset;
   for (uint64_t i = 0; i < kLongModeTablesSize; ++i) base[i] = 0;
 
-  store_le64(base + kGdtOffset + kCodeSelector, kGdtCode64);
-  store_le64(base + kGdtOffset + kDataSelector, kGdtData);
+  store_le(base + kGdtOffset + kCodeSelector, kGdtCode64, 8);
+  store_le(base + kGdtOffset + kDataSelector, kGdtData, 8);
 
   // Identity map [0, 4 GiB): PML4[0] -> PDPT, PDPT[i] -> PD i, PD entries are 2 MiB pages.
   uint64_t table = tables_gpa.raw();
-  store_le64(base + kPml4Offset, (table + kPdptOffset) | PTE_P | PTE_RW);
+  store_le(base + kPml4Offset, (table + kPdptOffset) | PTE_P | PTE_RW, 8);
   for (uint64_t pd = 0; pd < kPdCount; ++pd) {
     uint64_t pd_offset = kPdOffset + pd * kPageSize4K;
-    store_le64(base + kPdptOffset + pd * 8, (table + pd_offset) | PTE_P | PTE_RW);
+    store_le(base + kPdptOffset + pd * 8, (table + pd_offset) | PTE_P | PTE_RW, 8);
     for (uint64_t e = 0; e < kEntriesPerTable; ++e) {
       uint64_t pa = pd * kPageSize1G + e * kPageSize2M;
-      store_le64(base + pd_offset + e * 8, pa | PTE_P | PTE_RW | PTE_PS);
+      store_le(base + pd_offset + e * 8, pa | PTE_P | PTE_RW | PTE_PS, 8);
     }
   }
 

@@ -2,13 +2,10 @@
 #include "core/arch/x86_64/protected_mode.h"
 
 #include "core/arch/x86_64/long_mode.h"
+#include "core/base/le_bytes.h"
 
 namespace tandem::x86 {
 namespace {
-
-void store_le64(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
 
 X86Segment flat32(uint16_t selector, uint8_t type) {
   X86Segment s;
@@ -35,9 +32,9 @@ Result<X86LongModeState> build_protected_mode(std::span<uint8_t> ram, Gpa ram_gp
   if (offset > ram.size() || ram.size() - offset < kProtectedModeGdtSize)
     return Error(Status::kOutOfRange);
   uint8_t* gdt = ram.data() + offset;
-  store_le64(gdt, 0);
-  store_le64(gdt + kCodeSelector, kGdtCode32);
-  store_le64(gdt + kDataSelector, kGdtData);
+  store_le(gdt, 0, 8);
+  store_le(gdt + kCodeSelector, kGdtCode32, 8);
+  store_le(gdt + kDataSelector, kGdtData, 8);
 
   // CR0: PE on, PG off (spec 3.2); ET as every CPU since the 486 reports it. CR3/CR4/EFER stay
   // 0: no paging, no long mode. EFLAGS: IF and VM clear, bit 1 reserved as 1.
