@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+// The VM's interrupt controller as Vm<H> and the backends see it: the model of one board's
+// interrupt hardware (aarch64: GICv3 plus each vCPU's generic timer; riscv64: PLIC, CLINT and
+// the SBI timer), whatever backend runs the vCPUs. Devices reach it through IrqLines; the
+// backend asks it which interrupt inputs of a vCPU to assert (emu: HCR_EL2.VI or the SIP bits;
+// bare metal: a list register or hvip) and lets it see the system registers it owns.
+#pragma once
+
+#include <cstdint>
+
+#include "core/base/result.h"
+#include "core/irq/irq_line.h"
+
+namespace tandem {
+
+class AddressSpace;
+class DeviceBus;
+
+// "Nothing is due": the deadline of a source that is not armed.
+inline constexpr uint64_t kNoDeadline = ~uint64_t{0};
+
+// A vCPU's interrupt inputs, in the layout of the architecture's own pending register for the
+// guest kernel's privilege level, so a backend can copy them without translation.
+namespace cpu_irq {
+// aarch64: the IRQ and FIQ inputs of the PE (HCR_EL2.VI / VF on a hypervisor).
+inline constexpr uint32_t kIrq = 1u << 0;
+inline constexpr uint32_t kFiq = 1u << 1;
+// riscv64: sip bits (priv spec 4.1.3): supervisor software, timer and external interrupt.
+inline constexpr uint32_t kSsip = 1u << 1;
+inline constexpr uint32_t kStip = 1u << 5;
+inline constexpr uint32_t kSeip = 1u << 9;
+}  // namespace cpu_irq
+
+// The guest's time base: nanoseconds since the VM was created, from the HAL's monotonic clock.
+struct GuestClock {
+  uint64_t (*host_now_ns)() = nullptr;
+  uint64_t start_ns = 0;
+
+  uint64_t now_ns() const { return host_now_ns() - start_ns; }
+};
+
+class IrqChip : public IrqController {
+ public:
+  virtual const char* name() const = 0;
+
+  // Registers the chip's MMIO frames on the bus and as MMIO regions of the address space.
+  [[nodiscard]] virtual Result<void> attach(AddressSpace& space, DeviceBus& bus) = 0;
+
+  // The interrupt inputs (cpu_irq layout) that must be asserted on vCPU `cpu` now: a level,
+  // recomputed after every device access, system-register access and advance().
+  virtual uint32_t cpu_lines(unsigned cpu) = 0;
+
+  // Time passed: every timer due at or before `now_ns` (GuestClock time) fires. Returns the
+  // earliest deadline still ahead, or kNoDeadline.
+  virtual uint64_t advance(uint64_t now_ns) = 0;
+
+  // System registers the chip implements for vCPU `cpu` (aarch64: the GICv3 ICC_* CPU
+  // interface and, on backends that trap them, the virtual timer and counter), encoded as
+  // core/arch/aarch64/sysreg_id.h. false when `id` is not the chip's.
+  virtual bool sysreg_read(unsigned cpu, uint32_t id, uint64_t& value) {
+    (void)cpu, (void)id, (void)value;
+    return false;
+  }
+  virtual bool sysreg_write(unsigned cpu, uint32_t id, uint64_t value) {
+    (void)cpu, (void)id, (void)value;
+    return false;
+  }
+
+  // Device interrupt lines: `irq` in the chip's own numbering (GIC INTID, PLIC source).
+  IrqLine line(uint32_t irq) { return IrqLine(this, irq); }
+
+ protected:
+  ~IrqChip() = default;
+};
+
+}  // namespace tandem
