@@ -3,6 +3,9 @@
 // turn how it stopped into the process status.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -15,9 +18,11 @@
 #include "backends/emu/emu_machine.h"
 #include "backends/hosted/host_log.h"
 #include "cli/commands.h"
+#include "cli/console_input.h"
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
 #include "cli/guest_file.h"
+#include "cli/terminal_mode.h"
 #include "core/vm/vm.h"
 #ifdef TANDEM_HAVE_KVM
 #include "backends/kvm/kvm_hal.h"
@@ -91,6 +96,47 @@ const char* explain(const VmError& err) {
   }
 }
 
+// The host's stdin reaches the guest's console UART. Ctrl-A x stops the VM; at end of input
+// the VM is told, so a guest that only waits for input is known to be stuck.
+template <class V>
+std::unique_ptr<ConsoleInput> start_input(V& vm, std::atomic<bool>& user_quit) {
+  vm.set_input_open(true);
+  auto input = ConsoleInput::start(
+      STDIN_FILENO, [&vm](uint8_t c) { return vm.console_input().push(c); },
+      [&vm] { vm.notify_input(); },
+      [&vm, &user_quit] {
+        user_quit.store(true);
+        vm.request_stop();
+      },
+      [&vm] { vm.set_input_open(false); });
+  if (!input) {
+    spdlog::warn("console input unavailable: {}", to_string(input.error()));
+    vm.set_input_open(false);
+    return nullptr;
+  }
+  return std::move(*input);
+}
+
+// Runs the vCPUs: round-robin on this thread, or one thread per vCPU where the backend needs
+// it (KVM with its in-kernel irqchip blocks in KVM_RUN while a vCPU halts), this thread then
+// serving console input and timers.
+template <class V>
+const StopInfo& run_to_stop(V& vm, unsigned cpus) {
+  using Machine = typename V::Machine;
+  if constexpr (requires { Machine::kThreadPerVcpu; }) {
+    if constexpr (Machine::kThreadPerVcpu) {
+      vm.set_threaded();
+      std::vector<std::thread> threads;
+      for (unsigned i = 0; i < cpus; i++) threads.emplace_back([&vm, i] { vm.run_cpu(i); });
+      vm.service();
+      vm.request_stop();
+      for (auto& t : threads) t.join();
+      return vm.finish();
+    }
+  }
+  return vm.run();
+}
+
 template <class H>
 int run_vm(const RunOptions& opts, const GuestFile& guest) {
   typename H::PagingHandler paging;
@@ -113,12 +159,24 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   }
   if (opts.trace != TraceMode::kNone)
     vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
+  // On a terminal the guest's console is interactive: show each byte as it is written, not at
+  // the end of a line.
+  if (isatty(STDOUT_FILENO)) std::setvbuf(stdout, nullptr, _IONBF, 0);
+  std::atomic<bool> user_quit{false};
   const StopInfo* stop = nullptr;
   {
+    TerminalMode terminal(STDIN_FILENO);
+    // A background `tandem run ... &` must not read the terminal (SIGTTIN would stop it).
+    std::unique_ptr<ConsoleInput> input;
+    if (!TerminalMode::is_background_tty(STDIN_FILENO)) input = start_input(*vm, user_quit);
     Watchdog watchdog(opts.timeout_s, [&vm] { vm->request_stop(); });
-    stop = &vm->run();
+    stop = &run_to_stop(*vm, opts.cpus);
   }
   std::fflush(stdout);
+  if (user_quit.load()) {
+    std::fprintf(stderr, "tandem: terminated by the user (Ctrl-A x)\n");
+    return 0;
+  }
   return report(*stop);
 }
 
@@ -128,10 +186,10 @@ int run_command(const RunOptions& opts) {
   hosted::install_log_sink(opts.verbose ? log::Level::kInfo : log::Level::kWarn);
   auto guest = read_guest_file(opts.guest_path, opts.arch);
   if (!guest) return kExitUsage;
-  if (opts.cpus > 1) {
+  if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
     spdlog::error(
-        "--cpus {}: more than one vCPU needs interrupts and CPU_ON, which are not "
-        "supported yet",
+        "--cpus {}: x86_64 guests on the emu backend have no interrupts (Unicorn cannot deliver "
+        "them), so they cannot start other CPUs; use --backend kvm",
         opts.cpus);
     return kExitUsage;
   }

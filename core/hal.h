@@ -28,9 +28,15 @@ concept PagingHandler = requires(P& p, const P& cp, Hpa pa, Hva va, size_t n) {
 
 // The bundle: the associated PagingHandler and Machine (which makes the vCPUs), plus the
 // services every backend must give.
+// idle_until() is where the VM waits while every vCPU is halted: it returns once now_ns()
+// reaches the deadline (kNoDeadline: never by itself) or when wake() is called from another
+// thread or an interrupt handler (console input, a stop request); it may return early.
 template <class H>
-concept Hal = PagingHandler<typename H::PagingHandler> && Machine<typename H::Machine> && requires {
+concept Hal = PagingHandler<typename H::PagingHandler> && Machine<typename H::Machine> &&
+    requires(uint64_t deadline) {
   { H::now_ns() } -> std::same_as<uint64_t>;
+  { H::idle_until(deadline) } -> std::same_as<void>;
+  { H::wake() } -> std::same_as<void>;
 };
 
 // Adapts a concept-checked PagingHandler to the FrameAllocator interface the core uses.

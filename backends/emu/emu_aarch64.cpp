@@ -7,6 +7,7 @@
 #include "backends/emu/emu_a64_syndrome.h"
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
+#include "core/arch/aarch64/sysreg_id.h"
 #include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
@@ -29,10 +30,16 @@ constexpr uint64_t kSysExit = 0x18;
 constexpr uint64_t kSysExitExtended = 0x20;
 constexpr uint64_t kAdpStoppedApplicationExit = 0x20026;
 
-// SCR_EL3 = RW|HCE|NS and HCR_EL2 = RW|IMO (Arm ARM D17.2.117 and D17.2.48): EL2 and EL1 are
-// AArch64, HVC is enabled, physical IRQs route to EL2 so the host can inject virtual ones.
+// SCR_EL3 = RW|HCE|NS and HCR_EL2 = RW|IMO|FMO (Arm ARM D17.2.117 and D17.2.48): EL2 and EL1
+// are AArch64, HVC is enabled, physical IRQs and FIQs route to EL2 so the host can inject
+// virtual ones with HCR_EL2.VI / VF (UNICORN.md section 2, "IRQ injection").
 constexpr uint64_t kScrEl3 = (1u << 10) | (1u << 8) | (1u << 0);
-constexpr uint64_t kHcrEl2 = (1ull << 31) | (1ull << 4);
+constexpr uint64_t kHcrEl2 = (1ull << 31) | (1ull << 4) | (1ull << 3);
+constexpr uint64_t kHcrVf = 1ull << 6;
+constexpr uint64_t kHcrVi = 1ull << 7;
+// VMPIDR_EL2, what EL1 reads as MPIDR_EL1: bit 31 RES1, Aff0 = vCPU index (QEMU virt's
+// numbering for up to 8 CPUs per cluster, which PSCI CPU_ON targets use).
+constexpr uint64_t kMpidrRes1 = 1ull << 31;
 
 uc_err write_sysreg(uc_engine* uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
                     uint32_t op2, uint64_t value) {
@@ -55,9 +62,51 @@ void hypercall(EmuCpu& cpu) {
         return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_ARM64_REG_PC) - 4;
       },
       &cpu);
-  HypercallResult r = cpu.exits.hypercall(args, pc);
+  HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
   for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(cpu.uc, kArgs[i], r.ret[i]);
+  after_chip_access(cpu, false);
   stop_if_vm_stopped(cpu);
+}
+
+void set_lines(EmuCpu& cpu, uint32_t lines) {
+  uint64_t hcr = kHcrEl2;
+  if ((lines & cpu_irq::kIrq) != 0) hcr |= kHcrVi;
+  if ((lines & cpu_irq::kFiq) != 0) hcr |= kHcrVf;
+  write_sysreg(cpu.uc, 3, 4, 1, 1, 0, hcr);
+}
+
+// MRS/MSR of a register the VM implements (the GICv3 CPU interface, the virtual timer): the
+// hook does the access, writes PC + 4 itself and returns 1 to skip the instruction (UNICORN.md
+// section 2, "Sysreg traps": skipping without moving the PC loops forever). Every other
+// register is left to QEMU (return 0).
+uint32_t on_sysreg(uc_engine* uc, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* user,
+                   bool write) {
+  auto& cpu = *static_cast<EmuCpu*>(user);
+  const uint32_t id = a64::sysreg(cp->op0, cp->op1, cp->crn, cp->crm, cp->op2);
+  const PcSource pc(
+      [](const void* c) { return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_ARM64_REG_PC); },
+      &cpu);
+  if (write) {
+    if (!cpu.exits.sysreg_write(cpu.cpu_id, id, cp->val, pc)) return 0;
+    after_chip_access(cpu, true);
+  } else {
+    uint64_t value = 0;
+    if (!cpu.exits.sysreg_read(cpu.cpu_id, id, value, pc)) return 0;
+    // The destination is xN (or xzr, which Unicorn names as UC_ARM64_REG_XZR and ignores).
+    write_reg(uc, reg, value);
+    after_chip_access(cpu, false);
+  }
+  write_reg(uc, UC_ARM64_REG_PC, read_reg(uc, UC_ARM64_REG_PC) + 4);
+  stop_if_vm_stopped(cpu);
+  return 1;
+}
+
+uint32_t on_mrs(uc_engine* uc, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* user) {
+  return on_sysreg(uc, reg, cp, user, false);
+}
+
+uint32_t on_msr(uc_engine* uc, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* user) {
+  return on_sysreg(uc, reg, cp, user, true);
 }
 
 // Returns false if the UDF at `pc` is not a semihosting call.
@@ -145,6 +194,18 @@ Result<void> configure(EmuCpu& cpu) {
       UC_ERR_OK) {
     return Error(Status::kBackend);
   }
+  if (write_sysreg(cpu.uc, 3, 4, 0, 0, 5, kMpidrRes1 | cpu.cpu_id) != UC_ERR_OK)
+    return Error(Status::kBackend);
+  // System-register traps only where a chip implements registers: the hooks cost a call on
+  // every MRS/MSR the guest runs.
+  if (cpu.chip != nullptr) {
+    if (uc_hook_add(cpu.uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(on_mrs), &cpu, 1, 0,
+                    UC_ARM64_INS_MRS) != UC_ERR_OK ||
+        uc_hook_add(cpu.uc, &h, UC_HOOK_INSN, reinterpret_cast<void*>(on_msr), &cpu, 1, 0,
+                    UC_ARM64_INS_MSR) != UC_ERR_OK) {
+      return Error(Status::kBackend);
+    }
+  }
   return ok();
 }
 
@@ -172,6 +233,6 @@ int gpr(unsigned n) {
 }  // namespace
 
 const ArchOps kAarch64Ops = {UC_ARCH_ARM64, UC_MODE_ARM, UC_ARM64_REG_PC, 4, configure,
-                             load_boot,     gpr};
+                             load_boot,     gpr,         set_lines};
 
 }  // namespace tandem::emu

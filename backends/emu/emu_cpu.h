@@ -11,9 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
 #include "core/vcpu/exit.h"
+#include "core/vcpu/vcpu.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem {
@@ -26,6 +28,11 @@ namespace tandem::emu {
 struct EmuCpu;
 struct ArchOps;
 
+// Makes the engine's current (or next) uc_emu_start return: from another thread, repeats
+// uc_emu_stop until run() has taken the request (a stop landing just before uc_emu_start
+// would be lost, as uc_emu_start clears Unicorn's flag).
+void preempt(EmuCpu& cpu);
+
 // One MMIO region as Unicorn's callbacks see it: they get an offset, the bus wants a GPA.
 struct MmioWindow {
   EmuCpu* cpu;
@@ -33,18 +40,30 @@ struct MmioWindow {
 };
 
 struct EmuCpu {
-  EmuCpu(const ArchOps& o, unsigned id, AddressSpace& as, VmExits& ex)
-      : ops(&o), cpu_id(id), address_space(as), exits(ex) {}
+  EmuCpu(const ArchOps& o, const VcpuSetup& s)
+      : ops(&o),
+        cpu_id(s.cpu_id),
+        cpu_count(s.cpu_count),
+        address_space(s.address_space),
+        exits(s.exits),
+        chip(s.irq_chip),
+        clock(s.clock) {}
   EmuCpu(const EmuCpu&) = delete;
   EmuCpu& operator=(const EmuCpu&) = delete;
   ~EmuCpu();
 
   const ArchOps* ops;
   unsigned cpu_id;
+  unsigned cpu_count;
   AddressSpace& address_space;
   VmExits& exits;
+  IrqChip* chip;                 // null: no interrupts (x86, or a VM without a chip)
+  GuestClock clock;              // the chip's time base
+  uint32_t lines = 0;            // interrupt inputs asserted on the engine now (cpu_irq bits)
+  uint64_t armed = kNoDeadline;  // GuestClock time the ticker ends this slice at
+  Ticker ticker{[this] { preempt(*this); }};
   uc_engine* uc = nullptr;
-  uc_context* context = nullptr;  // aarch64: scratch for syndrome reads
+  uc_context* context = nullptr;  // scratch: aarch64 syndrome reads, riscv64 mip writes
   std::vector<MmioWindow> mmio;   // sized once at create(); hooks hold element addresses
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> in_run{false};  // run() is between its stop checks
@@ -65,6 +84,15 @@ void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc);
 // After a hook handled an exit: if the VM wants to stop (power-off, fault), stop the engine.
 void stop_if_vm_stopped(EmuCpu& cpu);
 
+// Interrupt delivery (emu_irq.cpp). sync_irqs makes the engine's interrupt inputs follow the
+// chip's cpu_lines(); arm_slice arms the ticker for the chip's next timer deadline (and a
+// round-robin slice when there are several vCPUs); after_chip_access runs after a hook that
+// may have changed the chip (device access, system register, hypercall) and, when
+// `timers` says a timer may have been reprogrammed, re-arms the ticker earlier if needed.
+void sync_irqs(EmuCpu& cpu);
+void arm_slice(EmuCpu& cpu);
+void after_chip_access(EmuCpu& cpu, bool timers);
+
 uint64_t read_reg(uc_engine* uc, int reg);
 
 // The guest PC, read only if a trace line or fault report asks for it (PcSource): a register
@@ -79,7 +107,8 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // Per-architecture parts. `configure` runs once on a fresh engine (model, system registers,
 // hooks); `load_boot` writes a BootState; `gpr` maps a register number to Unicorn's id (-1 if
 // out of range); `pc_reg` is the program counter's id; `halt_size` the length of WFI / HLT,
-// which Unicorn leaves the PC after.
+// which Unicorn leaves the PC after; `set_lines` asserts interrupt inputs (cpu_irq bits; null
+// where Unicorn cannot deliver interrupts).
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
@@ -88,6 +117,7 @@ struct ArchOps {
   Result<void> (*configure)(EmuCpu& cpu);
   Result<void> (*load_boot)(EmuCpu& cpu, const BootState& boot);
   int (*gpr)(unsigned n);
+  void (*set_lines)(EmuCpu& cpu, uint32_t lines);
 };
 
 extern const ArchOps kAarch64Ops;

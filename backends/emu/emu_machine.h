@@ -4,6 +4,7 @@
 #pragma once
 
 #include "backends/emu/emu_vcpu.h"
+#include "backends/hosted/host_idle.h"
 #include "backends/hosted/host_paging.h"
 #include "core/hal.h"
 
@@ -17,22 +18,33 @@ class EmuMachine {
     return EmuMachine(setup);
   }
   [[nodiscard]] Result<EmuVcpu> create_vcpu(unsigned id) {
-    return EmuVcpu::create(VcpuSetup{m_arch, id, *m_space, *m_exits});
+    return EmuVcpu::create(
+        VcpuSetup{m_arch, id, *m_space, *m_exits, m_cpu_count, m_irq_chip, m_clock});
   }
 
  private:
   explicit EmuMachine(const MachineSetup& s)
-      : m_arch(s.arch), m_space(&s.address_space), m_exits(&s.exits) {}
+      : m_arch(s.arch),
+        m_space(&s.address_space),
+        m_exits(&s.exits),
+        m_cpu_count(s.cpu_count),
+        m_irq_chip(s.irq_chip),
+        m_clock(s.clock) {}
 
   Arch m_arch;
   AddressSpace* m_space;
   VmExits* m_exits;
+  unsigned m_cpu_count;
+  IrqChip* m_irq_chip;
+  GuestClock m_clock;
 };
 
 struct EmuHal {
   using PagingHandler = hosted::HostPagingHandler;
   using Machine = EmuMachine;
   static uint64_t now_ns() { return hosted::now_ns(); }
+  static void idle_until(uint64_t deadline_ns) { hosted::idle_until(deadline_ns); }
+  static void wake() { hosted::wake(); }
 };
 
 static_assert(Hal<EmuHal>);

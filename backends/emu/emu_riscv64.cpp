@@ -4,6 +4,7 @@
 // never vectors it to stvec, UNICORN.md TL;DR).
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
+#include "backends/emu/emu_riscv_mip.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::emu {
@@ -12,6 +13,7 @@ namespace {
 // Exception codes (RISC-V privileged spec 3.1.15, table 3.6), which Unicorn passes as intno.
 // Unicorn reports every ECALL as 8 whatever the mode it came from (UNICORN.md section 2).
 constexpr uint32_t kCauseEcall = 8;
+constexpr uint32_t kCauseIllegal = 2;
 
 // Unicorn 2.0.1 starts in M-mode and cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.0), so
 // the guest is entered through one mret on a scratch page at QEMU virt's boot-ROM address,
@@ -49,11 +51,31 @@ const char* cause_name(uint32_t cause) {
   }
 }
 
+// `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn 2.0.1 has no time source for the time CSR
+// and raises an illegal-instruction exception (UNICORN.md section 2, "Timer"), so the backend
+// completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU.
+constexpr uint32_t kRdtimeMask = 0xFFFFF07F;
+constexpr uint32_t kRdtime = 0xC0102073;
+constexpr uint32_t kCsrTime = 0xC01;
+
+bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
+  uint32_t insn = 0;
+  if (uc_mem_read(cpu.uc, pc, &insn, sizeof insn) != UC_ERR_OK) return false;
+  if ((insn & kRdtimeMask) != kRdtime) return false;
+  uint64_t time = 0;
+  if (!cpu.exits.sysreg_read(cpu.cpu_id, kCsrTime, time, pc)) return false;
+  const unsigned rd = (insn >> 7) & 31;
+  if (rd != 0) write_reg(cpu.uc, UC_RISCV_REG_X0 + static_cast<int>(rd), time);
+  write_reg(cpu.uc, UC_RISCV_REG_PC, pc + 4);
+  return true;
+}
+
 void on_intr(uc_engine* uc, uint32_t intno, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
   if (intno != kCauseEcall) {
     uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
     if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // 2 too many after an RVC instruction
+    if (intno == kCauseIllegal && emulate_rdtime(cpu, pc)) return;
     return fault(cpu, cause_name(intno), pc, pc);
   }
 
@@ -72,12 +94,28 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
         return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_RISCV_REG_PC) - 4;
       },
       &cpu);
-  HypercallResult r = cpu.exits.hypercall(args, pc);
+  HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
   for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(uc, kArgs[i], r.ret[i]);
+  after_chip_access(cpu, true);
   stop_if_vm_stopped(cpu);
 }
 
+// STIP and SEIP follow the chip's levels; SSIP is set on its rising edge only, since the guest
+// clears it in sip itself.
+void set_lines(EmuCpu& cpu, uint32_t lines) {
+  constexpr uint64_t kLevels = cpu_irq::kStip | cpu_irq::kSeip;
+  const uint64_t soft = lines & ~cpu.lines & cpu_irq::kSsip;
+  if (!riscv_update_mip(cpu.uc, cpu.context, kLevels | soft, (lines & kLevels) | soft)) {
+    cpu.exits.stop_info().set_fault(
+        StopKind::kError,
+        "emu: cannot raise riscv64 interrupts: the privilege field of this Unicorn's context "
+        "was not found (UNICORN.md, IRQ injection)");
+    uc_emu_stop(cpu.uc);
+  }
+}
+
 Result<void> configure(EmuCpu& cpu) {
+  if (uc_context_alloc(cpu.uc, &cpu.context) != UC_ERR_OK) return Error(Status::kNoMemory);
   uc_hook h;
   if (uc_hook_add(cpu.uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(on_intr), &cpu, 1, 0) !=
       UC_ERR_OK) {
@@ -124,6 +162,6 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 }  // namespace
 
 const ArchOps kRiscv64Ops = {
-    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4, configure, load_boot, gpr};
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4, configure, load_boot, gpr, set_lines};
 
 }  // namespace tandem::emu

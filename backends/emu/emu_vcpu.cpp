@@ -3,7 +3,6 @@
 // uc_emu_start; what makes it return is sorted out here.
 #include "backends/emu/emu_vcpu.h"
 
-#include <chrono>
 #include <cstdio>
 #include <new>
 #include <thread>
@@ -100,8 +99,7 @@ EmuVcpu::~EmuVcpu() = default;
 Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
   const emu::ArchOps* ops = emu::ops_for(setup.arch);
   if (ops == nullptr) return Error(Status::kUnsupported);
-  std::unique_ptr<emu::EmuCpu> cpu(
-      new (std::nothrow) emu::EmuCpu(*ops, setup.cpu_id, setup.address_space, setup.exits));
+  std::unique_ptr<emu::EmuCpu> cpu(new (std::nothrow) emu::EmuCpu(*ops, setup));
   if (!cpu) return Error(Status::kNoMemory);
   if (uc_open(ops->uc_arch_id, ops->uc_mode_id, &cpu->uc) != UC_ERR_OK) {
     return Error(Status::kBackend);
@@ -132,8 +130,10 @@ Result<VcpuExit> EmuVcpu::run() {
     return e;
   }
   cpu.has_exit = false;
+  emu::arm_slice(cpu);
   const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
   cpu.in_run.store(false);
+  cpu.ticker.disarm();
   if (cpu.has_exit) return cpu.exit;
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
   if (err != UC_ERR_OK) return emu::error_exit(cpu, err);
@@ -151,17 +151,12 @@ Result<VcpuExit> EmuVcpu::run() {
 
 void EmuVcpu::request_stop() {
   emu::EmuCpu& cpu = *m_cpu;
-  cpu.stop_requested.store(true);
   if (cpu.run_thread.load() == std::this_thread::get_id()) {
-    uc_emu_stop(cpu.uc);  // from a hook on the vCPU's own thread: the engine is running
+    cpu.stop_requested.store(true);
+    if (cpu.in_run.load()) uc_emu_stop(cpu.uc);  // from a hook on the vCPU's own thread
     return;
   }
-  // uc_emu_start clears Unicorn's stop flag on entry, so a uc_emu_stop that lands just before
-  // it is lost. Repeat until run() has taken the request or is not running.
-  while (cpu.in_run.load() && cpu.stop_requested.load()) {
-    uc_emu_stop(cpu.uc);
-    std::this_thread::sleep_for(std::chrono::microseconds(20));
-  }
+  emu::preempt(cpu);
 }
 
 Result<uint64_t> EmuVcpu::read_gpr(unsigned n) const {

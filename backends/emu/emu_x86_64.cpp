@@ -131,6 +131,7 @@ int gpr(unsigned n) {
 
 }  // namespace
 
-const ArchOps kX86_64Ops = {UC_ARCH_X86, UC_MODE_64, UC_X86_REG_RIP, 1, configure, load_boot, gpr};
+const ArchOps kX86_64Ops = {UC_ARCH_X86, UC_MODE_64, UC_X86_REG_RIP, 1, configure,
+                            load_boot,   gpr,        nullptr};
 
 }  // namespace tandem::emu

@@ -2,6 +2,7 @@
 // The kvm backend's HAL bundle.
 #pragma once
 
+#include "backends/hosted/host_idle.h"
 #include "backends/hosted/host_paging.h"
 #include "backends/kvm/kvm_machine.h"
 #include "core/hal.h"
@@ -12,6 +13,8 @@ struct KvmHal {
   using PagingHandler = hosted::HostPagingHandler;
   using Machine = KvmMachine;
   static uint64_t now_ns() { return hosted::now_ns(); }
+  static void idle_until(uint64_t deadline_ns) { hosted::idle_until(deadline_ns); }
+  static void wake() { hosted::wake(); }
 };
 
 static_assert(Hal<KvmHal>);

@@ -4,10 +4,67 @@
 #include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
 
+#include <cstring>
+#include <vector>
+
 #include "core/mm/address_space.h"
 
 namespace tandem {
 namespace {
+
+// struct kvm_irq_routing's header as the kernel lays it out: <linux/kvm.h> before 6.5 declares
+// its flexible array with __DECLARE_FLEX_ARRAY, 1 byte in C++, which would encode a wrong size
+// in the ioctl number (the same problem as kvm_cpuid_abi.h).
+struct IrqRoutingHeader {
+  uint32_t nr;
+  uint32_t flags;
+};
+static_assert(sizeof(IrqRoutingHeader) == 8);
+constexpr unsigned long kSetGsiRouting = _IOW(KVMIO, 0x6a, IrqRoutingHeader);
+
+// The GSI routing of QEMU's pc board (hw/i386/kvm/ioapic.c, kvm_pc_setup_irq_routing): GSIs
+// 0..15 to the 8259 inputs (2 is the cascade), GSIs 1..23 to the IOAPIC pin of the same number,
+// and GSI 0, where the PIT interrupts, to IOAPIC pin 2 (the ISA interrupt source override every
+// PC firmware reports). KVM's default differs only there (GSI 0 -> pin 0); this way a guest
+// finds the PIT where it is on QEMU.
+Result<void> route_gsis_as_a_pc(int vm_fd) {
+  std::vector<kvm_irq_routing_entry> entries;
+  auto add = [&](uint32_t gsi, uint32_t chip, uint32_t pin) {
+    kvm_irq_routing_entry e{};
+    e.gsi = gsi;
+    e.type = KVM_IRQ_ROUTING_IRQCHIP;
+    e.u.irqchip.irqchip = chip;
+    e.u.irqchip.pin = pin;
+    entries.push_back(e);
+  };
+  for (uint32_t i = 0; i < 8; ++i)
+    if (i != 2) add(i, KVM_IRQCHIP_PIC_MASTER, i);
+  for (uint32_t i = 8; i < 16; ++i) add(i, KVM_IRQCHIP_PIC_SLAVE, i - 8);
+  for (uint32_t i = 0; i < kvm::KvmIrqLines::kGsiCount; ++i) {
+    if (i == 0)
+      add(0, KVM_IRQCHIP_IOAPIC, 2);
+    else if (i != 2)
+      add(i, KVM_IRQCHIP_IOAPIC, i);
+  }
+  std::vector<uint8_t> buf(sizeof(IrqRoutingHeader) + entries.size() * sizeof entries[0]);
+  const IrqRoutingHeader header{static_cast<uint32_t>(entries.size()), 0};
+  std::memcpy(buf.data(), &header, sizeof header);
+  std::memcpy(buf.data() + sizeof header, entries.data(), entries.size() * sizeof entries[0]);
+  if (::ioctl(vm_fd, kSetGsiRouting, buf.data()) < 0)
+    return kvm::ioctl_error("KVM_SET_GSI_ROUTING");
+  return ok();
+}
+
+// The in-kernel PC interrupt hardware and PIT (api.rst, KVM_CREATE_IRQCHIP: before any vCPU;
+// KVM_CREATE_PIT2 with flags 0: the PIT interrupts as a PC's does, also while its output is
+// not being read).
+Result<void> create_irqchip(int vm_fd) {
+  if (::ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) return kvm::ioctl_error("KVM_CREATE_IRQCHIP");
+  kvm_pit_config pit{};
+  pit.flags = 0;
+  if (::ioctl(vm_fd, KVM_CREATE_PIT2, &pit) < 0) return kvm::ioctl_error("KVM_CREATE_PIT2");
+  return route_gsis_as_a_pc(vm_fd);
+}
 
 // Three pages for the TSS that Intel hosts need to emulate real mode (api.rst, KVM_SET_TSS_ADDR);
 // the address Firecracker and QEMU use, just below the BIOS area under 4 GiB.
@@ -60,6 +117,7 @@ Result<void> add_memory_slots(int vm_fd, const kvm::KvmSystem& system, const Add
 KvmMachine::KvmMachine(kvm::KvmSystem system, kvm::UniqueFd vm, const MachineSetup& setup)
     : m_system(std::move(system)),
       m_vm(std::move(vm)),
+      m_irq_lines(std::make_unique<kvm::KvmIrqLines>(m_vm.get())),
       m_exits(&setup.exits),
       m_cpu_count(setup.cpu_count) {}
 
@@ -80,6 +138,7 @@ Result<KvmMachine> KvmMachine::create(const MachineSetup& setup) {
   if (::ioctl(vm.get(), KVM_SET_TSS_ADDR, static_cast<unsigned long>(kTssAddr)) < 0)
     return kvm::ioctl_error("KVM_SET_TSS_ADDR");
   TRY(add_memory_slots(vm.get(), system, setup.address_space));
+  TRY(create_irqchip(vm.get()));
   return KvmMachine(std::move(system), std::move(vm), setup);
 }
 

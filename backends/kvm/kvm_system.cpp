@@ -30,6 +30,9 @@ constexpr Capability kRequired[] = {
     {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR", "the TSS area Intel hosts need"},
     {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT", "race-free request_stop()"},
     {KVM_CAP_SYNC_REGS, "KVM_CAP_SYNC_REGS", "the guest PC on every exit without an ioctl"},
+    {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP", "the in-kernel local APICs, IOAPIC and 8259s"},
+    {KVM_CAP_PIT2, "KVM_CAP_PIT2", "the in-kernel 8254 PIT"},
+    {KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", "routing the PIT to IOAPIC pin 2 as on a PC"},
 };
 
 std::string errno_text(int err) { return std::strerror(err); }

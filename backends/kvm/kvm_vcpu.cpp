@@ -48,6 +48,18 @@ bool install_kick_handler() {
   return installed;
 }
 
+// The kick must reach the thread: a program may block signals in its threads (the CLI's
+// SIGINT/SIGTERM handling), and a thread inherits its creator's mask. Once per thread.
+void unblock_kick_signal() {
+  thread_local bool done = false;
+  if (done) return;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, kick_signal());
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  done = true;
+}
+
 void set_immediate_exit(kvm_run& run, bool on) {
   std::atomic_ref<uint8_t>(run.immediate_exit).store(on ? 1 : 0, std::memory_order_relaxed);
 }
@@ -106,6 +118,7 @@ Result<VcpuExit> KvmVcpu::run() {
     return exit;
   }
   Control& c = *m_control;
+  unblock_kick_signal();
   {
     std::lock_guard guard(c.lock);
     c.thread = pthread_self();
@@ -122,6 +135,8 @@ Result<VcpuExit> KvmVcpu::run() {
 
   for (;;) {
     if (::ioctl(m_fd.get(), KVM_RUN, 0) < 0) {
+      // EINTR: a signal (the kick, or one for another purpose); EAGAIN: a secondary vCPU left
+      // its wait for INIT/SIPI and must simply run again (api.rst, KVM_RUN).
       if (errno != EINTR && errno != EAGAIN) return kvm::ioctl_error("KVM_RUN");
       std::lock_guard guard(c.lock);
       if (!c.stop_requested) continue;  // a signal meant for something else

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // A KVM vCPU: its fd, the shared kvm_run mapping, and the KVM_RUN loop. Port I/O and MMIO exits
-// are finished inside run() through VmExits; run() returns for a halt, a stop a device access
-// asked for, a fault, or request_stop().
+// are finished inside run() through VmExits; run() returns for a stop a device access asked
+// for, a fault, or request_stop(). With the in-kernel irqchip (KvmMachine) HLT waits inside
+// KVM_RUN until an interrupt, and so does a secondary vCPU until INIT/SIPI: run() may block for
+// as long as the guest wants, on the vCPU's own thread; request_stop() from any other thread
+// ends the wait.
 #pragma once
 
 #include <linux/kvm.h>
@@ -30,10 +33,11 @@ class KvmVcpu {
   ~KvmVcpu();
 
   [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
-  // Runs until the guest halts (kHalt), the VM stops (kSystemDown / kSystemReset / kFault, see
-  // exits.stop_info()), KVM reports what the guest cannot continue from (kFault: triple fault,
-  // entry failure, internal error) or request_stop() is called (kTimeout). A stopped VM is never
-  // resumed: run() then returns its stop at once. A kFault `reason` lives until the next run().
+  // Runs until the guest halts (kHalt; only without an in-kernel irqchip), the VM stops
+  // (kSystemDown / kSystemReset / kFault, see exits.stop_info()), KVM reports what the guest cannot
+  // continue from (kFault: triple fault, entry failure, internal error) or request_stop() is called
+  // (kTimeout). A stopped VM is never resumed: run() then returns its stop at once. A kFault
+  // `reason` lives until the next run().
   [[nodiscard]] Result<VcpuExit> run();
   // Thread-safe; the current or next run() returns kTimeout (api.rst, kvm_run.immediate_exit:
   // the flag closes the race with a signal that arrives just before KVM_RUN, the signal kicks

@@ -50,6 +50,12 @@ class IrqChip : public IrqController {
   // recomputed after every device access, system-register access and advance().
   virtual uint32_t cpu_lines(unsigned cpu) = 0;
 
+  // The inputs among cpu_lines() that are edges rather than levels: riscv64 SSIP, which the
+  // guest clears in sip itself. A backend sets such an input once when it appears and then
+  // calls edges_delivered(), after which the chip stops reporting it.
+  virtual uint32_t edge_lines() const { return 0; }
+  virtual void edges_delivered(unsigned cpu, uint32_t lines) { (void)cpu, (void)lines; }
+
   // Time passed: every timer due at or before `now_ns` (GuestClock time) fires. Returns the
   // earliest deadline still ahead, or kNoDeadline.
   virtual uint64_t advance(uint64_t now_ns) = 0;

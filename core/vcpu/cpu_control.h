@@ -16,10 +16,10 @@ enum class CpuPowerState : unsigned char {
 
 enum class CpuOnResult : unsigned char {
   kOk,
-  kNoSuchCpu,      // target is not one of the VM's vCPUs
-  kAlreadyOn,      // target is on or starting
-  kBadEntry,       // entry is not in guest RAM
-  kUnsupported,    // the backend cannot restart a vCPU that has run before
+  kNoSuchCpu,    // target is not one of the VM's vCPUs
+  kAlreadyOn,    // target is on or starting
+  kBadEntry,     // entry is not in guest RAM
+  kUnsupported,  // the backend cannot restart a vCPU that has run before
 };
 
 class CpuControl {

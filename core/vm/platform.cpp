@@ -9,11 +9,14 @@ namespace {
 
 constexpr uint64_t kPl011Base = 0x0900'0000;
 constexpr uint64_t kPl011Size = 0x1000;
+constexpr uint32_t kPl011Irq = 33;  // SPI 1 (QEMU virt VIRT_UART)
 constexpr uint64_t kRiscvUartBase = 0x1000'0000;
 constexpr uint64_t kRiscvUartSize = 0x100;  // QEMU virt's window; registers are stride 1
+constexpr uint32_t kRiscvUartIrq = 10;      // PLIC source (QEMU virt UART0_IRQ)
 constexpr uint64_t kSifiveTestBase = 0x10'0000;
 constexpr uint64_t kSifiveTestSize = 0x1000;
 constexpr uint16_t kCom1Port = 0x3f8;
+constexpr uint32_t kCom1Irq = 4;  // ISA IRQ 4 (GSI 4 on the IOAPIC)
 constexpr uint16_t kDebugExitPort = 0xf4;
 constexpr uint16_t kDebugExitSize = 4;  // as QEMU's -device isa-debug-exit,iosize=4
 constexpr uint64_t kAarch64BootTimerBase = 0x090c'0000;
@@ -47,15 +50,55 @@ PlatformLayout Platform::layout(Arch arch) {
   return {};
 }
 
-Result<void> Platform::attach(AddressSpace& space, DeviceBus& bus) {
+IrqChip* Platform::create_irq_chip(unsigned cpus, GuestClock clock, bool hardware_timer) {
   switch (m_arch) {
     case Arch::kAarch64:
+      return &m_gic.emplace(
+          cpus, clock, hardware_timer ? Gicv3::TimerMode::kHardware : Gicv3::TimerMode::kModel);
+    case Arch::kRiscv64: return &m_riscv_chip.emplace(cpus, clock);
+    case Arch::kX86_64: return nullptr;
+  }
+  return nullptr;
+}
+
+SbiHarts* Platform::sbi_harts() { return m_riscv_chip ? &*m_riscv_chip : nullptr; }
+
+bool Platform::console_can_receive() const {
+  switch (m_arch) {
+    case Arch::kAarch64: return m_pl011.can_receive();
+    case Arch::kRiscv64: return m_uart_mmio.can_receive();
+    case Arch::kX86_64: return m_uart_port.can_receive();
+  }
+  return false;
+}
+
+void Platform::console_push(uint8_t c) {
+  switch (m_arch) {
+    case Arch::kAarch64: m_pl011.push_rx(c); break;
+    case Arch::kRiscv64: m_uart_mmio.push_rx(c); break;
+    case Arch::kX86_64: m_uart_port.push_rx(c); break;
+  }
+}
+
+Result<void> Platform::attach(AddressSpace& space, DeviceBus& bus, IrqController* external) {
+  if (external != nullptr && m_arch == Arch::kX86_64)
+    m_uart_port.connect_irq(IrqLine(external, kCom1Irq));
+  switch (m_arch) {
+    case Arch::kAarch64:
+      if (m_gic && external == nullptr) {
+        TRY(m_gic->attach(space, bus));
+        m_pl011.connect_irq(m_gic->line(kPl011Irq));
+      }
       TRY(space.add_mmio(Gpa(kPl011Base), kPl011Size));
       TRY(bus.add(BusSpace::kMmio, kPl011Base, kPl011Size, m_pl011));
       TRY(space.add_mmio(Gpa(kAarch64BootTimerBase), kBootTimerMmioSize));
       TRY(bus.add(BusSpace::kMmio, kAarch64BootTimerBase, kBootTimerMmioSize, m_boot_timer));
       break;
     case Arch::kRiscv64:
+      if (m_riscv_chip && external == nullptr) {
+        TRY(m_riscv_chip->attach(space, bus));
+        m_uart_mmio.connect_irq(m_riscv_chip->line(kRiscvUartIrq));
+      }
       TRY(space.add_mmio(Gpa(kSifiveTestBase), kSifiveTestSize));
       TRY(bus.add(BusSpace::kMmio, kSifiveTestBase, kSifiveTestSize, m_sifive_test));
       // The MMIO hole is a whole page (stage-2 granularity); the device claims its window.

@@ -14,13 +14,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "core/base/addr.h"
 #include "core/base/arch.h"
 #include "core/base/result.h"
+#include "core/irq/irq_chip.h"
 #include "core/mm/stage2_layout.h"
 #include "devices/exit/isa_debug_exit.h"
 #include "devices/exit/sifive_test.h"
+#include "devices/irq/gicv3.h"
+#include "devices/irq/riscv_irq_chip.h"
 #include "devices/timer/boot_timer.h"
 #include "devices/uart/ns16550.h"
 #include "devices/uart/pl011.h"
@@ -31,6 +35,7 @@ class AddressSpace;
 class DeviceBus;
 class CharSink;
 class PowerControl;
+class SbiHarts;
 
 struct PlatformLayout {
   Gpa ram_base;
@@ -47,13 +52,37 @@ class Platform {
 
   static PlatformLayout layout(Arch arch);
 
-  // Registers this architecture's devices on the bus and their MMIO windows in the address
-  // space (so guest accesses there fault to the device instead of reaching RAM).
-  [[nodiscard]] Result<void> attach(AddressSpace& space, DeviceBus& bus);
+  // The board's interrupt controller model for `cpus` vCPUs: aarch64 GICv3 with the virtual
+  // timers (modelled, or the CPU's own with `hardware_timer`), riscv64 PLIC + CLINT + SBI
+  // timer; null on x86_64 (only KVM's in-kernel irqchip).
+  IrqChip* create_irq_chip(unsigned cpus, GuestClock clock, bool hardware_timer);
+
+  // Registers this architecture's devices (and the chip made by create_irq_chip) on the bus
+  // and their MMIO windows in the address space (so guest accesses there fault to the device
+  // instead of reaching RAM). Device interrupts go to `external` when the backend has its own
+  // irqchip (KVM), else to the chip.
+  [[nodiscard]] Result<void> attach(AddressSpace& space, DeviceBus& bus, IrqController* external);
+
+  // SBI TIME/IPI targets (riscv64 only, else null).
+  SbiHarts* sbi_harts();
+
+  // Moves console input into the console UART while it has room; what does not fit stays
+  // queued.
+  template <class Queue>
+  void feed_console(Queue& input) {
+    uint8_t c = 0;
+    while (console_can_receive() && input.peek(c)) {
+      console_push(c);
+      input.pop(c);
+    }
+  }
 
   Arch arch() const { return m_arch; }
 
  private:
+  bool console_can_receive() const;
+  void console_push(uint8_t c);
+
   Arch m_arch;
   Pl011 m_pl011;
   Ns16550 m_uart_mmio;
@@ -61,6 +90,8 @@ class Platform {
   SifiveTest m_sifive_test;
   IsaDebugExit m_debug_exit;
   BootTimer m_boot_timer;
+  std::optional<Gicv3> m_gic;
+  std::optional<RiscvIrqChip> m_riscv_chip;
 };
 
 }  // namespace tandem

@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // Vm<H>: the one template at the top (Axvisor's axvm). It owns the guest address space, the
-// device bus with the platform's devices, the exit handler and the backend's machine and vCPUs,
-// and runs the vCPUs until the guest stops. Everything below it is plain code; H (a Hal
-// bundle) only supplies the PagingHandler and the Machine.
+// device bus with the platform's devices and interrupt controller, the exit handler and the
+// backend's machine and vCPUs, and runs the vCPUs until the guest stops. Everything below it
+// is plain code; H (a Hal bundle) supplies the PagingHandler, the Machine, the clock and the
+// idle wait.
+//
+// vCPU 0 starts at the image's entry; the others start when the guest asks (PSCI CPU_ON, SBI
+// HSM hart_start; on KVM x86 INIT/SIPI inside the kernel). run() runs them round-robin on the
+// calling thread (emu: Unicorn engines are not safe in parallel; bare metal: one CPU), idling
+// in H::idle_until() while every vCPU is halted; run_cpu() runs one vCPU for backends with a
+// thread per vCPU, and service() then does the VM's own work on another thread.
 #pragma once
 
 #include <atomic>
 #include <optional>
 #include <span>
 
+#include "core/base/byte_queue.h"
 #include "core/base/log.h"
 #include "core/bus/device_bus.h"
 #include "core/hal.h"
 #include "core/mm/address_space.h"
+#include "core/vcpu/cpu_control.h"
 #include "core/vm/boot.h"
 #include "core/vm/platform.h"
 #include "core/vm/vm_exits.h"
@@ -65,21 +74,24 @@ struct VmError {
 };
 
 template <Hal H>
-class Vm {
+class Vm final : private CpuControl {
  public:
   using Machine = typename H::Machine;
   using Vcpu = typename Machine::Vcpu;
   static constexpr unsigned kMaxCpus = 8;
+  static constexpr size_t kConsoleInputBytes = 4096;
+  using InputQueue = ByteQueue<kConsoleInputBytes>;
 
   Vm(typename H::PagingHandler& paging, CharSink& console, Arch arch)
       : m_frames(paging),
         m_exits(arch, m_bus, &console),
         m_platform(arch, m_exits.stop_info(), console, &H::now_ns),
-        m_arch(arch) {}
+        m_arch(arch),
+        m_clock{&H::now_ns, H::now_ns()} {}
   Vm(const Vm&) = delete;
   Vm& operator=(const Vm&) = delete;
 
-  // Builds guest RAM, the devices, the backend machine and its vCPUs.
+  // Builds guest RAM, the devices and interrupt controller, the backend machine and its vCPUs.
   [[nodiscard]] Result<void> setup(const VmConfig& config, VmError& err) {
     if (config.cpus == 0 || config.cpus > kMaxCpus)
       return fail(err, VmStep::kVcpuCount, Status::kInvalidArgument);
@@ -92,18 +104,40 @@ class Vm {
     m_space.emplace(std::move(*space));
     if (auto r = m_space->add_ram_alloc(layout.ram_base, config.ram_size); !r)
       return fail(err, VmStep::kRam, r.error());
-    if (auto r = m_platform.attach(*m_space, m_bus); !r)
-      return fail(err, VmStep::kDevices, r.error());
     m_exits.set_policy(config.unknown_access);
-    auto machine = Machine::create(MachineSetup{m_arch, config.cpus, *m_space, m_exits});
+    bool hardware_timer = false;
+    if constexpr (requires { Machine::kHardwareTimer; }) hardware_timer = Machine::kHardwareTimer;
+    IrqChip* chip = m_platform.create_irq_chip(config.cpus, m_clock, hardware_timer);
+    auto machine =
+        Machine::create(MachineSetup{m_arch, config.cpus, *m_space, m_exits, chip, m_clock});
     if (!machine) return fail(err, VmStep::kMachine, machine.error());
     m_machine.emplace(std::move(*machine));
+    IrqController* external = nullptr;
+    if constexpr (requires(Machine & m) { m.irq_controller(); })
+      external = m_machine->irq_controller();
+    if (auto r = m_platform.attach(*m_space, m_bus, external); !r)
+      return fail(err, VmStep::kDevices, r.error());
+    m_exits.set_irq_chip(external == nullptr ? chip : nullptr);
+    m_exits.set_sbi_harts(m_platform.sbi_harts());
+    m_exits.set_cpu_control(this);
+    m_exits.set_access_hook(
+        [](void* vm) {
+          auto& self = *static_cast<Vm*>(vm);
+          if (!self.m_input.empty()) self.m_platform.feed_console(self.m_input);
+        },
+        this);
     for (unsigned i = 0; i < config.cpus; i++) {
       auto vcpu = m_machine->create_vcpu(i);
       if (!vcpu) return fail(err, VmStep::kVcpu, vcpu.error());
       m_vcpus[i].emplace(std::move(*vcpu));
     }
     m_cpu_count = config.cpus;
+    // An in-kernel irqchip starts secondary vCPUs itself (x86 INIT/SIPI): they run from the
+    // start and wait in the kernel.
+    if (external != nullptr)
+      for (unsigned i = 1; i < config.cpus; i++) m_power[i] = CpuPowerState::kOn;
+    m_ram_base = layout.ram_base;
+    m_ram_size = config.ram_size;
     return ok();
   }
 
@@ -113,6 +147,7 @@ class Vm {
     if (!guest) return fail(err, VmStep::kImage, guest.error());
     if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
       return fail(err, VmStep::kBootState, r.error());
+    m_power[0] = CpuPowerState::kOn;
     TLOG_DEBUG("guest image at %#llx..%#llx, entry %#llx",
                static_cast<unsigned long long>(guest->image_start),
                static_cast<unsigned long long>(guest->image_end),
@@ -129,67 +164,203 @@ class Vm {
     if (!guest) return fail(err, VmStep::kMultiboot, guest.error());
     if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
       return fail(err, VmStep::kBootState, r.error());
+    m_power[0] = CpuPowerState::kOn;
     return ok();
   }
 
-  // Runs the vCPUs round-robin until the guest stops or request_stop() is called.
+  // Runs the vCPUs round-robin on this thread until the guest stops or request_stop() is
+  // called. A vCPU that halted runs again once its interrupt inputs are asserted; while no vCPU
+  // can run, the thread sleeps in H::idle_until() until the next timer deadline or input.
   const StopInfo& run() {
-    StopInfo& stop = m_exits.stop_info();
     while (!stop_now()) {
-      unsigned halted = 0;
+      service_locked();
+      bool ran = false;
       for (unsigned i = 0; i < m_cpu_count && !stop_now(); i++) {
-        auto exit = m_vcpus[i]->run();
-        if (!exit) {
-          stop.set_fault(StopKind::kError, "vCPU %u: backend error: %s", i,
-                         to_string(exit.error()));
-          break;
-        }
-        if (exit->kind == ExitKind::kHalt) {
-          if (!m_exits.wake_source_armed()) halted++;
-          continue;
-        }
-        if (exit->kind == ExitKind::kTimeout || exit->kind == ExitKind::kExternalInterrupt)
-          continue;
-        m_exits.handle(*exit);
+        if (!runnable(i)) continue;
+        ran = true;
+        run_once(i);
       }
-      // No interrupt source exists yet, so a vCPU that halts can never be woken: with every
-      // vCPU halted the guest is stuck for good.
-      if (halted == m_cpu_count && !stop_now()) {
-        stop.set_fault(StopKind::kFault,
-                       "every vCPU halted (WFI/HLT) and no interrupt can wake them; stopping");
+      if (ran || stop_now()) continue;
+      // The vCPUs may have armed a timer or taken input in their last slice: look again.
+      const uint64_t next = service_locked();
+      if (any_runnable()) continue;
+      if (next == kNoDeadline && !m_input_open.load() && m_input.empty()) {
+        m_exits.stop_info().set_fault(
+            StopKind::kFault,
+            "every vCPU is halted (WFI/HLT) or off, and no timer or input can wake them; "
+            "stopping");
+        break;
       }
+      H::idle_until(next == kNoDeadline ? kNoDeadline : m_clock.start_ns + next);
     }
+    return finish();
+  }
+
+  // For backends with a thread per vCPU (Machine::kThreadPerVcpu): runs vCPU `i` on the
+  // calling thread until the VM stops. Call set_threaded() first: exits are then handled
+  // under the VM's lock.
+  void set_threaded() { m_exits.set_threaded(true); }
+  void run_cpu(unsigned i) {
+    while (!stop_now()) {
+      if (m_power[i] == CpuPowerState::kOff) {
+        H::idle_until(m_clock.host_now_ns() + kOffPollNs);
+        continue;
+      }
+      run_once(i);
+    }
+    H::wake();  // service() may be waiting for input that no longer matters
+  }
+
+  // The VM's own work while run_cpu() threads run the vCPUs: console input, timers. Returns
+  // when the VM stops; call finish() after joining the vCPU threads.
+  void service() {
+    while (!stop_now()) {
+      const uint64_t deadline = service_locked();
+      H::idle_until(deadline == kNoDeadline ? kNoDeadline : m_clock.start_ns + deadline);
+    }
+  }
+
+  // How the VM stopped (after run(), or after run_cpu() and service() have returned).
+  const StopInfo& finish() {
     if (m_stop_requested.load() && !m_exits.stopped())
-      stop.set_fault(StopKind::kTimeout, "stopped by the host (time limit)");
-    return stop;
+      m_exits.stop_info().set_fault(StopKind::kTimeout, "stopped by the host (time limit)");
+    return m_exits.stop_info();
   }
 
   // Thread-safe: makes run() return soon.
   void request_stop() {
     m_stop_requested.store(true);
     for (unsigned i = 0; i < m_cpu_count; i++) m_vcpus[i]->request_stop();
+    H::wake();
+  }
+
+  // Console input: the host's reader thread pushes bytes, then calls notify_input(); the VM
+  // moves them into the console UART as it has room. set_input_open(false) once the host's
+  // input has ended, so a guest that waits only for input is known to be stuck.
+  InputQueue& console_input() { return m_input; }
+  void notify_input() { H::wake(); }
+  void set_input_open(bool open) {
+    m_input_open.store(open);
+    H::wake();
   }
 
   VmExits& exits() { return m_exits; }
   AddressSpace& address_space() { return *m_space; }
   Vcpu& vcpu(unsigned i) { return *m_vcpus[i]; }
+  unsigned cpu_count() const override { return m_cpu_count; }
+  CpuPowerState cpu_state(uint64_t target) const override {
+    return target < m_cpu_count ? m_power[target].load() : CpuPowerState::kOff;
+  }
 
  private:
+  static constexpr uint64_t kOffPollNs = 1'000'000;
+
   static Result<void> fail(VmError& err, VmStep step, Status status) {
     err = {step, status};
     return Error(status);
   }
   bool stop_now() const { return m_exits.stopped() || m_stop_requested.load(); }
 
+  bool runnable(unsigned i) {
+    if (m_power[i] == CpuPowerState::kOff) return false;
+    if (!m_halted[i]) return true;
+    IrqChip* chip = m_exits.irq_chip();
+    return chip != nullptr && chip->cpu_lines(i) != 0;
+  }
+
+  bool any_runnable() {
+    for (unsigned i = 0; i < m_cpu_count; i++)
+      if (runnable(i)) return true;
+    return false;
+  }
+
+  // Console input and timers; the next timer deadline (GuestClock ns) or kNoDeadline.
+  uint64_t service_locked() {
+    VmExits::Guard guard(m_exits);
+    m_platform.feed_console(m_input);
+    IrqChip* chip = m_exits.irq_chip();
+    return chip != nullptr ? chip->advance(m_clock.now_ns()) : kNoDeadline;
+  }
+
+  void run_once(unsigned i) {
+    m_halted[i] = false;
+    if (m_power[i] == CpuPowerState::kStarting) {
+      if (auto r = m_vcpus[i]->set_boot_state(m_boot[i]); !r) {
+        TLOG_WARN(
+            "vCPU %u cannot start at %#llx (%s): this backend cannot restart a vCPU "
+            "that has run before; it stays off",
+            i, static_cast<unsigned long long>(m_boot[i].pc), to_string(r.error()));
+        m_power[i] = CpuPowerState::kOff;
+        return;
+      }
+      m_power[i] = CpuPowerState::kOn;
+    }
+    auto exit = m_vcpus[i]->run();
+    StopInfo& stop = m_exits.stop_info();
+    if (!exit) {
+      stop.set_fault(StopKind::kError, "vCPU %u: backend error: %s", i, to_string(exit.error()));
+      return;
+    }
+    switch (exit->kind) {
+      case ExitKind::kHalt: m_halted[i] = true; return;
+      case ExitKind::kTimeout:
+      case ExitKind::kExternalInterrupt: return;
+      default: break;
+    }
+    m_exits.handle(i, *exit);
+  }
+
+  // CpuControl, for PSCI CPU_ON / SBI HSM (called from vCPU `caller`'s exit handling).
+  CpuOnResult cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context) override {
+    TLOG_DEBUG("vCPU %u: start vCPU %llu at %#llx", caller, static_cast<unsigned long long>(target),
+               static_cast<unsigned long long>(entry));
+    // The entry is checked before the target's state, as OpenSBI does (QEMU's PSCI does not
+    // check it at all; a start outside RAM could only fault).
+    if (target >= m_cpu_count) return CpuOnResult::kNoSuchCpu;
+    if (entry < m_ram_base.raw() || entry - m_ram_base.raw() >= m_ram_size)
+      return CpuOnResult::kBadEntry;
+    if (m_power[target] != CpuPowerState::kOff) return CpuOnResult::kAlreadyOn;
+    BootState boot;
+    boot.pc = entry;
+    if (m_arch == Arch::kRiscv64) {
+      boot.args[0] = target;
+      boot.args[1] = context;
+    } else {
+      boot.args[0] = context;
+    }
+    // The vCPU takes its boot state on its own thread, before it first runs: a backend may not
+    // touch another vCPU's engine from inside this one's exit (Unicorn's riscv64 entry runs the
+    // target's engine).
+    m_boot[target] = boot;
+    m_halted[target] = false;
+    m_power[target] = CpuPowerState::kStarting;
+    H::wake();
+    return CpuOnResult::kOk;
+  }
+
+  void cpu_off(unsigned caller) override {
+    if (caller >= m_cpu_count) return;
+    m_power[caller] = CpuPowerState::kOff;
+    m_vcpus[caller]->request_stop();
+  }
+
   PagingHandlerAdapter<typename H::PagingHandler> m_frames;
   DeviceBus m_bus;
   VmExits m_exits;
   Platform m_platform;
   Arch m_arch;
+  GuestClock m_clock;
   std::optional<AddressSpace> m_space;
   std::optional<Machine> m_machine;
   std::optional<Vcpu> m_vcpus[kMaxCpus];
+  std::atomic<CpuPowerState> m_power[kMaxCpus] = {};
+  bool m_halted[kMaxCpus] = {};
+  BootState m_boot[kMaxCpus];
   unsigned m_cpu_count = 0;
+  Gpa m_ram_base{0};
+  uint64_t m_ram_size = 0;
+  InputQueue m_input;
+  std::atomic<bool> m_input_open{false};
   std::atomic<bool> m_stop_requested{false};
 };
 

@@ -5,6 +5,7 @@
 #include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
 #include "core/bus/device_bus.h"
+#include "core/irq/irq_chip.h"
 
 namespace tandem {
 namespace {
@@ -37,22 +38,27 @@ void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
 }
 
 uint64_t VmExits::mmio_read(Gpa gpa, unsigned size, PcSource pc) {
+  Guard guard(*this);
   uint64_t value = 0;
   if (!m_bus.read(BusSpace::kMmio, gpa.raw(), size, value)) {
     unknown_access("read", "MMIO address", gpa.raw(), size, pc);
     value = 0;
   }
   trace(ExitKind::kMmioRead, gpa.raw(), size, value, pc);
+  after_access();
   return value;
 }
 
 void VmExits::mmio_write(Gpa gpa, unsigned size, uint64_t value, PcSource pc) {
+  Guard guard(*this);
   trace(ExitKind::kMmioWrite, gpa.raw(), size, value, pc);
   if (!m_bus.write(BusSpace::kMmio, gpa.raw(), size, value))
     unknown_access("write", "MMIO address", gpa.raw(), size, pc);
+  after_access();
 }
 
 uint64_t VmExits::io_read(uint16_t port, unsigned size, PcSource pc) {
+  Guard guard(*this);
   uint64_t value = 0;
   if (!m_bus.read(BusSpace::kPort, port, size, value)) {
     // Reads of an absent ISA port float high on a PC; guests probe ports this way, so an
@@ -62,14 +68,17 @@ uint64_t VmExits::io_read(uint16_t port, unsigned size, PcSource pc) {
                static_cast<unsigned long long>(pc.get()));
   }
   trace(ExitKind::kIoRead, port, size, value, pc);
+  after_access();
   return value;
 }
 
 void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc) {
+  Guard guard(*this);
   trace(ExitKind::kIoWrite, port, size, value, pc);
   if (!m_bus.write(BusSpace::kPort, port, size, value))
     TLOG_DEBUG("unclaimed port write 0x%x size %u value %#llx at pc %#llx", port, size,
                static_cast<unsigned long long>(value), static_cast<unsigned long long>(pc.get()));
+  after_access();
 }
 
 void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size,
@@ -84,16 +93,20 @@ void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, u
       dir, what, static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc.get()));
 }
 
-HypercallResult VmExits::hypercall(const uint64_t args[8], PcSource pc) {
+HypercallResult VmExits::hypercall(unsigned cpu, const uint64_t args[8], PcSource pc) {
+  Guard guard(*this);
   HypercallResult r;
   trace(ExitKind::kHypercall, args[0], 0, args[0], pc);
   switch (m_arch) {
-    case Arch::kAarch64:
-      r.ret[0] = psci_call(args, m_stop);
+    case Arch::kAarch64: {
+      PsciContext psci{m_stop, m_cpus, cpu};
+      r.ret[0] = psci_call(args, psci);
       r.count = 1;
       break;
+    }
     case Arch::kRiscv64: {
-      SbiResult s = sbi_call(args, m_sbi);
+      SbiContext sbi{m_stop, m_console, m_cpus, m_sbi_harts, cpu};
+      SbiResult s = sbi_call(args, sbi);
       r.ret[0] = static_cast<uint64_t>(s.error);
       r.ret[1] = s.value;
       r.count = 2;
@@ -109,13 +122,28 @@ HypercallResult VmExits::hypercall(const uint64_t args[8], PcSource pc) {
   return r;
 }
 
+bool VmExits::sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, PcSource pc) {
+  Guard guard(*this);
+  if (m_chip == nullptr || !m_chip->sysreg_read(cpu, id, value)) return false;
+  trace(ExitKind::kSysRegRead, id, 8, value, pc);
+  return true;
+}
+
+bool VmExits::sysreg_write(unsigned cpu, uint32_t id, uint64_t value, PcSource pc) {
+  Guard guard(*this);
+  if (m_chip == nullptr || !m_chip->sysreg_write(cpu, id, value)) return false;
+  trace(ExitKind::kSysRegWrite, id, 8, value, pc);
+  return true;
+}
+
 void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
+  Guard guard(*this);
   m_stop.set_fault(StopKind::kFault, "guest %s at address %#llx, pc %#llx", what,
                    static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc));
   trace(ExitKind::kFault, addr, 0, 0, pc);
 }
 
-void VmExits::handle(VcpuExit& exit) {
+void VmExits::handle(unsigned cpu, VcpuExit& exit) {
   switch (exit.kind) {
     case ExitKind::kMmioRead:
       exit.value =
@@ -131,11 +159,17 @@ void VmExits::handle(VcpuExit& exit) {
     case ExitKind::kHypercall: {
       uint64_t args[8] = {};
       for (unsigned i = 0; i < 6; i++) args[i] = exit.args[i];
-      HypercallResult r = hypercall(args, exit.pc);
+      HypercallResult r = hypercall(cpu, args, exit.pc);
       exit.args[0] = r.ret[0];
       exit.args[1] = r.ret[1];
       break;
     }
+    case ExitKind::kSysRegRead:
+      if (!sysreg_read(cpu, static_cast<uint32_t>(exit.addr), exit.value, exit.pc)) exit.value = 0;
+      break;
+    case ExitKind::kSysRegWrite:
+      sysreg_write(cpu, static_cast<uint32_t>(exit.addr), exit.value, exit.pc);
+      break;
     case ExitKind::kSystemDown: m_stop.system_off(static_cast<int>(exit.value)); break;
     case ExitKind::kSystemReset: m_stop.system_reset(); break;
     case ExitKind::kNestedPageFault:

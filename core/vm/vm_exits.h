@@ -7,9 +7,9 @@
 
 #include <cstdint>
 
-#include "core/arch/riscv64/sbi.h"
 #include "core/base/addr.h"
 #include "core/base/arch.h"
+#include "core/base/spin_lock.h"
 #include "core/vcpu/exit.h"
 #include "core/vm/stop.h"
 
@@ -17,6 +17,9 @@ namespace tandem {
 
 class DeviceBus;
 class CharSink;
+class CpuControl;
+class IrqChip;
+class SbiHarts;
 
 // What to do with an access that hits neither RAM nor a device.
 enum class UnknownAccessPolicy : unsigned char {
@@ -64,8 +67,15 @@ class VmExits {
   uint64_t io_read(uint16_t port, unsigned size, PcSource pc);
   void io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc);
 
-  // PSCI (aarch64 HVC/SMC, args = x0..x7) or SBI (riscv64 ECALL, args = a0..a7).
-  HypercallResult hypercall(const uint64_t args[8], PcSource pc);
+  // PSCI (aarch64 HVC/SMC, args = x0..x7) or SBI (riscv64 ECALL, args = a0..a7) from vCPU
+  // `cpu`.
+  HypercallResult hypercall(unsigned cpu, const uint64_t args[8], PcSource pc);
+
+  // A system register the backend traps (aarch64 MRS/MSR, id as core/arch/aarch64/sysreg_id.h)
+  // on vCPU `cpu`. false when the VM does not implement `id`: the backend then lets the
+  // instruction behave as the CPU would (or makes it UNDEFINED).
+  bool sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, PcSource pc);
+  bool sysreg_write(unsigned cpu, uint32_t id, uint64_t value, PcSource pc);
 
   // The guest did something the VM cannot continue from: `what` names it (e.g. "unmapped
   // read"), `addr` is the address involved. Stops the VM with a message.
@@ -74,16 +84,43 @@ class VmExits {
   // Generic path for backends that return exits: handles MMIO/IO/hypercall/halt/stop kinds.
   // For reads, exit.value is set to the value the guest register must receive (already sign-
   // or zero-extended to 64 bits as the access asks).
-  void handle(VcpuExit& exit);
+  void handle(unsigned cpu, VcpuExit& exit);
 
-  // True when the guest has armed a timer (SBI set_timer), i.e. something is due to wake a
-  // halted vCPU. Interrupt delivery is not implemented yet, so such a halt completes at once
-  // (WFI may complete early: RISC-V priv spec 3.3.3, Arm ARM "Wait for Interrupt").
-  bool wake_source_armed() const { return m_sbi.timer_deadline != kSbiNoDeadline; }
+  // The interrupt controller model (null where the backend's own irqchip serves the guest, or
+  // on x86 emu) and the VM's vCPU power control, for PSCI CPU_ON and SBI HSM.
+  void set_irq_chip(IrqChip* chip) { m_chip = chip; }
+  IrqChip* irq_chip() const { return m_chip; }
+  void set_cpu_control(CpuControl* cpus) { m_cpus = cpus; }
+  void set_sbi_harts(SbiHarts* harts) { m_sbi_harts = harts; }
 
   bool stopped() const { return m_stop.kind != StopKind::kRunning; }
   const StopInfo& stop_info() const { return m_stop; }
   StopInfo& stop_info() { return m_stop; }
+
+  // Called (under the lock) after every device access: the VM moves queued console input into
+  // the UART as the guest drains it.
+  void set_access_hook(void (*hook)(void*), void* ctx) {
+    m_access_hook = hook;
+    m_access_ctx = ctx;
+  }
+
+  // With vCPUs on several threads (Vm<H>::run_cpu) every entry point above serialises on one
+  // lock, and so does the VM's own device work (Guard). Off by default: one thread needs none.
+  void set_threaded(bool on) { m_threaded = on; }
+  class Guard {
+   public:
+    explicit Guard(VmExits& exits) : m_lock(exits.m_threaded ? &exits.m_lock : nullptr) {
+      if (m_lock != nullptr) m_lock->lock();
+    }
+    ~Guard() {
+      if (m_lock != nullptr) m_lock->unlock();
+    }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+   private:
+    SpinLock* m_lock;
+  };
 
   void set_policy(UnknownAccessPolicy p) { m_policy = p; }
   void set_tracer(ExitTracer* t, bool mmio_only) {
@@ -92,6 +129,9 @@ class VmExits {
   }
 
  private:
+  void after_access() {
+    if (m_access_hook != nullptr) m_access_hook(m_access_ctx);
+  }
   void trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc);
   void unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size, PcSource pc);
 
@@ -99,10 +139,16 @@ class VmExits {
   DeviceBus& m_bus;
   CharSink* m_console;
   StopInfo m_stop;
-  SbiContext m_sbi{m_stop, m_console};
+  IrqChip* m_chip = nullptr;
+  CpuControl* m_cpus = nullptr;
+  SbiHarts* m_sbi_harts = nullptr;
   UnknownAccessPolicy m_policy = UnknownAccessPolicy::kStop;
   ExitTracer* m_tracer = nullptr;
   bool m_trace_mmio_only = false;
+  bool m_threaded = false;
+  SpinLock m_lock;
+  void (*m_access_hook)(void*) = nullptr;
+  void* m_access_ctx = nullptr;
 };
 
 }  // namespace tandem

@@ -69,6 +69,12 @@ class Pl011 final : public Device {
   bool can_receive() const;
   void push_rx(uint8_t c);
 
+  // Wires the interrupt output once the board's interrupt controller is known.
+  void connect_irq(IrqLine irq) {
+    m_irq = irq;
+    update_irq();
+  }
+
   void reset();
 
  private:

@@ -7,6 +7,9 @@
 # same guest under QEMU (tests/integration/qemu/run_qemu.sh) and requires the same output and
 # status. A guest whose expected status is "fault" must make Tandem stop with a fault report
 # on stderr and status 125; only the console output before the fault is compared with QEMU.
+# Optional environment: GUEST_CPUS, the number of vCPUs (`tandem run --cpus`, QEMU -smp);
+# GUEST_INPUT, a file fed to the guest's console input (Tandem's stdin; QEMU_INPUT of
+# run_qemu.sh).
 set -uo pipefail
 tandem=$1 backend=$2 arch=$3 elf=$4 expected_dir=$5 name=$6
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +20,18 @@ trap 'rm -rf "$tmp"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-timeout 60 "$tandem" run --backend "$backend" "$elf" >"$tmp/out" 2>"$tmp/err" </dev/null
+run_args=()
+qemu_env=(QEMU_TIMEOUT="${QEMU_TIMEOUT:-5}")
+if [ -n "${GUEST_CPUS:-}" ]; then
+  run_args+=(--cpus "$GUEST_CPUS")
+  qemu_env+=(QEMU_SMP="$GUEST_CPUS")
+fi
+input=/dev/null
+if [ -n "${GUEST_INPUT:-}" ]; then
+  input=$GUEST_INPUT
+  qemu_env+=(QEMU_INPUT="$GUEST_INPUT")
+fi
+timeout 60 "$tandem" run --backend "$backend" "${run_args[@]}" "$elf" >"$tmp/out" 2>"$tmp/err" <"$input"
 status=$?
 if [ "$status" -eq 2 ] && grep -q "kvm backend unavailable" "$tmp/err"; then
   echo "SKIP: $(grep -o 'kvm backend unavailable.*' "$tmp/err")"
@@ -33,13 +47,12 @@ fi
 if ! diff -u "$want_out" "$tmp/out" >&2; then fail "$backend: console output differs from $want_out"; fi
 echo "$backend: output and status ($status) as expected"
 
-if [ "$backend" != emu ]; then exit 0; fi
 qemu=qemu-system-$arch
 if ! command -v "$qemu" >/dev/null; then
   echo "SKIP QEMU half: $qemu is not installed (scripts/setup installs it)"
   exit 0
 fi
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-5} "$here/qemu/run_qemu.sh" "$arch" "$elf" >"$tmp/qout" 2>"$tmp/qerr" </dev/null
+env "${qemu_env[@]}" "$here/qemu/run_qemu.sh" "$arch" "$elf" >"$tmp/qout" 2>"$tmp/qerr" </dev/null
 qstatus=$?
 if [ "$want_status" != fault ]; then
   [ "$qstatus" -eq "$want_status" ] || { cat "$tmp/qerr" >&2; fail "qemu: status $qstatus, want $want_status"; }

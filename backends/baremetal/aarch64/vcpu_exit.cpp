@@ -51,7 +51,7 @@ bool El2Vcpu::populate_on_demand(const VcpuExit& exit) {
 }
 
 El2Vcpu::Action El2Vcpu::finish_mmio(VcpuExit& exit) {
-  m_exits->handle(exit);
+  m_exits->handle(m_id, exit);
   if (exit.kind == ExitKind::kMmioRead && exit.reg != 31) {
     m_ctx.x[exit.reg] = tandem::aarch64::dabt_load_value(decode_data_abort(m_ctx.esr), exit.value);
   }
@@ -63,7 +63,7 @@ El2Vcpu::Action El2Vcpu::finish_mmio(VcpuExit& exit) {
 }
 
 El2Vcpu::Action El2Vcpu::finish_hypercall(VcpuExit& exit) {
-  m_exits->handle(exit);
+  m_exits->handle(m_id, exit);
   m_ctx.x[0] = exit.args[0];
   // HVC returns past itself (ELR_EL2 already points after it); a trapped SMC returns to the
   // SMC instruction (DDI 0487 D1.11.2), so it is stepped over here.

@@ -19,6 +19,14 @@ struct BaremetalHal {
   using PagingHandler = FrameBitmap;
   using Machine = M;
   static uint64_t now_ns() { return arch::now_ns(); }
+  // Polls the clock: the image takes no interrupts of its own yet, so nothing but time can
+  // end the wait, and nothing calls wake().
+  static void idle_until(uint64_t deadline_ns) {
+    if (deadline_ns == kNoDeadline) return;
+    while (arch::now_ns() < deadline_ns) {
+    }
+  }
+  static void wake() {}
 };
 
 }  // namespace tandem::baremetal

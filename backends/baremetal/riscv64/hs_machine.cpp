@@ -47,7 +47,7 @@ Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
 Result<HsVcpu> HsMachine::create_vcpu(unsigned id) {
   if (id != 0 || m_vcpu_created) return Error(Status::kUnsupported);
   m_vcpu_created = true;
-  return HsVcpu(*m_as, *m_exits, m_hgatp, m_hstatus);
+  return HsVcpu(id, *m_as, *m_exits, m_hgatp, m_hstatus);
 }
 
 }  // namespace tandem::baremetal::riscv64

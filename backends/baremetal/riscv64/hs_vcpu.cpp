@@ -17,8 +17,8 @@ constexpr unsigned kRegA0 = 10;
 
 }  // namespace
 
-HsVcpu::HsVcpu(AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus)
-    : m_as(&as), m_exits(&exits), m_hgatp(hgatp), m_hstatus(hstatus) {}
+HsVcpu::HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus)
+    : m_id(id), m_as(&as), m_exits(&exits), m_hgatp(hgatp), m_hstatus(hstatus) {}
 
 Result<void> HsVcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
@@ -101,7 +101,7 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
   switch (e.kind) {
     case ExitKind::kMmioRead:
     case ExitKind::kMmioWrite:
-      m_exits->handle(e);
+      m_exits->handle(m_id, e);
       if (e.kind == ExitKind::kMmioRead && e.reg != 0) m_ctx.guest.x[e.reg] = e.value;
       break;
     case ExitKind::kHypercall: hypercall(); break;
@@ -113,7 +113,7 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       TLOG_DEBUG("riscv64 guest fault: scause=%#lx stval=%#lx htval=%#lx htinst=%#lx sepc=%#lx",
                  m_ctx.guest.scause, m_ctx.guest.stval, m_ctx.guest.htval, m_ctx.guest.htinst,
                  m_ctx.guest.sepc);
-      m_exits->handle(e);
+      m_exits->handle(m_id, e);
       break;
     default: return Step::kContinue;  // an interrupt: HS-mode has none enabled, just resume
   }
@@ -142,7 +142,7 @@ bool HsVcpu::backed_on_demand(uint64_t gpa) {
 void HsVcpu::hypercall() {
   uint64_t args[8];
   for (unsigned i = 0; i < 8; i++) args[i] = m_ctx.guest.x[kRegA0 + i];
-  const HypercallResult r = m_exits->hypercall(args, m_ctx.guest.sepc);
+  const HypercallResult r = m_exits->hypercall(m_id, args, m_ctx.guest.sepc);
   for (unsigned i = 0; i < r.count && i < 2; i++) m_ctx.guest.x[kRegA0 + i] = r.ret[i];
 }
 

@@ -37,7 +37,7 @@ class HsVcpu {
  public:
   // `hgatp` is the G-stage root the machine built; `hstatus` the hypervisor's hstatus as
   // HsMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW.
-  HsVcpu(AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus);
+  HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus);
 
   // pc -> sepc, sp -> x2, a0 = hart id, a1 = DTB (args[0], args[1]); VS-mode, vsatp Bare.
   [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
@@ -65,6 +65,7 @@ class HsVcpu {
   void hypercall();
   VcpuExit stopped_exit() const;
 
+  unsigned m_id;
   GuestContext m_ctx{};
   VsCsrs m_vs{};
   AddressSpace* m_as;

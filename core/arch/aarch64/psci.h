@@ -5,11 +5,12 @@
 // The function set and the answers are QEMU 7.2's (target/arm/psci.c), which is the reference
 // for differential tests: VERSION, CPU_SUSPEND, CPU_OFF, CPU_ON, AFFINITY_INFO,
 // MIGRATE_INFO_TYPE, SYSTEM_OFF, SYSTEM_RESET and PSCI_FEATURES; everything else is
-// NOT_SUPPORTED. The VM has one vCPU with MPIDR affinity 0 until SMP arrives.
+// NOT_SUPPORTED. vCPU i has MPIDR affinity 0.0.0.i (QEMU virt's numbering up to 16 CPUs).
 #pragma once
 
 #include <cstdint>
 
+#include "core/vcpu/cpu_control.h"
 #include "core/vm/power.h"
 
 namespace tandem {
@@ -69,10 +70,20 @@ inline constexpr uint64_t kPsciVersion1_1 = 0x00010001;
 inline constexpr uint64_t kPsciMigrateNotRequired = 2;
 // AFFINITY_INFO states (DEN0022D 5.1.5).
 inline constexpr uint64_t kPsciAffinityOn = 0;
+inline constexpr uint64_t kPsciAffinityOff = 1;
+inline constexpr uint64_t kPsciAffinityOnPending = 2;
+
+// What a call acts on: the VM's power, its vCPUs (nullptr: one vCPU, affinity 0, that cannot
+// be stopped or started), and the vCPU making the call.
+struct PsciContext {
+  PowerControl& power;
+  CpuControl* cpus;
+  unsigned caller;
+};
 
 // x[0..3] are the caller's x0..x3; the result goes to x0. SYSTEM_OFF/SYSTEM_RESET, and
-// CPU_OFF on the only vCPU, end the VM through `power` (the call then does not return to the
-// guest, so x0 is irrelevant).
-uint64_t psci_call(const uint64_t x[4], PowerControl& power);
+// CPU_OFF on the last vCPU that is on, end the VM through `power` (the call then does not
+// return to the guest, so x0 is irrelevant); CPU_OFF on another vCPU stops it through `cpus`.
+uint64_t psci_call(const uint64_t x[4], PsciContext& ctx);
 
 }  // namespace tandem

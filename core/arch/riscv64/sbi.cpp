@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/arch/riscv64/sbi.h"
 
+#include <optional>
+
 #include "core/base/log.h"
+#include "core/vcpu/cpu_control.h"
 #include "devices/char_sink.h"
 
 namespace tandem {
@@ -10,10 +13,25 @@ namespace {
 constexpr SbiResult ok(uint64_t value = 0) { return {SBI_SUCCESS, value}; }
 constexpr SbiResult err(int64_t code) { return {code, 0}; }
 
-// The VM has one hart, hartid 0, until SMP support lands.
+// Without CpuControl the VM has one hart, hartid 0.
 constexpr uint64_t kBootHart = 0;
 
-bool extension_available(uint64_t eid) {
+unsigned hart_count(const SbiContext& ctx) {
+  return ctx.cpus != nullptr ? ctx.cpus->cpu_count() : 1;
+}
+
+// Chapter 3.1, hart list: bit i of hart_mask selects hart hart_mask_base + i. The harts as a
+// bit set, or nullopt when the base or a selected hart does not exist (INVALID_PARAM).
+std::optional<uint64_t> selected_harts(uint64_t mask, uint64_t base, unsigned count) {
+  const uint64_t all = count >= 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
+  if (base == kSbiHartMaskBaseAll) return all;
+  if (base >= count) return std::nullopt;
+  const uint64_t set = mask << base;
+  if ((set >> base) != mask || (set & ~all) != 0) return std::nullopt;
+  return set;
+}
+
+bool extension_available(uint64_t eid, const SbiContext& ctx) {
   switch (eid) {
     case SBI_EXT_LEGACY_SET_TIMER:
     case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
@@ -21,19 +39,21 @@ bool extension_available(uint64_t eid) {
     case SBI_EXT_LEGACY_SHUTDOWN:
     case SBI_EXT_BASE:
     case SBI_EXT_TIME:
+    case SBI_EXT_RFENCE:
     case SBI_EXT_HSM:
     case SBI_EXT_SRST: return true;
+    case SBI_EXT_IPI: return ctx.harts != nullptr;
     default: return false;
   }
 }
 
-SbiResult base_call(uint64_t fid, const uint64_t a[8]) {
+SbiResult base_call(uint64_t fid, const uint64_t a[8], const SbiContext& ctx) {
   switch (fid) {
     case SBI_BASE_GET_SPEC_VERSION: return ok(kSbiSpecVersion2_0);
     case SBI_BASE_GET_IMPL_ID: return ok(kSbiImplIdTandem);
     case SBI_BASE_GET_IMPL_VERSION: return ok(kSbiImplVersion);
     // Chapter 4.4: 0 = not available, 1 = available.
-    case SBI_BASE_PROBE_EXTENSION: return ok(extension_available(a[0]) ? 1 : 0);
+    case SBI_BASE_PROBE_EXTENSION: return ok(extension_available(a[0], ctx) ? 1 : 0);
     // Chapter 4.5-4.7: 0 is always a legal mvendorid/marchid/mimpid.
     case SBI_BASE_GET_MVENDORID:
     case SBI_BASE_GET_MARCHID:
@@ -42,19 +62,51 @@ SbiResult base_call(uint64_t fid, const uint64_t a[8]) {
   }
 }
 
+// The SBI error for a CpuControl::cpu_on() result (chapter 9.1).
+int64_t hart_start_error(CpuOnResult r) {
+  switch (r) {
+    case CpuOnResult::kOk: return SBI_SUCCESS;
+    case CpuOnResult::kNoSuchCpu: return SBI_ERR_INVALID_PARAM;
+    case CpuOnResult::kAlreadyOn: return SBI_ERR_ALREADY_AVAILABLE;
+    case CpuOnResult::kBadEntry: return SBI_ERR_INVALID_ADDRESS;
+    case CpuOnResult::kUnsupported: return SBI_ERR_FAILED;
+  }
+  return SBI_ERR_FAILED;
+}
+
+SbiResult hart_status(uint64_t hartid, const SbiContext& ctx) {
+  if (ctx.cpus == nullptr) {
+    return hartid == kBootHart ? ok(kSbiHartStarted) : err(SBI_ERR_INVALID_PARAM);
+  }
+  if (hartid >= ctx.cpus->cpu_count()) return err(SBI_ERR_INVALID_PARAM);
+  switch (ctx.cpus->cpu_state(hartid)) {
+    case CpuPowerState::kOn: return ok(kSbiHartStarted);
+    case CpuPowerState::kOff: return ok(kSbiHartStopped);
+    case CpuPowerState::kStarting: return ok(kSbiHartStartPending);
+  }
+  return err(SBI_ERR_FAILED);
+}
+
 SbiResult hsm_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
   switch (fid) {
     case SBI_HSM_HART_START:
+      if (ctx.cpus != nullptr) {
+        return err(hart_start_error(ctx.cpus->cpu_on(ctx.caller, a[0], a[1], a[2])));
+      }
       // Chapter 9.1: ALREADY_AVAILABLE for a started hart, INVALID_PARAM for a hartid that
-      // cannot be started (there is no other hart yet).
+      // cannot be started (there is no other hart).
       return err(a[0] == kBootHart ? SBI_ERR_ALREADY_AVAILABLE : SBI_ERR_INVALID_PARAM);
     case SBI_HSM_HART_STOP:
+      // Chapter 9.2: no return on success; the VM does not resume a stopped hart.
+      if (ctx.cpus != nullptr) {
+        ctx.cpus->cpu_off(ctx.caller);
+        return ok();
+      }
       // The last running hart stops: nothing is left to run, so the VM powers off.
       TLOG_DEBUG("sbi: hart_stop on the only hart, powering off");
       ctx.power.system_off(0);
       return ok();
-    case SBI_HSM_HART_GET_STATUS:
-      return a[0] == kBootHart ? ok(kSbiHartStarted) : err(SBI_ERR_INVALID_PARAM);
+    case SBI_HSM_HART_GET_STATUS: return hart_status(a[0], ctx);
     case SBI_HSM_HART_SUSPEND: {
       // Chapter 9.4. A retentive suspend may end on any interrupt, so returning at once is
       // a legal wake-up. Non-retentive suspend needs a resume path: not supported yet.
@@ -65,6 +117,27 @@ SbiResult hsm_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
     }
     default: return err(SBI_ERR_NOT_SUPPORTED);
   }
+}
+
+SbiResult ipi_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
+  if (fid != SBI_IPI_SEND_IPI || ctx.harts == nullptr) return err(SBI_ERR_NOT_SUPPORTED);
+  const std::optional<uint64_t> harts = selected_harts(a[0], a[1], hart_count(ctx));
+  if (!harts) return err(SBI_ERR_INVALID_PARAM);
+  for (unsigned h = 0; h < 64; ++h) {
+    if ((*harts >> h) & 1) ctx.harts->send_ipi(h);
+  }
+  return ok();
+}
+
+// Chapter 8. Nothing to do on the target harts yet, which is only right while no vCPU can hold
+// a stale translation of another's stores: true for one hart. On the emu backend each vCPU is
+// its own Unicorn instance with its own softmmu TLB and translation-block cache, so with SMP a
+// remote fence needs the target vCPU to flush them before it runs again (uc_ctl_flush_tlb);
+// CpuControl or SbiHarts needs a hook for that. The hart list is checked as specified.
+SbiResult rfence_call(uint64_t fid, const uint64_t a[8], const SbiContext& ctx) {
+  if (fid > SBI_RFENCE_REMOTE_HFENCE_VVMA) return err(SBI_ERR_NOT_SUPPORTED);
+  if (!selected_harts(a[0], a[1], hart_count(ctx))) return err(SBI_ERR_INVALID_PARAM);
+  return ok();
 }
 
 SbiResult srst_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
@@ -87,6 +160,12 @@ SbiResult srst_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
   }
 }
 
+// Chapter 6.1: the timer model also clears a pending timer interrupt. Without one the request
+// is dropped (no timer interrupt is delivered).
+void set_timer(uint64_t stime_value, SbiContext& ctx) {
+  if (ctx.harts != nullptr) ctx.harts->set_timer(ctx.caller, stime_value);
+}
+
 // Legacy extensions (chapter 5) return only a0 and preserve everything else, a1 included.
 SbiResult legacy(int64_t a0, const uint64_t a[8]) { return {a0, a[1]}; }
 
@@ -96,22 +175,26 @@ SbiResult sbi_call(const uint64_t a[8], SbiContext& ctx) {
   const uint64_t eid = a[7];
   const uint64_t fid = a[6];
   switch (eid) {
-    case SBI_EXT_BASE: return base_call(fid, a);
+    case SBI_EXT_BASE: return base_call(fid, a, ctx);
     case SBI_EXT_TIME:
       if (fid != SBI_TIME_SET_TIMER) return err(SBI_ERR_NOT_SUPPORTED);
-      // Chapter 6.1: also clears the pending timer interrupt; the timer model does that
-      // when it sees the new deadline.
-      ctx.timer_deadline = a[0];
+      set_timer(a[0], ctx);
       return ok();
+    case SBI_EXT_IPI: return ipi_call(fid, a, ctx);
+    case SBI_EXT_RFENCE: return rfence_call(fid, a, ctx);
     case SBI_EXT_HSM: return hsm_call(fid, a, ctx);
     case SBI_EXT_SRST: return srst_call(fid, a, ctx);
-    case SBI_EXT_LEGACY_SET_TIMER: ctx.timer_deadline = a[0]; return legacy(0, a);
+    case SBI_EXT_LEGACY_SET_TIMER: set_timer(a[0], ctx); return legacy(0, a);
     case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
       if (ctx.console != nullptr) ctx.console->put(static_cast<uint8_t>(a[0]));
       return legacy(0, a);
     case SBI_EXT_LEGACY_CONSOLE_GETCHAR:
       return legacy(-1, a);  // no console input yet: "no character"
     case SBI_EXT_LEGACY_SHUTDOWN: ctx.power.system_off(0); return legacy(0, a);
+    // Not supported: legacy send_ipi and the legacy remote fences (EIDs 4-7) take a pointer to
+    // a hart mask in guest memory, which this dispatcher cannot read; legacy clear_ipi (3) is
+    // what the guest does itself by clearing sip.SSIP. The IPI and RFENCE extensions replace
+    // them (chapter 5).
     default:
       TLOG_DEBUG("sbi: extension %#llx function %#llx not supported",
                  static_cast<unsigned long long>(eid), static_cast<unsigned long long>(fid));

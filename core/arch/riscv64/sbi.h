@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The RISC-V Supervisor Binary Interface, v2.0, as a hypervisor offers it to an S-mode guest
 // (VS-mode on the H extension): a pure dispatcher from the caller's a0..a7 to the sbiret pair
-// (a0 = error, a1 = value). Extensions: Base, TIME, HSM, SRST and the legacy console, timer
-// and shutdown calls that early boot code still uses.
+// (a0 = error, a1 = value). Extensions: Base, TIME, IPI, RFENCE, HSM, SRST and the legacy
+// console, timer and shutdown calls that early boot code still uses.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 namespace tandem {
 
 class CharSink;
+class CpuControl;
 
 // Extension IDs (SBI spec v2.0, chapters 4-10; legacy: chapter 5).
 inline constexpr uint64_t SBI_EXT_LEGACY_SET_TIMER = 0x00;
@@ -19,9 +20,11 @@ inline constexpr uint64_t SBI_EXT_LEGACY_CONSOLE_PUTCHAR = 0x01;
 inline constexpr uint64_t SBI_EXT_LEGACY_CONSOLE_GETCHAR = 0x02;
 inline constexpr uint64_t SBI_EXT_LEGACY_SHUTDOWN = 0x08;
 inline constexpr uint64_t SBI_EXT_BASE = 0x10;
-inline constexpr uint64_t SBI_EXT_TIME = 0x54494D45;  // "TIME"
-inline constexpr uint64_t SBI_EXT_HSM = 0x48534D;     // "HSM"
-inline constexpr uint64_t SBI_EXT_SRST = 0x53525354;  // "SRST"
+inline constexpr uint64_t SBI_EXT_TIME = 0x54494D45;    // "TIME"
+inline constexpr uint64_t SBI_EXT_IPI = 0x735049;       // "sPI"
+inline constexpr uint64_t SBI_EXT_RFENCE = 0x52464E43;  // "RFNC"
+inline constexpr uint64_t SBI_EXT_HSM = 0x48534D;       // "HSM"
+inline constexpr uint64_t SBI_EXT_SRST = 0x53525354;    // "SRST"
 
 // Base extension function IDs (chapter 4).
 inline constexpr uint64_t SBI_BASE_GET_SPEC_VERSION = 0;
@@ -33,6 +36,14 @@ inline constexpr uint64_t SBI_BASE_GET_MARCHID = 5;
 inline constexpr uint64_t SBI_BASE_GET_MIMPID = 6;
 
 inline constexpr uint64_t SBI_TIME_SET_TIMER = 0;
+
+inline constexpr uint64_t SBI_IPI_SEND_IPI = 0;
+
+// RFENCE function IDs 0..6 (chapter 8): remote_fence_i, remote_sfence_vma,
+// remote_sfence_vma_asid, remote_hfence_gvma_vmid, remote_hfence_gvma, remote_hfence_vvma_asid,
+// remote_hfence_vvma.
+inline constexpr uint64_t SBI_RFENCE_REMOTE_FENCE_I = 0;
+inline constexpr uint64_t SBI_RFENCE_REMOTE_HFENCE_VVMA = 6;
 
 inline constexpr uint64_t SBI_HSM_HART_START = 0;
 inline constexpr uint64_t SBI_HSM_HART_STOP = 1;
@@ -67,21 +78,38 @@ inline constexpr uint64_t kSbiImplIdTandem = 0x544E444D;
 inline constexpr uint64_t kSbiImplVersion = (0ull << 16) | 1;
 // hart_get_status states (chapter 9, "HSM Hart States").
 inline constexpr uint64_t kSbiHartStarted = 0;
-// The timer deadline while no timer is armed: "infinitely far into the future" (chapter 6.1).
-inline constexpr uint64_t kSbiNoDeadline = ~uint64_t{0};
+inline constexpr uint64_t kSbiHartStopped = 1;
+inline constexpr uint64_t kSbiHartStartPending = 2;
+// hart_mask_base selecting every hart, whatever hart_mask says (chapter 3.1).
+inline constexpr uint64_t kSbiHartMaskBaseAll = ~uint64_t{0};
 
 struct SbiResult {
   int64_t error;   // a0
   uint64_t value;  // a1
 };
 
-// What the SBI implementation needs from the VM. `console` may be null (output dropped).
+// The per-hart interrupt sources SBI calls drive; the board's interrupt model implements it.
+class SbiHarts {
+ public:
+  // Chapter 6.1: the supervisor timer of `hart` fires once time >= stime_value; a new value
+  // clears a pending timer interrupt unless it is already due.
+  virtual void set_timer(unsigned hart, uint64_t stime_value) = 0;
+  // Chapter 7.1: a supervisor software interrupt (sip.SSIP) on `hart`.
+  virtual void send_ipi(unsigned hart) = 0;
+
+ protected:
+  ~SbiHarts() = default;
+};
+
+// What the SBI implementation needs from the VM, for one call by hart `caller`. `console` may
+// be null (output dropped). Without `cpus` the VM has one hart, 0, and stopping it powers the VM
+// off; without `harts` timer requests are dropped and IPI is not available.
 struct SbiContext {
   PowerControl& power;
   CharSink* console;
-  // The last stime_value the guest asked for (TIME set_timer or legacy set_timer), in the
-  // time CSR's units; kSbiNoDeadline when none. A timer model turns it into an interrupt.
-  uint64_t timer_deadline = kSbiNoDeadline;
+  CpuControl* cpus = nullptr;
+  SbiHarts* harts = nullptr;
+  unsigned caller = 0;
 };
 
 // a[0..7] are the caller's a0..a7 (a7 = EID, a6 = FID). The VM writes error to a0 and value to

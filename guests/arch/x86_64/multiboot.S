@@ -5,7 +5,8 @@
  * "a.out kludge", flags bit 16), copies the file from the header's offset to load_addr, zeroes
  * up to bss_end_addr and enters entry_addr in 32-bit protected mode with paging off. The stub
  * below keeps what the loader passed in EAX and EBX (multiboot.h), then turns on long mode with an
- * identity map of the first 1 GiB and jumps to the 64-bit entry `_start` that Tandem uses
+ * identity map of the first 4 GiB (as Tandem's loader builds: the local APIC and the IOAPIC
+ * sit just below 4 GiB) and jumps to the 64-bit entry `_start` that Tandem uses
  * directly. Multiboot Specification 0.6.96, 3.1 and 3.2.
  */
 	.set	MB_MAGIC, 0x1badb002
@@ -69,7 +70,10 @@ boot_gdt_pointer:
 	.word	boot_gdt_pointer - boot_gdt - 1
 	.long	boot_gdt
 
-/* 4-level paging, PML4[0] -> PDPT[0] -> 512 x 2 MiB pages (P | RW | PS); SDM vol.3 4.5. */
+/*
+ * 4-level paging, PML4[0] -> PDPT[0..3] -> 4 x 512 x 2 MiB pages (P | RW | PS): [0, 4 GiB);
+ * SDM vol.3 4.5. The 2 MiB pages from 3 GiB up (the APIC windows) are uncached (PCD | PWT).
+ */
 	.section .data.boot_pages, "aw"
 	.balign	4096
 boot_pml4:
@@ -77,10 +81,17 @@ boot_pml4:
 	.fill	511, 8, 0
 boot_pdpt:
 	.quad	boot_pd + 0x3
-	.fill	511, 8, 0
+	.quad	boot_pd + 0x1000 + 0x3
+	.quad	boot_pd + 0x2000 + 0x3
+	.quad	boot_pd + 0x3000 + 0x3
+	.fill	508, 8, 0
 boot_pd:
 	.set	page, 0
-	.rept	512
+	.rept	512 * 3
 	.quad	page | 0x83
+	.set	page, page + 0x200000
+	.endr
+	.rept	512
+	.quad	page | 0x9b
 	.set	page, page + 0x200000
 	.endr

@@ -8,7 +8,12 @@
 # (default 20); 125 if QEMU failed or stopped without the guest exiting (x86 triple fault);
 # 2 for bad arguments.
 # Environment: QEMU_MEM, the RAM size (-m, default 128M); QEMU_APPEND, the kernel command line
-# (-append, none if unset; for multiboot QEMU passes "<kernel file> <QEMU_APPEND>").
+# (-append, none if unset; for multiboot QEMU passes "<kernel file> <QEMU_APPEND>"); QEMU_SMP,
+# the number of CPUs (-smp, default 1); QEMU_INPUT, a file fed to the guest's serial input
+# (stdin of QEMU's console; /dev/null if unset). The input is held back until the guest has
+# printed its first line (a "\n" not preceded by "\r", so not OpenSBI's banner): OpenSBI's
+# 16550 set-up reads and drops a byte that arrived earlier. Bytes the guest has not read yet
+# then wait in the UART and in QEMU's character backend, none are lost.
 set -uo pipefail
 
 usage() {
@@ -20,11 +25,13 @@ arch=$1
 elf=$2
 limit=${QEMU_TIMEOUT:-20}
 mem=${QEMU_MEM:-128M}
+input=${QEMU_INPUT:-/dev/null}
 
 case $arch in
   aarch64)
-    # EL1 entry, PSCI over HVC; -semihosting for SYS_EXIT with a status.
-    cmd=(qemu-system-aarch64 -M virt -cpu cortex-a72 -m "$mem" -nographic -semihosting)
+    # EL1 entry, PSCI over HVC; -semihosting for SYS_EXIT with a status; GICv3 (Tandem's
+    # interrupt controller model), not virt's default GICv2.
+    cmd=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -m "$mem" -nographic -semihosting)
     ;;
   riscv64)
     cmd=(qemu-system-riscv64 -M virt -m "$mem" -bios default -nographic)
@@ -44,6 +51,13 @@ esac
 if [ -n "${QEMU_APPEND+set}" ]; then
   cmd+=(-append "$QEMU_APPEND")
 fi
+if [ -n "${QEMU_SMP+set}" ]; then
+  cmd+=(-smp "$QEMU_SMP")
+fi
+if [ ! -r "$input" ]; then
+  echo "run_qemu.sh: cannot read QEMU_INPUT $input" >&2
+  exit 2
+fi
 if [ ! -r "$elf" ]; then
   echo "run_qemu.sh: cannot read $elf" >&2
   exit 2
@@ -51,8 +65,26 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-timeout --kill-after=5 "$limit" "${cmd[@]}" -kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
-status=$?
+if [ -z "${QEMU_INPUT+set}" ]; then
+  timeout --kill-after=5 "$limit" "${cmd[@]}" -kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
+  status=$?
+else
+  mkfifo "$tmp/in"
+  : >"$tmp/out"
+  (
+    # Wait for the guest's first line (or QEMU's end), then send the input and close the pipe.
+    until perl -0777 -ne 'exit(/(?<!\r)\n/ ? 0 : 1)' "$tmp/out" || [ -e "$tmp/done" ]; do
+      sleep 0.02
+    done
+    [ -e "$tmp/done" ] || cat "$input"
+  ) >"$tmp/in" 2>/dev/null &
+  writer=$!
+  timeout --kill-after=5 "$limit" "${cmd[@]}" -kernel "$elf" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  touch "$tmp/done"
+  kill "$writer" 2>/dev/null
+  wait "$writer" 2>/dev/null
+fi
 cat "$tmp/err" >&2
 
 # OpenSBI's banner comes first and ends its lines with "\r\n" (its console turns "\n" into

@@ -7,6 +7,8 @@
 
 #include <vector>
 
+#include "fake_cpus.h"
+
 namespace tandem {
 namespace {
 
@@ -24,9 +26,12 @@ class PsciTest : public ::testing::Test {
  protected:
   uint64_t call(uint64_t x0, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0) {
     const uint64_t x[4] = {x0, x1, x2, x3};
-    return psci_call(x, power);
+    PsciContext ctx{power, cpus, caller};
+    return psci_call(x, ctx);
   }
   RecordingPower power;
+  CpuControl* cpus = nullptr;  // one vCPU unless a test sets a FakeCpus
+  unsigned caller = 0;
 };
 
 TEST_F(PsciTest, VersionIs1_1) { EXPECT_EQ(call(PSCI_VERSION), 0x10001u); }

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/vcpu/cpu_control.h"
 #include "devices/char_sink.h"
 
 namespace tandem {
@@ -24,6 +26,41 @@ class StringSink final : public CharSink {
  public:
   void put(uint8_t c) override { out.push_back(static_cast<char>(c)); }
   std::string out;
+};
+
+// Four harts; records every call.
+class FakeCpus final : public CpuControl {
+ public:
+  struct On {
+    unsigned caller;
+    uint64_t target, entry, context;
+    bool operator==(const On&) const = default;
+  };
+  CpuOnResult cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context) override {
+    ons.push_back({caller, target, entry, context});
+    return result;
+  }
+  void cpu_off(unsigned caller) override { offs.push_back(caller); }
+  CpuPowerState cpu_state(uint64_t target) const override {
+    return target < 4 ? states[target] : CpuPowerState::kOff;
+  }
+  unsigned cpu_count() const override { return 4; }
+
+  CpuOnResult result = CpuOnResult::kOk;
+  CpuPowerState states[4] = {CpuPowerState::kOn, CpuPowerState::kOff, CpuPowerState::kStarting,
+                             CpuPowerState::kOn};
+  std::vector<On> ons;
+  std::vector<unsigned> offs;
+};
+
+class FakeHarts final : public SbiHarts {
+ public:
+  void set_timer(unsigned hart, uint64_t stime_value) override {
+    timers.emplace_back(hart, stime_value);
+  }
+  void send_ipi(unsigned hart) override { ipis.push_back(hart); }
+  std::vector<std::pair<unsigned, uint64_t>> timers;
+  std::vector<unsigned> ipis;
 };
 
 class SbiTest : public ::testing::Test {
@@ -73,8 +110,8 @@ TEST_F(SbiTest, ProbeExtension) {
       {0x54494D45, 1},
       {0x48534D, 1},
       {0x53525354, 1},
-      {0x735049, 0},         // IPI
-      {0x52464E43, 0},       // RFENCE
+      {0x735049, 0},         // IPI: no SbiHarts in this context
+      {0x52464E43, 1},       // RFENCE
       {0x504D55, 0},         // PMU
       {0x4442434E, 0},       // DBCN
       {0x53555350, 0},       // SUSP
@@ -110,15 +147,9 @@ TEST_F(SbiTest, SystemResetExtension) {
   EXPECT_EQ(power.offs.size(), 3u);
 }
 
-TEST_F(SbiTest, TimerRemembersTheDeadline) {
-  EXPECT_EQ(ctx.timer_deadline, kSbiNoDeadline);
-  SbiResult r = call(SBI_EXT_TIME, SBI_TIME_SET_TIMER, 123456789);
-  EXPECT_EQ(r.error, 0);
-  EXPECT_EQ(ctx.timer_deadline, 123456789u);
-  EXPECT_EQ(call(SBI_EXT_TIME, 1, 5).error, SBI_ERR_NOT_SUPPORTED);
-  EXPECT_EQ(ctx.timer_deadline, 123456789u);
-  call(SBI_EXT_LEGACY_SET_TIMER, 0, 42);
-  EXPECT_EQ(ctx.timer_deadline, 42u);
+TEST_F(SbiTest, TimerWithoutHartsIsAcceptedAndDropped) {
+  EXPECT_EQ(call(SBI_EXT_TIME, SBI_TIME_SET_TIMER, 123456789).error, 0);
+  EXPECT_EQ(call(SBI_EXT_LEGACY_SET_TIMER, 0, 42, 0xA1).value, 0xA1u);
 }
 
 TEST_F(SbiTest, HartStateManagement) {
@@ -159,8 +190,9 @@ TEST_F(SbiTest, PutcharWithoutConsoleIsDropped) {
 }
 
 TEST_F(SbiTest, UnknownExtensionsAreNotSupported) {
-  const uint64_t unknown[] = {0x03,       0x735049,   0x52464E43,  0x4442434E,
-                              0x0A000000, 0xFFFFFFFF, 0x1'00000010};
+  // 0x03-0x07: legacy clear_ipi, send_ipi and remote fences; 0x735049: IPI without SbiHarts.
+  const uint64_t unknown[] = {0x03,     0x04,       0x05,       0x06,       0x07,
+                              0x735049, 0x4442434E, 0x0A000000, 0xFFFFFFFF, 0x1'00000010};
   for (uint64_t eid : unknown) {
     SbiResult r = call(eid, 0);
     EXPECT_EQ(r.error, SBI_ERR_NOT_SUPPORTED) << std::hex << eid;
@@ -168,6 +200,114 @@ TEST_F(SbiTest, UnknownExtensionsAreNotSupported) {
   }
   EXPECT_TRUE(power.offs.empty());
   EXPECT_EQ(console.out, "");
+}
+
+// With the VM's CpuControl and SbiHarts: four harts, the caller is hart 2.
+class SbiSmpTest : public SbiTest {
+ protected:
+  SbiSmpTest() {
+    ctx.cpus = &cpus;
+    ctx.harts = &harts;
+    ctx.caller = 2;
+  }
+  FakeCpus cpus;
+  FakeHarts harts;
+};
+
+TEST_F(SbiSmpTest, ProbeReportsEverySupportedExtension) {
+  for (uint64_t eid :
+       {SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE, SBI_EXT_HSM, SBI_EXT_SRST}) {
+    EXPECT_EQ(call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, eid).value, 1u) << std::hex << eid;
+  }
+}
+
+TEST_F(SbiSmpTest, SetTimerGoesToTheCallersHart) {
+  EXPECT_EQ(call(SBI_EXT_TIME, SBI_TIME_SET_TIMER, 123456789).error, 0);
+  ctx.caller = 1;
+  SbiResult r = call(SBI_EXT_LEGACY_SET_TIMER, 0, 42, 0xA1);
+  EXPECT_EQ(r.error, 0);
+  EXPECT_EQ(r.value, 0xA1u);  // legacy: a1 preserved
+  EXPECT_EQ(call(SBI_EXT_TIME, 1, 5).error, SBI_ERR_NOT_SUPPORTED);
+  const std::vector<std::pair<unsigned, uint64_t>> want = {{2, 123456789}, {1, 42}};
+  EXPECT_EQ(harts.timers, want);
+}
+
+TEST_F(SbiSmpTest, SendIpiHartMask) {
+  struct Row {
+    uint64_t mask, base;
+    int64_t error;
+    std::vector<unsigned> sent;
+  };
+  const Row rows[] = {
+      {0b101, 0, SBI_SUCCESS, {0, 2}},
+      {0b11, 2, SBI_SUCCESS, {2, 3}},
+      {0, ~0ull, SBI_SUCCESS, {0, 1, 2, 3}},  // base -1: every hart, whatever the mask
+      {0, 0, SBI_SUCCESS, {}},
+      {0, 3, SBI_SUCCESS, {}},
+      {0b10000, 0, SBI_ERR_INVALID_PARAM, {}},  // hart 4 does not exist: nothing is sent
+      {0b11, 3, SBI_ERR_INVALID_PARAM, {}},
+      {1, 4, SBI_ERR_INVALID_PARAM, {}},
+      {0, 4, SBI_ERR_INVALID_PARAM, {}},           // the base itself is not a hart
+      {1ull << 63, 1, SBI_ERR_INVALID_PARAM, {}},  // hart 64, shifted out of 64 bits
+      {1, ~0ull - 1, SBI_ERR_INVALID_PARAM, {}},
+  };
+  for (const Row& row : rows) {
+    harts.ipis.clear();
+    EXPECT_EQ(call(SBI_EXT_IPI, SBI_IPI_SEND_IPI, row.mask, row.base).error, row.error)
+        << std::hex << row.mask << " " << row.base;
+    EXPECT_EQ(harts.ipis, row.sent) << std::hex << row.mask << " " << row.base;
+  }
+  EXPECT_EQ(call(SBI_EXT_IPI, 1, 1, 0).error, SBI_ERR_NOT_SUPPORTED);
+}
+
+TEST_F(SbiSmpTest, RemoteFencesCheckTheHartMask) {
+  for (uint64_t fid = SBI_RFENCE_REMOTE_FENCE_I; fid <= SBI_RFENCE_REMOTE_HFENCE_VVMA; ++fid) {
+    EXPECT_EQ(call(SBI_EXT_RFENCE, fid, 0b1111, 0).error, SBI_SUCCESS) << fid;
+    EXPECT_EQ(call(SBI_EXT_RFENCE, fid, 0, ~0ull).error, SBI_SUCCESS) << fid;
+    EXPECT_EQ(call(SBI_EXT_RFENCE, fid, 0b11111, 0).error, SBI_ERR_INVALID_PARAM) << fid;
+    EXPECT_EQ(call(SBI_EXT_RFENCE, fid, 1, 4).error, SBI_ERR_INVALID_PARAM) << fid;
+  }
+  EXPECT_EQ(call(SBI_EXT_RFENCE, 7, 1, 0).error, SBI_ERR_NOT_SUPPORTED);
+  // Without CpuControl there is one hart.
+  ctx.cpus = nullptr;
+  EXPECT_EQ(call(SBI_EXT_RFENCE, SBI_RFENCE_REMOTE_FENCE_I, 1, 0).error, SBI_SUCCESS);
+  EXPECT_EQ(call(SBI_EXT_RFENCE, SBI_RFENCE_REMOTE_FENCE_I, 2, 0).error, SBI_ERR_INVALID_PARAM);
+}
+
+TEST_F(SbiSmpTest, HartStartMapsCpuOnResults) {
+  const std::pair<CpuOnResult, int64_t> rows[] = {
+      {CpuOnResult::kOk, SBI_SUCCESS},
+      {CpuOnResult::kNoSuchCpu, SBI_ERR_INVALID_PARAM},
+      {CpuOnResult::kAlreadyOn, SBI_ERR_ALREADY_AVAILABLE},
+      {CpuOnResult::kBadEntry, SBI_ERR_INVALID_ADDRESS},
+      {CpuOnResult::kUnsupported, SBI_ERR_FAILED},
+  };
+  for (const auto& [result, error] : rows) {
+    cpus.result = result;
+    SbiResult r = call(SBI_EXT_HSM, SBI_HSM_HART_START, 1, 0x80200000, 0xD7B);
+    EXPECT_EQ(r.error, error) << static_cast<int>(result);
+    EXPECT_EQ(r.value, 0u);
+  }
+  ASSERT_EQ(cpus.ons.size(), 5u);
+  EXPECT_EQ(cpus.ons[0], (FakeCpus::On{2, 1, 0x80200000, 0xD7B}));
+}
+
+TEST_F(SbiSmpTest, HartStopAndStatus) {
+  EXPECT_EQ(call(SBI_EXT_HSM, SBI_HSM_HART_STOP).error, SBI_SUCCESS);
+  EXPECT_EQ(cpus.offs, std::vector<unsigned>{2});
+  EXPECT_TRUE(power.offs.empty());  // the VM decides what the last hart stopping means
+
+  const uint64_t want[] = {kSbiHartStarted, kSbiHartStopped, kSbiHartStartPending, kSbiHartStarted};
+  for (uint64_t hart = 0; hart < 4; ++hart) {
+    SbiResult r = call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, hart);
+    EXPECT_EQ(r.error, SBI_SUCCESS) << hart;
+    EXPECT_EQ(r.value, want[hart]) << hart;
+  }
+  EXPECT_EQ(kSbiHartStopped, 1u);
+  EXPECT_EQ(kSbiHartStartPending, 2u);
+  EXPECT_EQ(call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, 4).error, SBI_ERR_INVALID_PARAM);
+  EXPECT_EQ(call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, ~0ull).error, SBI_ERR_INVALID_PARAM);
+  EXPECT_EQ(call(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 0x80000000).error, SBI_ERR_NOT_SUPPORTED);
 }
 
 }  // namespace

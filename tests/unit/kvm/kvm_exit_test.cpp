@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Port I/O, MMIO, HLT and fault exits of the KVM backend with tiny 64-bit guests.
+// Port I/O, MMIO, isa-debug-exit and fault exits of the KVM backend with tiny 64-bit guests.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -19,12 +19,12 @@ TEST_F(KvmTest, OutReachesThePortDeviceWithItsWidthAndValue) {
       0x66, 0xef,                    // out    %ax,(%dx)
       0xb8, 0xef, 0xbe, 0xad, 0xde,  // mov    $0xdeadbeef,%eax
       0xef,                          // out    %eax,(%dx)
-      0xf4,                          // hlt
+      0xe6, 0xf4,                    // out %al,$0xf4: isa-debug-exit ends the run
   };
   boot64(code);
   const VcpuExit exit = run();
-  EXPECT_EQ(exit.kind, ExitKind::kHalt);
-  EXPECT_EQ(exit.pc, kCodeGpa + sizeof code);  // KVM reports HLT with RIP past it
+  EXPECT_EQ(exit.kind, ExitKind::kSystemDown);
+  EXPECT_EQ(exit.value, 0xefu);
   ASSERT_EQ(m_port.accesses.size(), 3u);
   const Access want[] = {
       {true, 0, 1, 0xab, 0}, {true, 0, 2, 0xbeef, 0}, {true, 0, 4, 0xdeadbeef, 0}};
@@ -45,11 +45,11 @@ TEST_F(KvmTest, InReturnsTheDeviceValueInAlAxEax) {
       0x66, 0xed,              // in     (%dx),%ax
       0x48, 0x89, 0xc1,        // mov    %rax,%rcx
       0xed,                    // in     (%dx),%eax
-      0xf4,                    // hlt
+      0xe6, 0xf4,              // out %al,$0xf4: isa-debug-exit ends the run
   };
   m_port.read_value = 0x12345678;
   boot64(code);
-  EXPECT_EQ(run().kind, ExitKind::kHalt);
+  EXPECT_EQ(run().kind, ExitKind::kSystemDown);
   EXPECT_EQ(gpr(kRbx), 0x78u);
   EXPECT_EQ(gpr(kRcx), 0x5678u);
   EXPECT_EQ(gpr(kRax), 0x12345678u);
@@ -66,11 +66,11 @@ TEST_F(KvmTest, MmioStoresAndLoadsReachTheDevice) {
       0x66, 0xc7, 0x47, 0x18, 0x34, 0x12,                          // movw   $0x1234,0x18(%rdi)
       0x48, 0x8b, 0x47, 0x20,                                      // mov    0x20(%rdi),%rax
       0x0f, 0xb6, 0x5f, 0x28,                                      // movzbl 0x28(%rdi),%ebx
-      0xf4,                                                        // hlt
+      0xe6, 0xf4,  // out %al,$0xf4: isa-debug-exit ends the run
   };
   m_mmio.read_value = 0x1122334455667788;
   boot64(code);
-  EXPECT_EQ(run().kind, ExitKind::kHalt);
+  EXPECT_EQ(run().kind, ExitKind::kSystemDown);
   ASSERT_EQ(m_mmio.accesses.size(), 4u);
   const Access want[] = {{true, 0x10, 4, 0xcafef00d, 0},
                          {true, 0x18, 2, 0x1234, 0},

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// A one-vCPU KVM VM for backend tests: 2 MiB of RAM at 0, an MMIO hole at 0xd0000000 with a
-// recording device, a recording port device at 0x500, isa-debug-exit at 0xf4. Guests are
-// inline machine code, kept tiny: CPL0 guest code is emulated at ~1-2 MIPS on the CI machines
-// (PLATFORM.md). Every test skips with the reason when /dev/kvm cannot be used.
+// A KVM VM for backend tests (one vCPU unless a test's fixture asks for more; only vCPU 0 is
+// created): 2 MiB of RAM at 0, an MMIO hole at 0xd0000000 with a recording device, a recording
+// port device at 0x500, isa-debug-exit at 0xf4. Guests are inline machine code, kept tiny: CPL0
+// guest code is emulated at ~1-2 MIPS on the CI machines (PLATFORM.md). They end with
+// `out %al, $0xf4` (isa-debug-exit: kSystemDown with AL as the value): with KVM's in-kernel irqchip
+// a HLT waits inside KVM_RUN for an interrupt instead of coming back. Every test skips with the
+// reason when /dev/kvm cannot be used.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -57,6 +60,9 @@ inline constexpr uint64_t kStackTop = 0x80000;
 
 class KvmTest : public ::testing::Test {
  protected:
+  // vCPUs of the machine; SetUp creates vCPU 0 only.
+  virtual unsigned cpu_count() const { return 1; }
+
   void SetUp() override {
     const KvmAvailability kvm = KvmMachine::availability();
     if (!kvm.usable) GTEST_SKIP() << "KVM unavailable: " << kvm.reason;
@@ -72,7 +78,7 @@ class KvmTest : public ::testing::Test {
     ASSERT_TRUE(hva.ok());
     m_ram = {to_ptr<uint8_t>(*hva), kRamSize};
 
-    auto machine = KvmMachine::create({Arch::kX86_64, 1, *m_space, m_exits});
+    auto machine = KvmMachine::create({Arch::kX86_64, cpu_count(), *m_space, m_exits});
     ASSERT_TRUE(machine.ok());
     m_machine.emplace(std::move(machine).value());
     auto vcpu = m_machine->create_vcpu(0);

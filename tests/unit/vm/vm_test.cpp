@@ -61,6 +61,8 @@ struct FakeHal {
   using PagingHandler = hosted::HostPagingHandler;
   using Machine = FakeMachine;
   static uint64_t now_ns() { return 0; }
+  static void idle_until(uint64_t) {}
+  static void wake() {}
 };
 static_assert(Hal<FakeHal>);
 

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// Interrupts on the Unicorn backend. The VM's chip model (GICv3 + timers, PLIC + CLINT) decides
+// which inputs of a vCPU are asserted; the engine is told whenever that may have changed: before
+// each run, and after every hook that reached a device, a system register or a hypercall. Time
+// only moves the chip forward in advance(), so a slice must end by the next timer deadline: the
+// ticker stops the engine then (and every kSliceNs when several vCPUs share the thread).
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "backends/emu/emu_cpu.h"
+
+namespace tandem::emu {
+namespace {
+
+// Round-robin slice with several vCPUs: short enough that a spinning vCPU does not hold up
+// the others noticeably, long enough that the ticker costs nothing measurable (UNICORN.md).
+constexpr uint64_t kSliceNs = 1'000'000;
+
+void arm_at(EmuCpu& cpu, uint64_t deadline) {
+  if (deadline >= cpu.armed) return;
+  cpu.armed = deadline;
+  cpu.ticker.arm(cpu.clock.start_ns + deadline);
+}
+
+}  // namespace
+
+void preempt(EmuCpu& cpu) {
+  cpu.stop_requested.store(true);
+  while (cpu.in_run.load() && cpu.stop_requested.load()) {
+    uc_emu_stop(cpu.uc);
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+}
+
+void sync_irqs(EmuCpu& cpu) {
+  if (cpu.chip == nullptr || cpu.ops->set_lines == nullptr) return;
+  const uint32_t lines = cpu.chip->cpu_lines(cpu.cpu_id);
+  if (lines == cpu.lines) return;
+  cpu.ops->set_lines(cpu, lines);
+  const uint32_t edges = lines & ~cpu.lines & cpu.chip->edge_lines();
+  cpu.lines = lines;
+  if (edges != 0) cpu.chip->edges_delivered(cpu.cpu_id, edges);
+}
+
+void arm_slice(EmuCpu& cpu) {
+  cpu.armed = kNoDeadline;
+  uint64_t deadline = kNoDeadline;
+  if (cpu.chip != nullptr) {
+    const uint64_t now = cpu.clock.now_ns();
+    deadline = cpu.chip->advance(now);
+    if (cpu.cpu_count > 1) deadline = std::min(deadline, now + kSliceNs);
+  }
+  sync_irqs(cpu);
+  if (deadline != kNoDeadline) arm_at(cpu, deadline);
+}
+
+void after_chip_access(EmuCpu& cpu, bool timers) {
+  if (cpu.chip == nullptr) return;
+  if (timers) arm_at(cpu, cpu.chip->advance(cpu.clock.now_ns()));
+  sync_irqs(cpu);
+}
+
+}  // namespace tandem::emu

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "devices/irq/gicv3.h"
+
+#include "core/base/log.h"
+#include "core/bus/device_bus.h"
+#include "core/mm/address_space.h"
+
+namespace tandem {
+
+Gicv3::Gicv3(unsigned cpu_count, GuestClock clock, TimerMode mode)
+    : m_state(cpu_count), m_mode(mode) {
+  if (m_mode != TimerMode::kModel) return;
+  for (unsigned cpu = 0; cpu < m_state.cpu_count(); ++cpu) {
+    m_timers[cpu] = GenericTimer(clock, line(ppi_line(cpu, kVirtualTimerPpi)));
+  }
+}
+
+Result<void> Gicv3::attach(AddressSpace& space, DeviceBus& bus) {
+  TRY(space.add_mmio(Gpa(kGicdBase), kGicdSize));
+  TRY(bus.add(BusSpace::kMmio, kGicdBase, kGicdSize, m_gicd));
+  TRY(space.add_mmio(Gpa(kGicrBase), m_gicr.size()));
+  TRY(bus.add(BusSpace::kMmio, kGicrBase, m_gicr.size(), m_gicr));
+  return ok();
+}
+
+uint32_t Gicv3::cpu_lines(unsigned cpu) {
+  return cpu < m_state.cpu_count() ? m_cpuif.lines(cpu) : 0;
+}
+
+uint64_t Gicv3::advance(uint64_t now_ns) {
+  uint64_t next = kNoDeadline;
+  if (m_mode != TimerMode::kModel) return next;
+  for (unsigned cpu = 0; cpu < m_state.cpu_count(); ++cpu) {
+    const uint64_t due = m_timers[cpu].advance(now_ns);
+    if (due < next) next = due;
+  }
+  return next;
+}
+
+bool Gicv3::sysreg_read(unsigned cpu, uint32_t id, uint64_t& value) {
+  if (cpu >= m_state.cpu_count()) return false;
+  if (m_mode == TimerMode::kModel && m_timers[cpu].read(id, value)) return true;
+  return m_cpuif.read(cpu, id, value);
+}
+
+bool Gicv3::sysreg_write(unsigned cpu, uint32_t id, uint64_t value) {
+  if (cpu >= m_state.cpu_count()) return false;
+  if (m_mode == TimerMode::kModel && m_timers[cpu].write(id, value)) return true;
+  return m_cpuif.write(cpu, id, value);
+}
+
+void Gicv3::set_irq_level(uint32_t irq, bool level) {
+  if (irq >= kFirstSpi && irq < kFirstSpi + kSpiCount) {
+    m_state.set_level(0, irq, level);
+    return;
+  }
+  const uint32_t cpu = (irq - kPpiLineBase) / 32;
+  const uint32_t intid = (irq - kPpiLineBase) % 32;
+  if (irq >= kPpiLineBase && cpu < m_state.cpu_count() && intid >= 16) {
+    m_state.set_level(cpu, intid, level);
+    return;
+  }
+  TLOG_DEBUG("gicv3: level %d on unknown line %u ignored", level ? 1 : 0, irq);
+}
+
+}  // namespace tandem
