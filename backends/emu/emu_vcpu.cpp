@@ -105,6 +105,7 @@ Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
     return Error(Status::kBackend);
   }
   TRY(ops->configure(*cpu));
+  if (setup.irq_chip != nullptr || setup.cpu_count > 1) TRY(emu::install_block_hook(*cpu));
   TRY(emu::map_address_space(*cpu));
   return EmuVcpu(std::move(cpu));
 }
