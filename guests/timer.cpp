@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Periodic timer interrupts (aarch64, riscv64): a 100 Hz tick from the board timer (aarch64:
-// EL1 virtual timer, CNTV_CVAL_EL0 += period in the handler; riscv64: SBI set_timer each tick),
-// kTicks interrupts taken while the main code sits in WFI. Only deterministic facts are
+// Periodic timer interrupts (aarch64, riscv64): a 100 Hz tick (TANDEM_GUEST_TIMER_HZ) from the
+// board timer (aarch64: EL1 virtual timer, CNTV_CVAL_EL0 += period in the handler; riscv64: SBI
+// set_timer each tick), kTicks interrupts taken while the main code sits in WFI. Only deterministic facts are
 // printed: the timer frequency, the tick count, and that the elapsed time is at least kTicks
 // periods (guaranteed: each deadline is one period after the previous) and below a generous
 // upper bound.
@@ -14,7 +14,10 @@
 namespace {
 
 constexpr std::uint32_t kTicks = 10;
-constexpr std::uint64_t kHz = 100;
+#ifndef TANDEM_GUEST_TIMER_HZ
+#define TANDEM_GUEST_TIMER_HZ 100
+#endif
+constexpr std::uint64_t kHz = TANDEM_GUEST_TIMER_HZ;
 constexpr std::uint64_t kMaxPeriods = 1000;
 
 std::uint64_t g_period = 0;
