@@ -32,13 +32,21 @@ int info_command() {
   uc_version(&major, &minor);
   std::printf("backend emu: available (Unicorn %u.%u.%u)\n", major, minor,
               static_cast<unsigned>(UC_VERSION_PATCH));
-  std::printf("  aarch64  EL1 guest, PL011, PSCI over HVC/SMC, semihosting exit\n");
-  std::printf("  riscv64  S-mode guest, NS16550, sifive_test, SBI over ECALL\n");
-  std::printf("  x86_64   64-bit long-mode entry, COM1 16550, isa-debug-exit; no interrupts\n");
+  std::printf(
+      "  aarch64  EL1 guest, 1-8 vCPUs: GICv3 + virtual timer, PL011 (rx interrupt), PSCI over\n"
+      "           HVC/SMC (CPU_ON), semihosting exit\n");
+  std::printf(
+      "  riscv64  S-mode guest, 1-8 harts: PLIC + CLINT, SBI TIME/IPI/HSM/RFENCE over ECALL,\n"
+      "           rdtime, NS16550 (rx interrupt), sifive_test\n");
+  std::printf(
+      "  x86_64   64-bit long-mode entry, 1 vCPU, COM1 16550, isa-debug-exit; no interrupts\n"
+      "           (Unicorn cannot deliver them: use the kvm backend)\n");
 #ifdef TANDEM_HAVE_KVM
   const KvmAvailability kvm = KvmMachine::availability();
   if (kvm.usable)
-    std::printf("backend kvm: available\n  x86_64   64-bit ELF or multiboot v1 image\n");
+    std::printf(
+        "backend kvm: available\n  x86_64   64-bit ELF or multiboot v1 image, 1-8 vCPUs: in-kernel\n"
+        "           LAPIC/IOAPIC/PIC + PIT, INIT/SIPI, COM1 on IRQ 4\n");
   else
     std::printf("backend kvm: unavailable: %s\n", kvm.reason.c_str());
 #else
