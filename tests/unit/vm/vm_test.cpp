@@ -21,11 +21,14 @@ namespace {
 struct Script {
   std::deque<Result<VcpuExit>> exits;
   BootState boot;
+  unsigned boots = 0;
   unsigned runs = 0;
   bool stop_requested = false;
+  bool refuse_boot = false;  // set_boot_state fails (a backend that cannot restart a vCPU)
 };
 
-Script g_script;  // one scripted vCPU per test
+Script g_scripts[8];  // one scripted vCPU per index, reset by each test
+Script& g_script = g_scripts[0];
 
 VcpuExit exit_of(ExitKind kind, uint64_t value = 0) {
   VcpuExit e;
@@ -34,27 +37,34 @@ VcpuExit exit_of(ExitKind kind, uint64_t value = 0) {
   return e;
 }
 
+// Runs its script, then halts (WFI) for good.
 class FakeVcpu {
  public:
+  explicit FakeVcpu(unsigned id) : m_script(&g_scripts[id]) {}
   Result<void> set_boot_state(const BootState& boot) {
-    g_script.boot = boot;
+    if (m_script->refuse_boot) return Error(Status::kUnsupported);
+    m_script->boot = boot;
+    m_script->boots++;
     return ok();
   }
   Result<VcpuExit> run() {
-    g_script.runs++;
-    if (g_script.exits.empty()) return exit_of(ExitKind::kTimeout);
-    Result<VcpuExit> e = std::move(g_script.exits.front());
-    g_script.exits.pop_front();
+    m_script->runs++;
+    if (m_script->exits.empty()) return exit_of(ExitKind::kHalt);
+    Result<VcpuExit> e = std::move(m_script->exits.front());
+    m_script->exits.pop_front();
     return e;
   }
-  void request_stop() { g_script.stop_requested = true; }
+  void request_stop() { m_script->stop_requested = true; }
+
+ private:
+  Script* m_script;
 };
 
 class FakeMachine {
  public:
   using Vcpu = FakeVcpu;
   static Result<FakeMachine> create(const MachineSetup&) { return FakeMachine(); }
-  Result<FakeVcpu> create_vcpu(unsigned) { return FakeVcpu(); }
+  Result<FakeVcpu> create_vcpu(unsigned id) { return FakeVcpu(id); }
 };
 
 struct FakeHal {
@@ -101,7 +111,9 @@ std::vector<uint8_t> tiny_elf(uint64_t addr, uint64_t memsz = 8) {
 
 class VmTest : public ::testing::Test {
  protected:
-  void SetUp() override { g_script = Script{}; }
+  void SetUp() override {
+    for (Script& script : g_scripts) script = Script{};
+  }
 
   const StopInfo& boot_and_run(std::vector<Result<VcpuExit>> exits) {
     VmError err;
@@ -194,6 +206,95 @@ TEST_F(VmTest, UnknownMmioFaultsByDefaultAndIsIgnoredOnRequest) {
       lax.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1, UnknownAccessPolicy::kIgnore}, err).ok());
   lax.exits().mmio_write(Gpa(0x0b00'0000), 4, 1, 0);
   EXPECT_FALSE(lax.exits().stopped());
+}
+
+// A PSCI call from vCPU `cpu`, as the backends hand it to the VM.
+VcpuExit psci(uint64_t fn, uint64_t a1 = 0, uint64_t a2 = 0, uint64_t a3 = 0) {
+  VcpuExit e = exit_of(ExitKind::kHypercall);
+  e.args[0] = fn, e.args[1] = a1, e.args[2] = a2, e.args[3] = a3;
+  return e;
+}
+
+constexpr uint64_t kCpuOn = 0xC4000003;
+constexpr uint64_t kAffinityInfo = 0xC4000004;
+constexpr uint64_t kEntry = 0x4030'0000;
+
+class VmSmpTest : public VmTest {
+ protected:
+  void boot(unsigned cpus) {
+    VmError err;
+    ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, cpus}, err).ok());
+    ASSERT_TRUE(vm.load(tiny_elf(0x4020'0000), err).ok());
+  }
+  // Runs PSCI call `e` on vCPU `cpu` and returns x0.
+  uint64_t call(unsigned cpu, VcpuExit e) {
+    vm.exits().handle(cpu, e);
+    return e.args[0];
+  }
+};
+
+TEST_F(VmSmpTest, OnlyTheBootVcpuIsOnAtFirst) {
+  boot(3);
+  EXPECT_EQ(vm.cpu_state(0), CpuPowerState::kOn);
+  EXPECT_EQ(vm.cpu_state(1), CpuPowerState::kOff);
+  EXPECT_EQ(vm.cpu_state(2), CpuPowerState::kOff);
+  EXPECT_EQ(vm.cpu_state(3), CpuPowerState::kOff);  // no such vCPU
+  EXPECT_EQ(g_scripts[1].boots, 0u);
+}
+
+TEST_F(VmSmpTest, CpuOnStartsTheTargetAtItsEntryWithTheContextInX0) {
+  boot(2);
+  EXPECT_EQ(call(0, psci(kCpuOn, 1, kEntry, 0x1234)), 0u);  // SUCCESS
+  EXPECT_EQ(vm.cpu_state(1), CpuPowerState::kStarting);
+  EXPECT_EQ(call(0, psci(kAffinityInfo, 1, 0)), 2u);  // ON_PENDING
+  // The boot state is applied on the target's own turn, before it first runs.
+  EXPECT_EQ(g_scripts[1].boots, 0u);
+  g_scripts[1].exits.push_back(exit_of(ExitKind::kSystemDown, 5));
+  const StopInfo& stop = vm.run();
+  EXPECT_EQ(g_scripts[1].boots, 1u);
+  EXPECT_EQ(g_scripts[1].boot.pc, kEntry);
+  EXPECT_EQ(g_scripts[1].boot.args[0], 0x1234u);
+  EXPECT_EQ(stop.kind, StopKind::kPowerOff);
+  EXPECT_EQ(stop.status, 5);
+  EXPECT_EQ(vm.cpu_state(1), CpuPowerState::kOn);
+}
+
+TEST_F(VmSmpTest, CpuOnErrorsFollowPsci) {
+  boot(2);
+  const auto code = [](uint64_t x0) { return static_cast<int64_t>(x0); };
+  EXPECT_EQ(code(call(0, psci(kCpuOn, 2, kEntry))), -2);       // INVALID_PARAMETERS: no vCPU 2
+  EXPECT_EQ(code(call(0, psci(kCpuOn, 0, kEntry))), -4);       // ALREADY_ON: the caller itself
+  EXPECT_EQ(code(call(0, psci(kCpuOn, 1, 0x1000))), -9);       // INVALID_ADDRESS: not RAM
+  EXPECT_EQ(code(call(0, psci(kCpuOn, 1, 0x4100'0000))), -9);  // just past the 16 MiB of RAM
+  EXPECT_EQ(vm.cpu_state(1), CpuPowerState::kOff);
+  EXPECT_EQ(code(call(0, psci(kCpuOn, 1, kEntry))), 0);
+  EXPECT_EQ(code(call(0, psci(kCpuOn, 1, kEntry))), -5);  // ON_PENDING: starting already
+}
+
+TEST_F(VmSmpTest, ABackendThatCannotRestartAVcpuLeavesItOff) {
+  boot(2);
+  g_scripts[1].refuse_boot = true;
+  EXPECT_EQ(call(0, psci(kCpuOn, 1, kEntry)), 0u);
+  const StopInfo& stop = vm.run();
+  EXPECT_EQ(vm.cpu_state(1), CpuPowerState::kOff);
+  EXPECT_EQ(g_scripts[1].runs, 0u);
+  // vCPU 0 halted with nothing to wake it: the VM stops with the message rather than hanging.
+  EXPECT_EQ(stop.kind, StopKind::kFault);
+  EXPECT_NE(std::string(stop.message).find("halted"), std::string::npos);
+}
+
+TEST_F(VmSmpTest, CpuOffStopsTheCallerAndTheLastOneOffEndsTheVm) {
+  boot(2);
+  EXPECT_EQ(call(0, psci(kCpuOn, 1, kEntry)), 0u);
+  g_scripts[1].exits.push_back(psci(0x84000002));  // CPU_OFF on vCPU 1
+  g_scripts[0].exits.push_back(exit_of(ExitKind::kTimeout));
+  g_scripts[0].exits.push_back(exit_of(ExitKind::kTimeout));
+  g_scripts[0].exits.push_back(psci(0x84000002));  // then vCPU 0, the last one on
+  const StopInfo& stop = vm.run();
+  EXPECT_EQ(vm.cpu_state(1), CpuPowerState::kOff);
+  EXPECT_TRUE(g_scripts[1].stop_requested);
+  EXPECT_EQ(stop.kind, StopKind::kPowerOff);  // PSCI: CPU_OFF of the last CPU powers off
+  EXPECT_EQ(stop.status, 0);
 }
 
 TEST_F(VmTest, ThePl011WritesToTheConsole) {
