@@ -42,7 +42,16 @@ EM = {"aarch64": 183, "riscv64": 243, "x86_64": 62}
 RAM_BASE = {"aarch64": 0x4000_0000, "riscv64": 0x8000_0000, "x86_64": 0}
 LOAD = {"aarch64": 0x4020_0000, "riscv64": 0x8020_0000, "x86_64": 0x10_0000}
 # MMIO pages of each board (core/vm/platform.cpp); x86_64 has port I/O only.
-MMIO_PAGES = {"aarch64": [0x0900_0000], "riscv64": [0x1000_0000, 0x10_0000], "x86_64": []}
+MMIO_PAGES = {
+    # PL011; GICD; GICR 0 (RD_base and SGI_base frames) and GICR 1 of a --cpus 2 VM.
+    "aarch64": [0x0900_0000, 0x0800_0000, 0x0801_0000 - 0x1000, 0x080A_0000, 0x080B_0000,
+                0x080C_0000],
+    # NS16550; sifive_test; CLINT (msip, mtimecmp, mtime); PLIC (priorities, pending+enables,
+    # contexts 0/1 threshold+claim).
+    "riscv64": [0x1000_0000, 0x10_0000, 0x200_0000, 0x200_4000, 0x200_B000, 0xC00_0000,
+                0xC00_1000, 0xC00_2000, 0xC20_0000, 0xC20_1000],
+    "x86_64": [],
+}
 
 
 def ram_end(arch):
@@ -289,7 +298,8 @@ def x86_port_sweep(op):
 
 
 class Case:
-    def __init__(self, name, arch, data, *, file_case=False, seed=None, want=None):
+    def __init__(self, name, arch, data, *, file_case=False, seed=None, want=None, cpus=2):
+        self.cpus = cpus  # `tandem run --cpus`: every case has idle secondaries to start
         self.name = name
         self.arch = arch
         self.data = data
@@ -372,6 +382,31 @@ def nasty_aarch64():
                       ("cpu-suspend", 0xC4000001), ("cpu-on-self", 0xC4000003)):
         add(f"psci-{name}", A64().mov(0, fid).mov(1, 0).mov(2, end + 0x1000).mov(3, 7)
             .emit(0xD4000002).spin().bytes())
+    # CPU_ON of every target with hostile entries: unmapped, MMIO, RAM end, the caller's own
+    # code (both vCPUs then run it and start each other again), twice, and a garbage MPIDR.
+    for tag, entry in (("unmapped", 0x1000), ("mmio", pl011), ("ram-end", end - 4),
+                       ("own-code", LOAD[arch]), ("zeros", LOAD[arch] + 0x800),
+                       ("high", 1 << 63)):
+        a = A64()
+        for target in (1, 1, 0, 7, 0xFF00_0000_01):
+            a.mov(0, 0xC4000003).mov(1, target).mov(2, entry).mov(3, 0xDEAD).emit(0xD4000002)
+        add(f"cpu-on-{tag}", a.mov(0, 0x5000_0000).mov(1, 0).spin().bytes(), {124, 125})
+    # Timer and GIC: an interrupt storm into a vector table at an unmapped address, and
+    # interrupts unmasked with a garbage GIC configuration.
+    storm = (A64().mov(0, 0x1000).msr(3, 0, 12, 0, 0, 0)  # vbar_el1 = unmapped
+             .mov(0, 0).msr(3, 3, 14, 3, 2, 0).mov(0, 1).msr(3, 3, 14, 3, 1, 0)  # cval=0, ctl=1
+             .mov(0, 0x0800_0000).mov(1, 0x13).str(4, 1, 0)  # GICD_CTLR: ARE | groups
+             .mov(0, 0x080B_0000 + 0x80).mov(1, ~0 & 0xFFFF_FFFF).str(4, 1, 0)  # IGROUPR0
+             .mov(0, 0x080B_0000 + 0x100).str(4, 1, 0)  # ISENABLER0: every SGI/PPI
+             .mov(0, 1).msr(3, 0, 12, 12, 7, 0).mov(0, 0xFF).msr(3, 0, 4, 6, 0, 0)
+             .emit(0xD50342FF).spin())  # msr daifclr, #2; b .
+    add("irq-storm-unmapped-vector", storm.bytes(), {124, 125})
+    a = A64()
+    for op2 in range(8):
+        for crm in (8, 9, 11, 12):
+            a.mov(0, 0xFFFF_FFFF_FFFF_FFFF).msr(3, 0, 12, crm, op2, 0).mrs(1, 3, 0, 12, crm, op2)
+    a.mov(0, 0xFFFF_FFFF).msr(3, 3, 14, 3, 0, 0).mrs(1, 3, 3, 14, 0, 2)  # tval, cntvct
+    add("icc-cntv-garbage", a.system_off().bytes())
     # Semihosting (HLT #0xf000) with bad parameter blocks.
     for tag, op, param in (("exit-unmapped", 0x18, 0x1234_0000), ("exit-mmio", 0x18, pl011),
                            ("exit-straddle", 0x20, end - 8), ("exit-high", 0x18, 1 << 63),
@@ -456,6 +491,19 @@ def nasty_riscv64():
     r = RV().sbi(0x54494D45, 0, 0)
     top = r.pos()
     add("sbi-timer-then-wfi", r.emit(0x10500073).j(top).bytes(), {124, 125})
+    # HSM hart_start of every hart with hostile entries (see the aarch64 cases), IPIs to all.
+    for tag, entry in (("unmapped", 0x1000), ("mmio", uart), ("ram-end", end - 4),
+                       ("own-code", LOAD[arch]), ("zeros", LOAD[arch] + 0x800),
+                       ("high", 1 << 63)):
+        r = RV()
+        for hart in (1, 1, 0, 7, 1 << 40):
+            r.sbi(0x48534D, 0, hart, entry, 0xDEAD)
+        r.sbi(0x735049, 0, 0xFFFF_FFFF_FFFF_FFFF, 0)
+        add(f"hart-start-{tag}", r.li(T0, 0x5000_0000).j(r.pos()).bytes(), {124, 125})
+    # A timer storm into an unmapped trap vector: stvec = 0x1000, STIE + SIE, set_timer(0).
+    r = (RV().li(T0, 0x1000).csrw(0x105, T0).li(T0, 1 << 5).csrw(0x104, T0)
+         .li(T0, 1 << 1).csrw(0x100, T0).sbi(0x54494D45, 0, 0))
+    add("timer-storm-unmapped-vector", r.j(r.pos()).bytes(), {124, 125})
     r = RV().li(T0, RAM_BASE[arch]).li(T1, end)
     top = r.pos()
     r.store(8, 0, T0).addi(T0, T0, 8).bltu(T0, T1, top)
@@ -673,8 +721,9 @@ def random_cases(arch, count, seed):
 # Running
 
 
-def command(tandem, backend, path):
-    return [tandem, "run", "--backend", backend, "--timeout", RUN_TIMEOUT, "--mem", RUN_MEM, path]
+def command(tandem, backend, path, cpus):
+    return [tandem, "run", "--backend", backend, "--timeout", RUN_TIMEOUT, "--mem", RUN_MEM,
+            "--cpus", str(cpus), path]
 
 
 def check(case, status, err, elapsed):
@@ -711,7 +760,8 @@ def run_case(case, tandem, backend, workdir):
     path = os.path.join(workdir, case.name + ".elf")
     with open(path, "wb") as f:
         f.write(case.data)
-    cmd = command(tandem, backend, path)
+    cpus = 1 if case.arch == "x86_64" and backend == "emu" else case.cpus
+    cmd = command(tandem, backend, path, cpus)
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
