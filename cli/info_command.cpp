@@ -45,7 +45,8 @@ int info_command() {
   const KvmAvailability kvm = KvmMachine::availability();
   if (kvm.usable)
     std::printf(
-        "backend kvm: available\n  x86_64   64-bit ELF or multiboot v1 image, 1-8 vCPUs: in-kernel\n"
+        "backend kvm: available\n  x86_64   64-bit ELF or multiboot v1 image, 1-8 vCPUs: "
+        "in-kernel\n"
         "           LAPIC/IOAPIC/PIC + PIT, INIT/SIPI, COM1 on IRQ 4\n");
   else
     std::printf("backend kvm: unavailable: %s\n", kvm.reason.c_str());

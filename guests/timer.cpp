@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Periodic timer interrupts (aarch64, riscv64): a 100 Hz tick (TANDEM_GUEST_TIMER_HZ) from the
 // board timer (aarch64: EL1 virtual timer, CNTV_CVAL_EL0 += period in the handler; riscv64: SBI
-// set_timer each tick), kTicks interrupts taken while the main code sits in WFI. Only deterministic facts are
-// printed: the timer frequency, the tick count, and that the elapsed time is at least kTicks
-// periods (guaranteed: each deadline is one period after the previous) and below a generous
+// set_timer each tick), kTicks interrupts taken while the main code sits in WFI. Only deterministic
+// facts are printed: the timer frequency, the tick count, and that the elapsed time is at least
+// kTicks periods (guaranteed: each deadline is one period after the previous) and below a generous
 // upper bound.
 #include <cstdint>
 

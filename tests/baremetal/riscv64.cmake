@@ -6,7 +6,21 @@
 if(NOT EXISTS ${PROJECT_SOURCE_DIR}/backends/baremetal/riscv64/CMakeLists.txt)
   return()
 endif()
-foreach(guest hs_traps)
+# Interrupt guests (guests/timer.cpp, irqstorm.cpp, echo.cpp) against the other backends'
+# expected output; echo reads the same input file as the emu test.
+foreach(guest timer irqstorm echo)
+  add_test(NAME baremetal_riscv64_${guest}
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run_image_test.sh riscv64
+      $<TARGET_FILE:tandem> ${TANDEM_ARTIFACTS_DIR}/images/tandem-riscv64.elf
+      ${TANDEM_ARTIFACTS_DIR}/guests/riscv64/${guest}.elf
+      ${PROJECT_SOURCE_DIR}/tests/integration/expected ${guest})
+  set_tests_properties(baremetal_riscv64_${guest} PROPERTIES
+    LABELS baremetal SKIP_RETURN_CODE 77 TIMEOUT 60)
+endforeach()
+set_tests_properties(baremetal_riscv64_echo PROPERTIES
+  ENVIRONMENT IMAGE_INPUT=${PROJECT_SOURCE_DIR}/tests/integration/input/echo.txt)
+
+foreach(guest hs_traps hs_irqs)
   set(elf ${TANDEM_ARTIFACTS_DIR}/baremetal-guests/riscv64/${guest}.elf)
   add_test(NAME baremetal_riscv64_${guest}
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run_image_test.sh riscv64

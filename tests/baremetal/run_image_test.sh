@@ -7,6 +7,8 @@
 # against <expected-dir>/<arch>/<name>.out and .status, the values the emu backend gives. A
 # guest whose expected status is "fault" must end with a "guest fault" report and status 125.
 # Exit 77 (ctest: skipped) when QEMU, the image or the guest is missing.
+# IMAGE_INPUT, when set, is a file fed to the console's input (QEMU's stdin, else /dev/null),
+# held back until Tandem's first line, so the firmware's UART set-up cannot drop any of it.
 set -uo pipefail
 arch=$1 tandem=$2 image=$3 guest=$4 expected_dir=$5 name=$6
 skip() { echo "SKIP: $*"; exit 77; }
@@ -34,8 +36,24 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$tandem" build-image --arch "$arch" --image "$image" --guest "$guest" -o "$tmp/image.elf" ||
   fail "tandem build-image failed for $guest"
-timeout --kill-after=5 30 "$qemu" "${args[@]}" -kernel "$tmp/image.elf" </dev/null >"$tmp/console" 2>"$tmp/err"
-status=$?
+if [ -z "${IMAGE_INPUT:-}" ]; then
+  timeout --kill-after=5 30 "$qemu" "${args[@]}" -kernel "$tmp/image.elf" </dev/null >"$tmp/console" 2>"$tmp/err"
+  status=$?
+else
+  [ -r "$IMAGE_INPUT" ] || fail "cannot read IMAGE_INPUT $IMAGE_INPUT"
+  mkfifo "$tmp/in"
+  : >"$tmp/console"
+  (
+    until grep -q '^tandem: ' "$tmp/console" || [ -e "$tmp/done" ]; do sleep 0.02; done
+    [ -e "$tmp/done" ] || cat "$IMAGE_INPUT"
+  ) >"$tmp/in" 2>/dev/null &
+  writer=$!
+  timeout --kill-after=5 30 "$qemu" "${args[@]}" -kernel "$tmp/image.elf" <"$tmp/in" >"$tmp/console" 2>"$tmp/err"
+  status=$?
+  touch "$tmp/done"
+  kill "$writer" 2>/dev/null
+  wait "$writer" 2>/dev/null
+fi
 # Firmware output (OpenSBI's banner on riscv64) comes before Tandem's first line; after it,
 # everything but Tandem's own "tandem: " lines is the guest's console.
 awk 'seen && !/^tandem: /; /^tandem: /{seen=1}' "$tmp/console" >"$tmp/out"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The aarch64 image: checks that it runs at EL2, then the shared image flow with the EL2
 // machine.
+#include "backends/baremetal/aarch64/gic_hw.h"
+#include "backends/baremetal/aarch64/gic_regs.h"
 #include "backends/baremetal/aarch64/machine.h"
 #include "backends/baremetal/aarch64/sysreg.h"
 #include "backends/baremetal/common/hal.h"
@@ -9,7 +11,13 @@
 
 namespace tandem::baremetal {
 
-using Aarch64Hal = BaremetalHal<aarch64::El2Machine>;
+// WFI at EL2 with the EL2 physical timer armed.
+void wait_until(uint64_t deadline_ns) {
+  if (deadline_ns == kNoDeadline) return;
+  aarch64::hyp_wait_until(aarch64::ns_to_ticks(deadline_ns, aarch64::counter_hz()) + 1);
+}
+
+using Aarch64Hal = BaremetalHal<aarch64::El2Machine, wait_until>;
 static_assert(Hal<Aarch64Hal>);
 
 void image_main(uint64_t boot_arg) {

@@ -3,6 +3,8 @@
 #include "backends/baremetal/aarch64/vcpu.h"
 
 #include "backends/baremetal/aarch64/el2_setup.h"
+#include "backends/baremetal/aarch64/gic_hw.h"
+#include "backends/baremetal/aarch64/gic_regs.h"
 #include "core/arch/aarch64/esr.h"
 #include "core/vm/vm_exits.h"
 
@@ -33,8 +35,23 @@ Result<VcpuExit> El2Vcpu::run() {
     asm volatile("ic iallu\n\tdsb ish\n\tisb" : : : "memory");
     m_started = true;
   }
+  // The VM's next timer deadline becomes the EL2 physical timer (CNTHP): its PPI ends the
+  // guest's run like any physical interrupt, and run() returns kTimeout for the VM to advance.
+  m_deadline = m_chip != nullptr ? m_chip->advance(m_clock.now_ns()) : kNoDeadline;
+  if (m_deadline != kNoDeadline) {
+    // One tick later than the conversion gives, so the deadline has passed when it fires.
+    hyp_timer_set(ns_to_ticks(m_clock.start_ns + m_deadline, counter_hz()) + 1);
+  }
+  auto result = run_loop();
+  if (m_deadline != kNoDeadline) hyp_timer_set(0);
+  return result;
+}
+
+Result<VcpuExit> El2Vcpu::run_loop() {
+  VcpuExit exit;
   for (;;) {
-    if (__atomic_exchange_n(&m_stop_requested, false, __ATOMIC_ACQ_REL)) {
+    if (__atomic_exchange_n(&m_stop_requested, false, __ATOMIC_ACQ_REL) ||
+        m_vgic.prepare_entry().deadline) {
       exit = VcpuExit{};
       exit.kind = ExitKind::kTimeout;
       exit.pc = m_ctx.elr;
@@ -49,16 +66,33 @@ Result<VcpuExit> El2Vcpu::run() {
         break;
       case ExitVector::kIrq:
       case ExitVector::kFiq:
-        // HCR_EL2.IMO/FMO route physical interrupts here; nothing in the image owns one yet,
-        // so the VM decides what to do.
-        exit.kind = ExitKind::kExternalInterrupt;
-        return exit;
+        // HCR_EL2.IMO/FMO route physical interrupts here: the next prepare_entry() takes them.
+        break;
       case ExitVector::kSError:
         exit.kind = ExitKind::kFault;
         exit.reason = "SError (asynchronous abort) while the guest ran";
         return exit;
     }
   }
+}
+
+// A trapped WFI (HCR_EL2.TWI; it traps only when no interrupt is pending for the guest). What
+// the model has just got is listed and the guest resumes; if the guest's virtual timer or the
+// VM's deadline can end the wait, this CPU waits for it in WFI at EL2 (the physical PPI wakes
+// it although EL2 runs with interrupts masked) and the guest resumes, its WFI done. Otherwise
+// nothing the vCPU knows of can wake the guest: kHalt, and the VM decides (device input, a
+// stop when nothing at all can).
+El2Vcpu::Action El2Vcpu::wait_for_interrupt(VcpuExit& exit) {
+  if (m_chip == nullptr) return Action::kReturn;
+  const Vgic::Entry entry = m_vgic.prepare_entry();
+  if (entry.deadline) {
+    exit.kind = ExitKind::kTimeout;
+    return Action::kReturn;
+  }
+  if (entry.listed > 0) return Action::kResume;
+  if (!vtimer_armed() && m_deadline == kNoDeadline) return Action::kReturn;
+  asm volatile("dsb sy\n\twfi" : : : "memory");
+  return Action::kResume;
 }
 
 }  // namespace tandem::baremetal::aarch64

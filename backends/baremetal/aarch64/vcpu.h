@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // The aarch64 bare-metal vCPU: one guest EL1 on this physical CPU. run() switches to the
 // guest and handles what it can without the VM's run loop (MMIO through the device bus,
-// PSCI calls, on-demand RAM), like the kvm backend finishes I/O inside KVM_RUN; it returns on
-// a halt (WFI), a stop the exit handling requested, a fault, or request_stop().
+// PSCI calls, on-demand RAM, trapped GIC system registers, interrupt delivery through the
+// list registers, see vgic.h), like the kvm backend finishes I/O inside KVM_RUN; it returns on
+// a stop the exit handling requested, a fault, request_stop(), the VM's next timer deadline
+// (kTimeout, from the EL2 physical timer), or a WFI nothing can end (kHalt). A WFI that the
+// guest's virtual timer or the deadline can end is waited out here, in WFI at EL2.
 #pragma once
 
 #include <cstdint>
 
 #include "backends/baremetal/aarch64/context.h"
+#include "backends/baremetal/aarch64/vgic.h"
 #include "core/base/result.h"
 #include "core/vcpu/vcpu.h"
 
@@ -26,11 +30,20 @@ class El2Vcpu {
 
  private:
   friend class El2Machine;
-  El2Vcpu(unsigned id, AddressSpace& space, VmExits& exits)
-      : m_id(id), m_space(&space), m_exits(&exits) {}
+  El2Vcpu(unsigned id, AddressSpace& space, VmExits& exits, IrqChip* chip, GuestClock clock,
+          unsigned lrs)
+      : m_id(id),
+        m_space(&space),
+        m_exits(&exits),
+        m_chip(chip),
+        m_clock(clock),
+        m_vgic(chip, id, lrs) {}
 
   enum class Action : uint8_t { kResume, kReturn };
+  Result<VcpuExit> run_loop();
   Action handle_sync(VcpuExit& exit);
+  Action handle_sysreg(VcpuExit& exit);
+  Action wait_for_interrupt(VcpuExit& exit);
   Action finish_mmio(VcpuExit& exit);
   Action finish_hypercall(VcpuExit& exit);
   bool populate_on_demand(const VcpuExit& exit);
@@ -41,6 +54,10 @@ class El2Vcpu {
   unsigned m_id;
   AddressSpace* m_space;
   VmExits* m_exits;
+  IrqChip* m_chip;
+  GuestClock m_clock;
+  Vgic m_vgic;
+  uint64_t m_deadline = kNoDeadline;  // GuestClock ns, for this run()
   GuestContext m_ctx;
   bool m_started = false;
   bool m_stop_requested = false;

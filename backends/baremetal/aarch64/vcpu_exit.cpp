@@ -2,6 +2,7 @@
 // Trap dispatch: what a synchronous exit from the guest turns into. The syndrome is decoded by
 // the pure decoder (core/arch/aarch64/esr.h); device accesses and PSCI go through the core's
 // VmExits, and the result is written back into the guest's registers here.
+#include "backends/baremetal/aarch64/gic_regs.h"
 #include "backends/baremetal/aarch64/sysreg.h"
 #include "backends/baremetal/aarch64/vcpu.h"
 #include "core/arch/aarch64/esr.h"
@@ -15,6 +16,7 @@ using tandem::aarch64::Ec;
 using tandem::aarch64::esr_ec;
 
 El2Vcpu::Action El2Vcpu::handle_sync(VcpuExit& exit) {
+  if (esr_ec(m_ctx.esr) == Ec::kSysReg64) return handle_sysreg(exit);
   exit = tandem::aarch64::decode_trap({m_ctx.esr, m_ctx.far, m_ctx.hpfar, m_ctx.elr}, m_ctx.x);
   switch (exit.kind) {
     case ExitKind::kMmioRead:
@@ -25,12 +27,30 @@ El2Vcpu::Action El2Vcpu::handle_sync(VcpuExit& exit) {
     case ExitKind::kHalt:
       // ELR_EL2 points at the trapped WFI (DDI 0487 D1.11.2, preferred return address).
       skip_instruction();
-      return Action::kReturn;
+      return wait_for_interrupt(exit);
     case ExitKind::kFault:
       if (populate_on_demand(exit)) return Action::kResume;
       return Action::kReturn;
     default: return Action::kReturn;
   }
+}
+
+// A trapped MSR/MRS (EC 0x18). With HCR_EL2.IMO set, the guest's ICC_SGI0R/SGI1R/ASGI1R_EL1
+// writes trap (IHI 0069 12.2.21-23): the model latches the SGI in its targets' banks, and the
+// next entry lists it. Other registers the VM does not implement read as 0 and ignore writes.
+El2Vcpu::Action El2Vcpu::handle_sysreg(VcpuExit& exit) {
+  const SysRegTrap trap = decode_sysreg_trap(tandem::aarch64::esr_iss(m_ctx.esr));
+  if (trap.read) {
+    uint64_t value = 0;
+    if (!m_exits->sysreg_read(m_id, trap.id, value, m_ctx.elr)) value = 0;
+    if (trap.rt != 31) m_ctx.x[trap.rt] = value;
+  } else {
+    (void)m_exits->sysreg_write(m_id, trap.id, trap.rt == 31 ? 0 : m_ctx.x[trap.rt], m_ctx.elr);
+  }
+  skip_instruction();
+  if (!m_exits->stopped()) return Action::kResume;
+  stop_exit(exit);
+  return Action::kReturn;
 }
 
 // A stage-2 translation fault inside on-demand RAM is not an error: back the page and let the

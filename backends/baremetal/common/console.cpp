@@ -78,4 +78,23 @@ void console_printf(const char* fmt, ...) {
 
 bool console_at_line_start() { return g_at_line_start; }
 
+// PL011: UARTFR.RXFE (bit 4) set while the receive FIFO is empty, the byte in UARTDR[7:0].
+// 16550: LSR.DR (bit 0) set while a byte waits in RBR (offset 0, THR's).
+int console_getc() {
+  const uint64_t base = g_uart.base;
+  if (base == 0) return -1;
+  if (g_uart.kind == UartKind::kPl011) {
+    if ((read32(base + kPl011Fr) & (1u << 4)) != 0) return -1;
+    return static_cast<int>(read32(base + kPl011Dr) & 0xff);
+  }
+  const uint64_t lsr = base + (kUart16550Lsr << g_uart.reg_shift);
+  const uint64_t rbr = base + (kUart16550Thr << g_uart.reg_shift);
+  if (g_uart.reg_shift == 0) {
+    if ((read8(lsr) & 1u) == 0) return -1;
+    return read8(rbr);
+  }
+  if ((read32(lsr) & 1u) == 0) return -1;
+  return static_cast<int>(read32(rbr) & 0xff);
+}
+
 }  // namespace tandem::baremetal

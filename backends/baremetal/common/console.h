@@ -26,6 +26,8 @@ void console_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Whether the last byte written ended a line (or nothing was written yet), so messages can
 // start on a line of their own after partial guest output.
 bool console_at_line_start();
+// A received byte, or -1 when the UART's receive FIFO is empty (polled, never blocks).
+int console_getc();
 
 // The guest's UART output, forwarded byte for byte.
 class ConsoleSink final : public CharSink {

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The HAL bundle of a bare-metal image (core/hal.h): frames from the image's physical frame
-// allocator (the MMU is off, so physical == virtual), the arch's Machine, and the arch's
-// clock. Each arch instantiates it with its Machine and checks static_assert(Hal<...>).
+// allocator (the MMU is off, so physical == virtual), the arch's Machine, the arch's clock and
+// idle wait. Each arch instantiates it and checks static_assert(Hal<...>).
 #pragma once
 
 #include <cstdint>
 
 #include "backends/baremetal/common/arch.h"
+#include "backends/baremetal/common/console.h"
 #include "backends/baremetal/common/frame_bitmap.h"
 #include "core/hal.h"
 
@@ -14,19 +15,48 @@ namespace tandem::baremetal {
 
 static_assert(PagingHandler<FrameBitmap>);
 
-template <class M>
+// `WaitUntil(deadline_ns)` sleeps the physical CPU (WFI with the image's own timer armed) until
+// the deadline at the latest; with kNoDeadline it may return at once. While the VM idles, the
+// real UART's receive side is polled for the guest's console input (run_guest.h attaches the
+// VM's queue): the UART's interrupt is not routed to the hypervisor, so input is noticed within
+// kInputPollNs, and only while every vCPU is halted. Enough for a guest that waits for its UART
+// interrupt in WFI, not for one that spins on the UART's status register.
+template <class M, void (*WaitUntil)(uint64_t deadline_ns)>
 struct BaremetalHal {
   using PagingHandler = FrameBitmap;
   using Machine = M;
+  static constexpr uint64_t kInputPollNs = 1'000'000;
+
   static uint64_t now_ns() { return arch::now_ns(); }
-  // Polls the clock: the image takes no interrupts of its own yet, so nothing but time can
-  // end the wait, and nothing calls wake().
+
+  template <class Queue>
+  static void attach_console_input(Queue& queue) {
+    static Queue* s_queue = nullptr;
+    s_queue = &queue;
+    s_poll = [] {
+      static int pending = -1;  // read from the UART, not yet taken by a full queue
+      for (;;) {
+        if (pending < 0) pending = console_getc();
+        if (pending < 0 || !s_queue->push(static_cast<uint8_t>(pending))) return;
+        pending = -1;
+      }
+    };
+  }
+
   static void idle_until(uint64_t deadline_ns) {
-    if (deadline_ns == kNoDeadline) return;
-    while (arch::now_ns() < deadline_ns) {
+    uint64_t until = deadline_ns;
+    if (s_poll != nullptr) {
+      s_poll();
+      const uint64_t poll_at = now_ns() + kInputPollNs;
+      if (poll_at < until) until = poll_at;
     }
+    WaitUntil(until);
+    if (s_poll != nullptr) s_poll();
   }
   static void wake() {}
+
+ private:
+  static inline void (*s_poll)() = nullptr;
 };
 
 }  // namespace tandem::baremetal

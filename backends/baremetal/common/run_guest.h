@@ -42,6 +42,12 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const Payload& paylo
     panic("cannot start the guest: %s: %s. %s", to_string(err.step), to_string(err.status),
           explain(err));
   }
+  // A HAL that polls the real UART's receive side for the guest gets the VM's input queue;
+  // input then stays open for good (a console has no end of input).
+  if constexpr (requires { H::attach_console_input(vm.console_input()); }) {
+    H::attach_console_input(vm.console_input());
+    vm.set_input_open(true);
+  }
   TLOG_INFO("guest: %llu KiB ELF, %llu MiB RAM at %#llx",
             static_cast<unsigned long long>(payload.guest_elf.size() >> 10),
             static_cast<unsigned long long>(payload.guest_mem >> 20),

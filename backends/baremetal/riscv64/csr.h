@@ -12,6 +12,7 @@ namespace tandem::baremetal::riscv64 {
 // Supervisor CSRs.
 inline constexpr unsigned CSR_SSTATUS = 0x100;
 inline constexpr unsigned CSR_SIE = 0x104;
+inline constexpr unsigned CSR_STIMECMP = 0x14d;  // Sstc
 inline constexpr unsigned CSR_TIME = 0xc01;
 
 // Hypervisor CSRs (18.2.1 - 18.2.10).
@@ -33,6 +34,7 @@ inline constexpr unsigned CSR_VSEPC = 0x241;
 inline constexpr unsigned CSR_VSCAUSE = 0x242;
 inline constexpr unsigned CSR_VSTVAL = 0x243;
 inline constexpr unsigned CSR_VSATP = 0x280;
+inline constexpr unsigned CSR_VSTIMECMP = 0x24d;  // Sstc
 
 // sstatus ("Supervisor Status Register") and vsstatus (18.2.11, same layout).
 inline constexpr uint64_t SSTATUS_SIE = 1ull << 1;
@@ -69,6 +71,11 @@ inline constexpr uint64_t EXC_INST_GUEST_PAGE_FAULT = 20;
 inline constexpr uint64_t EXC_LOAD_GUEST_PAGE_FAULT = 21;
 inline constexpr uint64_t EXC_VIRTUAL_INST = 22;
 inline constexpr uint64_t EXC_STORE_GUEST_PAGE_FAULT = 23;
+
+// sie / sip (the Supervisor-Level ISA chapter): the supervisor timer interrupt, also its scause
+// interrupt code.
+inline constexpr uint64_t IRQ_S_TIMER = 5;
+inline constexpr uint64_t SIE_STIE = 1ull << IRQ_S_TIMER;
 
 // Interrupt bits of hideleg / hvip / hip (18.2.2, 18.2.3): the VS-level ones.
 inline constexpr uint64_t IRQ_VSSIP = 1ull << 2;

@@ -49,3 +49,22 @@ hv_has_h_extension:
 	li	a0, 0
 	csrw	stvec, t1
 	ret
+
+/*
+ * bool hv_has_sstc(void): whether vstimecmp (0x24d) is accessible from HS-mode: Sstc, enabled
+ * by M-mode in menvcfg.STCE (the Sstc extension chapter); else an illegal instruction.
+ */
+	.global hv_has_sstc
+	.balign	4
+hv_has_sstc:
+	lla	t0, .Lno_sstc
+	csrrw	t1, stvec, t0
+	csrr	a0, 0x24d
+	li	a0, 1
+	csrw	stvec, t1
+	ret
+	.balign	4
+.Lno_sstc:
+	li	a0, 0
+	csrw	stvec, t1
+	ret

@@ -52,6 +52,9 @@ void hv_trap_entry();
 uint64_t hv_guest_fetch_u16(uint64_t gva, uint64_t* scause_out);
 // Whether this hart implements the H extension (guarded_access.S).
 bool hv_has_h_extension();
+// Whether HS-mode may access the Sstc timer CSRs (stimecmp, vstimecmp): the hart has Sstc and
+// the firmware set menvcfg.STCE (guarded_access.S).
+bool hv_has_sstc();
 // A trap taken in HS-mode itself: reports it and stops the machine (hs_trap.cpp).
 [[noreturn]] void hv_hs_trap(const tandem::baremetal::riscv64::TrapFrame* frame);
 }

@@ -2,6 +2,8 @@
 #include "backends/baremetal/riscv64/hs_machine.h"
 
 #include "backends/baremetal/riscv64/csr.h"
+#include "backends/baremetal/riscv64/guest_context.h"
+#include "backends/baremetal/riscv64/hs_timer.h"
 #include "core/base/log.h"
 #include "core/mm/address_space.h"
 
@@ -18,9 +20,16 @@ constexpr uint64_t kHedeleg = (1ull << EXC_INST_MISALIGNED) | (1ull << EXC_BREAK
                               (1ull << EXC_LOAD_PAGE_FAULT) | (1ull << EXC_STORE_PAGE_FAULT);
 // VS-level interrupts the hypervisor raises in hvip go to the guest (18.2.2).
 constexpr uint64_t kHideleg = IRQ_VSSIP | IRQ_VSTIP | IRQ_VSEIP;
-// The guest reads time, cycle and instret directly (18.2.6); htimedelta 0 shows it the host's
-// time (18.2.7), which is what QEMU without a hypervisor shows as well.
+// The guest reads time, cycle and instret directly (18.2.6); htimedelta (18.2.7) makes its
+// time the interrupt model's (see create()).
 constexpr uint64_t kHcounteren = HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR;
+
+// The guest's time CSR must read what the interrupt model calls time, GuestClock ns / 100:
+// GuestClock is arch::now_ns() (the host's time CSR in ns, exact at 10 MHz) minus start_ns, so
+// the guest's time = host time - start_ns / 100 ticks, and htimedelta = -(start_ns / 100).
+uint64_t guest_time_delta(const GuestClock& clock) {
+  return uint64_t{0} - clock.start_ns / kNsPerTick;
+}
 
 }  // namespace
 
@@ -37,17 +46,24 @@ Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
   csr_write<CSR_HEDELEG>(kHedeleg);
   csr_write<CSR_HIDELEG>(kHideleg);
   csr_write<CSR_HCOUNTEREN>(kHcounteren);
-  csr_write<CSR_HTIMEDELTA>(0);
+  csr_write<CSR_HTIMEDELTA>(guest_time_delta(setup.clock));
+  // The guest's timer is the interrupt model's, raised through hvip; henvcfg.STCE stays 0, so
+  // vstimecmp (Sstc, 0 at reset) should not matter. It is parked in the far future anyway,
+  // because QEMU's Sstc code re-evaluates it against the guest's time on htimedelta writes.
+  if (hv_has_sstc()) csr_write<CSR_VSTIMECMP>(~uint64_t{0});
   csr_write<CSR_HIE>(0);
   csr_write<CSR_HVIP>(0);
+  // The hypervisor's own timer (hs_timer.h) may interrupt the guest; HS-mode itself keeps
+  // sstatus.SIE = 0 and takes it only as a trap from the guest or a WFI wake-up.
+  csr_write<CSR_SIE>(SIE_STIE);
   const uint64_t hstatus = csr_read<CSR_HSTATUS>() & HSTATUS_VSXL;
-  return HsMachine(setup.address_space, setup.exits, hgatp, hstatus);
+  return HsMachine(setup, hgatp, hstatus);
 }
 
 Result<HsVcpu> HsMachine::create_vcpu(unsigned id) {
   if (id != 0 || m_vcpu_created) return Error(Status::kUnsupported);
   m_vcpu_created = true;
-  return HsVcpu(id, *m_as, *m_exits, m_hgatp, m_hstatus);
+  return HsVcpu(id, *m_as, *m_exits, m_hgatp, m_hstatus, m_chip, m_clock);
 }
 
 }  // namespace tandem::baremetal::riscv64

@@ -25,11 +25,18 @@ class HsMachine {
   [[nodiscard]] Result<HsVcpu> create_vcpu(unsigned id);
 
  private:
-  HsMachine(AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus)
-      : m_as(&as), m_exits(&exits), m_hgatp(hgatp), m_hstatus(hstatus) {}
+  HsMachine(const MachineSetup& setup, uint64_t hgatp, uint64_t hstatus)
+      : m_as(&setup.address_space),
+        m_exits(&setup.exits),
+        m_chip(setup.irq_chip),
+        m_clock(setup.clock),
+        m_hgatp(hgatp),
+        m_hstatus(hstatus) {}
 
   AddressSpace* m_as;
   VmExits* m_exits;
+  IrqChip* m_chip;
+  GuestClock m_clock;
   uint64_t m_hgatp;
   uint64_t m_hstatus;
   bool m_vcpu_created = false;

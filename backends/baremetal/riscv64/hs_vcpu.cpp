@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "backends/baremetal/riscv64/csr.h"
+#include "backends/baremetal/riscv64/hs_timer.h"
 #include "core/base/log.h"
 #include "core/mm/address_space.h"
 #include "core/vm/vm_exits.h"
@@ -17,8 +18,15 @@ constexpr unsigned kRegA0 = 10;
 
 }  // namespace
 
-HsVcpu::HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus)
-    : m_id(id), m_as(&as), m_exits(&exits), m_hgatp(hgatp), m_hstatus(hstatus) {}
+HsVcpu::HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus,
+               IrqChip* chip, GuestClock clock)
+    : m_id(id),
+      m_as(&as),
+      m_exits(&exits),
+      m_hgatp(hgatp),
+      m_hstatus(hstatus),
+      m_chip(chip),
+      m_clock(clock) {}
 
 Result<void> HsVcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
@@ -86,6 +94,7 @@ Result<VcpuExit> HsVcpu::run() {
       break;
     }
     prepare_entry();
+    sync_irqs();
     hv_enter_guest(&m_ctx);
     const std::optional<uint64_t> gpa = guest_page_fault_gpa(m_ctx.guest);
     if (gpa && backed_on_demand(*gpa)) continue;
@@ -115,7 +124,14 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
                  m_ctx.guest.sepc);
       m_exits->handle(m_id, e);
       break;
-    default: return Step::kContinue;  // an interrupt: HS-mode has none enabled, just resume
+    case ExitKind::kExternalInterrupt:
+      // HS-mode enables only its timer (hs_timer.h): the VM's next deadline has come.
+      if (e.value != IRQ_S_TIMER) return Step::kContinue;
+      hs_timer_fired();
+      out.kind = ExitKind::kTimeout;
+      out.pc = m_ctx.guest.sepc;
+      return Step::kReturn;
+    default: return Step::kContinue;
   }
   if (m_exits->stopped()) {
     // Not resumed, so sepc stays at the instruction that stopped the VM, for the report.

@@ -2,7 +2,9 @@
 // The riscv64 bare-metal vCPU: a VS-mode guest hart entered from HS-mode with sret. run()
 // switches worlds until something needs the VM: it finishes MMIO accesses (load/store
 // guest-page faults), SBI calls (ECALL from VS-mode) and on-demand RAM itself through
-// VmExits and the address space, and returns on WFI, a VM stop, a fault or request_stop().
+// VmExits and the address space, and returns on WFI, a VM stop, a fault, the interrupt model's
+// next timer deadline or request_stop(). Interrupts reach the guest through hvip
+// (hs_vcpu_irq.cpp).
 #pragma once
 
 #include <cstdint>
@@ -36,14 +38,17 @@ struct VsCsrs {
 class HsVcpu {
  public:
   // `hgatp` is the G-stage root the machine built; `hstatus` the hypervisor's hstatus as
-  // HsMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW.
-  HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus);
+  // HsMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW. `chip`
+  // (may be null: no interrupts) decides the guest's VS-level interrupts, on `clock`'s time.
+  HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus,
+         IrqChip* chip, GuestClock clock);
 
   // pc -> sepc, sp -> x2, a0 = hart id, a1 = DTB (args[0], args[1]); VS-mode, vsatp Bare.
   [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
 
   // Runs until the guest executes WFI (kHalt, sepc past it), the VM stops (kSystemDown,
-  // kSystemReset or kFault as exits.stop_info() says) or request_stop() (kTimeout). A stopped
+  // kSystemReset or kFault as exits.stop_info() says), the interrupt model's next timer
+  // deadline (kTimeout, by the HS timer) or request_stop() (kTimeout). A stopped
   // VM is never resumed: run() then returns its stop at once.
   [[nodiscard]] Result<VcpuExit> run();
 
@@ -60,6 +65,7 @@ class HsVcpu {
   void load_guest_csrs();
   void save_guest_csrs();
   void prepare_entry();
+  void sync_irqs();
   Step handle(GuestTrap& trap, VcpuExit& out);
   bool backed_on_demand(uint64_t gpa);
   void hypercall();
@@ -72,6 +78,8 @@ class HsVcpu {
   VmExits* m_exits;
   uint64_t m_hgatp;
   uint64_t m_hstatus;
+  IrqChip* m_chip;
+  GuestClock m_clock;
   uint32_t m_stop_requested = 0;
 };
 

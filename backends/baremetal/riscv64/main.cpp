@@ -6,10 +6,12 @@
 #include "backends/baremetal/common/start.h"
 #include "backends/baremetal/riscv64/guest_context.h"
 #include "backends/baremetal/riscv64/hs_machine.h"
+#include "backends/baremetal/riscv64/hs_timer.h"
 
 namespace tandem::baremetal {
 
-using Riscv64Hal = BaremetalHal<riscv64::HsMachine>;
+// WFI in HS-mode with the HS timer armed.
+using Riscv64Hal = BaremetalHal<riscv64::HsMachine, riscv64::hs_idle_until>;
 static_assert(Hal<Riscv64Hal>);
 
 void image_main(uint64_t boot_arg) {

@@ -4,6 +4,7 @@
 #include "backends/baremetal/common/arch.h"
 #include "backends/baremetal/common/payload.h"
 #include "backends/baremetal/riscv64/csr.h"
+#include "backends/baremetal/riscv64/hs_timer.h"
 
 namespace tandem::baremetal {
 
@@ -22,8 +23,6 @@ constexpr uint64_t kSifiveTestBase = 0x100000;
 constexpr uint32_t kFinisherPass = 0x5555;
 constexpr uint32_t kFinisherFail = 0x3333;
 constexpr uint64_t kUartBase = 0x10000000;
-// RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ in QEMU 7.2, the DTB's /cpus/timebase-frequency.
-constexpr uint64_t kTimebaseHz = 10'000'000;
 
 // SBI SRST system_reset (SBI spec v2.0, 10.1): shutdown, with a reason of system failure
 // when the status is not 0. The fallback for boards without a test finisher.
@@ -51,6 +50,7 @@ void park() {
 }
 
 uint64_t now_ns() {
+  using riscv64::kTimebaseHz;
   const uint64_t t = riscv64::csr_read<riscv64::CSR_TIME>();
   return t / kTimebaseHz * 1'000'000'000 + t % kTimebaseHz * 1'000'000'000 / kTimebaseHz;
 }

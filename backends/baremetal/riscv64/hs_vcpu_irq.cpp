@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// Interrupt delivery to the guest: before each entry, hvip follows the interrupt model's lines
+// for this vCPU and the HS timer is armed at the model's next deadline.
+#include "backends/baremetal/riscv64/csr.h"
+#include "backends/baremetal/riscv64/hs_timer.h"
+#include "backends/baremetal/riscv64/hs_vcpu.h"
+
+namespace tandem::baremetal::riscv64 {
+namespace {
+
+// hvip (18.2.3) holds the VS-level bits, each one above its sip counterpart (cpu_irq layout):
+// VSSIP 2 = SSIP 1 << 1, VSTIP 6 = STIP 5 << 1, VSEIP 10 = SEIP 9 << 1. hideleg hands all three
+// to VS-mode, so the guest takes them through its own vstvec without an exit.
+constexpr uint64_t to_hvip(uint32_t lines) { return uint64_t{lines} << 1; }
+static_assert(to_hvip(cpu_irq::kSsip) == IRQ_VSSIP && to_hvip(cpu_irq::kStip) == IRQ_VSTIP &&
+              to_hvip(cpu_irq::kSeip) == IRQ_VSEIP);
+
+constexpr uint32_t kLevels = cpu_irq::kStip | cpu_irq::kSeip;
+
+}  // namespace
+
+// VSTIP and VSEIP are levels: copied on every entry. VSSIP is an edge (IrqChip::edge_lines):
+// set once when the model reports it, then the guest clears sip.SSIP (an alias of hvip.VSSIP)
+// itself, so it is never cleared here. The timer is the hypervisor's own: the model's timers
+// are levels computed from the clock, so the guest only needs an exit at the next deadline to
+// see VSTIP rise; a trap taken at the deadline ends run() with kTimeout.
+void HsVcpu::sync_irqs() {
+  if (m_chip == nullptr) return;
+  const uint32_t lines = m_chip->cpu_lines(m_id);
+  uint64_t hvip = (csr_read<CSR_HVIP>() & ~to_hvip(kLevels)) | to_hvip(lines & kLevels);
+  const uint32_t edges = lines & m_chip->edge_lines();
+  if (edges != 0) {
+    hvip |= to_hvip(edges);
+    m_chip->edges_delivered(m_id, edges);
+  }
+  csr_write<CSR_HVIP>(hvip);
+  const uint64_t next = m_chip->advance(m_clock.now_ns());
+  hs_timer_arm(next == kNoDeadline ? ~uint64_t{0} : ticks_at_or_after(m_clock.start_ns + next));
+}
+
+}  // namespace tandem::baremetal::riscv64
