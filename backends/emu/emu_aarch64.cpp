@@ -64,7 +64,7 @@ void hypercall(EmuCpu& cpu) {
       &cpu);
   HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
   for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(cpu.uc, kArgs[i], r.ret[i]);
-  after_chip_access(cpu, false);
+  after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }
 
@@ -88,13 +88,13 @@ uint32_t on_sysreg(uc_engine* uc, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, v
       &cpu);
   if (write) {
     if (!cpu.exits.sysreg_write(cpu.cpu_id, id, cp->val, pc)) return 0;
-    after_chip_access(cpu, true);
+    after_chip_access(cpu);
   } else {
     uint64_t value = 0;
     if (!cpu.exits.sysreg_read(cpu.cpu_id, id, value, pc)) return 0;
     // The destination is xN (or xzr, which Unicorn names as UC_ARM64_REG_XZR and ignores).
     write_reg(uc, reg, value);
-    after_chip_access(cpu, false);
+    after_chip_access(cpu);
   }
   write_reg(uc, UC_ARM64_REG_PC, read_reg(uc, UC_ARM64_REG_PC) + 4);
   stop_if_vm_stopped(cpu);

@@ -65,6 +65,7 @@ struct EmuCpu {
   IrqChip* chip;                 // null: no interrupts (x86, or a VM without a chip)
   GuestClock clock;              // the chip's time base
   uint32_t lines = 0;            // interrupt inputs asserted on the engine now (cpu_irq bits)
+  uint32_t seen_generation = 0;  // the chip's generation() when `lines` was computed
   uint64_t armed = kNoDeadline;  // GuestClock time the ticker ends this slice at
   Ticker ticker{[this] { preempt(*this); }};
   // Slices end at a translation-block boundary (see preempt()); false where nothing but the
@@ -94,12 +95,12 @@ void stop_if_vm_stopped(EmuCpu& cpu);
 
 // Interrupt delivery (emu_irq.cpp). sync_irqs makes the engine's interrupt inputs follow the
 // chip's cpu_lines(); arm_slice arms the ticker for the chip's next timer deadline (and a
-// round-robin slice when there are several vCPUs); after_chip_access runs after a hook that
-// may have changed the chip (device access, system register, hypercall) and, when
-// `timers` says a timer may have been reprogrammed, re-arms the ticker earlier if needed.
+// round-robin slice when there are several vCPUs) and syncs; after_chip_access runs after a
+// hook that may have changed the chip (device access, system register, hypercall): if the
+// chip's generation() moved, it re-arms the ticker earlier if a timer moved and syncs.
 void sync_irqs(EmuCpu& cpu);
 void arm_slice(EmuCpu& cpu);
-void after_chip_access(EmuCpu& cpu, bool timers);
+void after_chip_access(EmuCpu& cpu);
 
 uint64_t read_reg(uc_engine* uc, int reg);
 

@@ -50,6 +50,7 @@ Result<void> install_block_hook(EmuCpu& cpu) {
 
 void sync_irqs(EmuCpu& cpu) {
   if (cpu.chip == nullptr || cpu.ops->set_lines == nullptr) return;
+  cpu.seen_generation = cpu.chip->generation();
   const uint32_t lines = cpu.chip->cpu_lines(cpu.cpu_id);
   if (lines == cpu.lines) return;
   cpu.ops->set_lines(cpu, lines);
@@ -70,9 +71,9 @@ void arm_slice(EmuCpu& cpu) {
   if (deadline != kNoDeadline) arm_at(cpu, deadline);
 }
 
-void after_chip_access(EmuCpu& cpu, bool timers) {
-  if (cpu.chip == nullptr) return;
-  if (timers) arm_at(cpu, cpu.chip->advance(cpu.clock.now_ns()));
+void after_chip_access(EmuCpu& cpu) {
+  if (cpu.chip == nullptr || cpu.chip->generation() == cpu.seen_generation) return;
+  arm_at(cpu, cpu.chip->advance(cpu.clock.now_ns()));
   sync_irqs(cpu);
 }
 

@@ -30,7 +30,7 @@ uint64_t mmio_read(uc_engine* /*uc*/, uint64_t offset, unsigned size, void* user
   const auto& w = *static_cast<const MmioWindow*>(user);
   EmuCpu& cpu = *w.cpu;
   const uint64_t v = cpu.exits.mmio_read(Gpa(w.base + offset), size, lazy_pc(cpu));
-  after_chip_access(cpu, false);
+  after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
   return v & width_mask(size);
 }
@@ -39,7 +39,7 @@ void mmio_write(uc_engine* /*uc*/, uint64_t offset, unsigned size, uint64_t valu
   const auto& w = *static_cast<const MmioWindow*>(user);
   EmuCpu& cpu = *w.cpu;
   cpu.exits.mmio_write(Gpa(w.base + offset), size, value & width_mask(size), lazy_pc(cpu));
-  after_chip_access(cpu, true);
+  after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }
 

@@ -96,7 +96,7 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
       &cpu);
   HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
   for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(uc, kArgs[i], r.ret[i]);
-  after_chip_access(cpu, true);
+  after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "core/base/result.h"
+#include "core/bus/device.h"
 #include "core/irq/irq_line.h"
 
 namespace tandem {
@@ -75,8 +76,42 @@ class IrqChip : public IrqController {
   // Device interrupt lines: `irq` in the chip's own numbering (GIC INTID, PLIC source).
   IrqLine line(uint32_t irq) { return IrqLine(this, irq); }
 
+  // Changes whenever cpu_lines() may have changed (an input level, a register access, a timer
+  // firing), so a backend can skip recomputing it after accesses that touched nothing. Lines
+  // that follow the clock between advance() calls are not covered: backends recompute at the
+  // start of every run, which the next deadline forces.
+  uint32_t generation() const { return m_generation; }
+  void touch() { ++m_generation; }
+
  protected:
   ~IrqChip() = default;
+
+ private:
+  uint32_t m_generation = 0;
+};
+
+// One of a chip's register frames as the bus sees it: forwards every access and touches the
+// chip, since any access may change what it signals.
+class ChipFrame final : public Device {
+ public:
+  ChipFrame(IrqChip& chip, Device& frame) : m_chip(chip), m_frame(frame) {}
+  ChipFrame(const ChipFrame&) = delete;
+  ChipFrame& operator=(const ChipFrame&) = delete;
+
+  const char* name() const override { return m_frame.name(); }
+  uint64_t read(uint64_t offset, unsigned size) override {
+    const uint64_t value = m_frame.read(offset, size);
+    m_chip.touch();
+    return value;
+  }
+  void write(uint64_t offset, unsigned size, uint64_t value) override {
+    m_frame.write(offset, size, value);
+    m_chip.touch();
+  }
+
+ private:
+  IrqChip& m_chip;
+  Device& m_frame;
 };
 
 }  // namespace tandem

@@ -28,7 +28,9 @@ class IrqLine {
     set(true);
     set(false);
   }
+  // Only changes reach the controller: a device may recompute its output on every access.
   void set(bool level) {
+    if (level == m_level) return;
     m_level = level;
     if (m_controller != nullptr) m_controller->set_irq_level(m_irq, level);
   }

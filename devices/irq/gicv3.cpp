@@ -17,9 +17,9 @@ Gicv3::Gicv3(unsigned cpu_count, GuestClock clock, TimerMode mode)
 
 Result<void> Gicv3::attach(AddressSpace& space, DeviceBus& bus) {
   TRY(space.add_mmio(Gpa(kGicdBase), kGicdSize));
-  TRY(bus.add(BusSpace::kMmio, kGicdBase, kGicdSize, m_gicd));
+  TRY(bus.add(BusSpace::kMmio, kGicdBase, kGicdSize, m_gicd_frame));
   TRY(space.add_mmio(Gpa(kGicrBase), m_gicr.size()));
-  TRY(bus.add(BusSpace::kMmio, kGicrBase, m_gicr.size(), m_gicr));
+  TRY(bus.add(BusSpace::kMmio, kGicrBase, m_gicr.size(), m_gicr_frame));
   return ok();
 }
 
@@ -37,19 +37,26 @@ uint64_t Gicv3::advance(uint64_t now_ns) {
   return next;
 }
 
+// Timer reads change nothing but the timer's own output (which touches through its line); a
+// CPU-interface read may acknowledge an interrupt.
 bool Gicv3::sysreg_read(unsigned cpu, uint32_t id, uint64_t& value) {
   if (cpu >= m_state.cpu_count()) return false;
   if (m_mode == TimerMode::kModel && m_timers[cpu].read(id, value)) return true;
-  return m_cpuif.read(cpu, id, value);
+  if (!m_cpuif.read(cpu, id, value)) return false;
+  touch();
+  return true;
 }
 
 bool Gicv3::sysreg_write(unsigned cpu, uint32_t id, uint64_t value) {
   if (cpu >= m_state.cpu_count()) return false;
-  if (m_mode == TimerMode::kModel && m_timers[cpu].write(id, value)) return true;
-  return m_cpuif.write(cpu, id, value);
+  const bool mine = (m_mode == TimerMode::kModel && m_timers[cpu].write(id, value)) ||
+                    m_cpuif.write(cpu, id, value);
+  if (mine) touch();
+  return mine;
 }
 
 void Gicv3::set_irq_level(uint32_t irq, bool level) {
+  touch();
   if (irq >= kFirstSpi && irq < kFirstSpi + kSpiCount) {
     m_state.set_level(0, irq, level);
     return;

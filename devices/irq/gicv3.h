@@ -67,6 +67,8 @@ class Gicv3 final : public IrqChip {
   Gicv3State m_state;
   Gicv3Distributor m_gicd{m_state};
   Gicv3Redistributors m_gicr{m_state};
+  ChipFrame m_gicd_frame{*this, m_gicd};
+  ChipFrame m_gicr_frame{*this, m_gicr};
   Gicv3CpuInterface m_cpuif{m_state};
   TimerMode m_mode;
   std::array<GenericTimer, kMaxCpus> m_timers{};

@@ -8,9 +8,9 @@ namespace tandem {
 
 Result<void> RiscvIrqChip::attach(AddressSpace& space, DeviceBus& bus) {
   TRY(space.add_mmio(Gpa(Clint::kBase), Clint::kSize));
-  TRY(bus.add(BusSpace::kMmio, Clint::kBase, Clint::kSize, m_clint));
+  TRY(bus.add(BusSpace::kMmio, Clint::kBase, Clint::kSize, m_clint_frame));
   TRY(space.add_mmio(Gpa(Plic::kBase), Plic::kSize));
-  TRY(bus.add(BusSpace::kMmio, Plic::kBase, Plic::kSize, m_plic));
+  TRY(bus.add(BusSpace::kMmio, Plic::kBase, Plic::kSize, m_plic_frame));
   return ok();
 }
 
@@ -29,8 +29,17 @@ bool RiscvIrqChip::sysreg_read(unsigned cpu, uint32_t id, uint64_t& value) {
   return true;
 }
 
-// The timers are levels computed from the clock in cpu_lines(), so nothing fires here; what is
-// left is the next deadline.
-uint64_t RiscvIrqChip::advance(uint64_t now_ns) { return m_clint.next_deadline_ns(now_ns); }
+// The timers are levels computed from the clock in cpu_lines(), so nothing fires here: a timer
+// that became due since the last call touches the chip; what is left is the next deadline.
+uint64_t RiscvIrqChip::advance(uint64_t now_ns) {
+  for (unsigned h = 0; h < kMaxHarts; ++h) {
+    const bool due = m_clint.timer_pending(h);
+    if (due != m_timer_seen[h]) {
+      m_timer_seen[h] = due;
+      touch();
+    }
+  }
+  return m_clint.next_deadline_ns(now_ns);
+}
 
 }  // namespace tandem

@@ -14,6 +14,7 @@
 // rdtime.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "core/arch/riscv64/sbi.h"
@@ -41,17 +42,25 @@ class RiscvIrqChip final : public IrqChip, public SbiHarts {
   uint64_t advance(uint64_t now_ns) override;
 
   // A PLIC source (1..95; others are ignored).
-  void set_irq_level(uint32_t irq, bool level) override { m_plic.set_level(irq, level); }
+  void set_irq_level(uint32_t irq, bool level) override {
+    m_plic.set_level(irq, level);
+    touch();
+  }
 
   // SbiHarts: SBI set_timer and send_ipi of the calling guest.
   void set_timer(unsigned hart, uint64_t stime_value) override {
     m_clint.set_timer(hart, stime_value);
+    touch();
   }
-  void send_ipi(unsigned hart) override { m_clint.send_soft_irq(hart); }
+  void send_ipi(unsigned hart) override {
+    m_clint.send_soft_irq(hart);
+    touch();
+  }
 
   uint32_t edge_lines() const override { return cpu_irq::kSsip; }
   void edges_delivered(unsigned cpu, uint32_t lines) override {
     if ((lines & cpu_irq::kSsip) != 0) m_clint.take_soft_irq(cpu);
+    touch();
   }
 
   // The time CSR (kCsrTime) in kTimebaseHz ticks, for backends that emulate rdtime.
@@ -64,6 +73,9 @@ class RiscvIrqChip final : public IrqChip, public SbiHarts {
  private:
   Plic m_plic;
   Clint m_clint;
+  ChipFrame m_plic_frame{*this, m_plic};
+  ChipFrame m_clint_frame{*this, m_clint};
+  std::array<bool, kMaxHarts> m_timer_seen{};  // STIP as the last advance() saw it
 };
 
 }  // namespace tandem

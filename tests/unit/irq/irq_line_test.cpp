@@ -31,6 +31,17 @@ TEST(IrqLine, ForwardsLevelChangesToItsController) {
   EXPECT_EQ(gic.events, want);
 }
 
+TEST(IrqLine, OnlyChangesReachTheController) {
+  RecordingController gic;
+  IrqLine line(&gic, 40);
+  line.lower();
+  line.raise();
+  line.raise();
+  line.lower();
+  const std::vector<std::pair<uint32_t, bool>> want = {{40, true}, {40, false}};
+  EXPECT_EQ(gic.events, want);
+}
+
 TEST(IrqLine, UnconnectedLineKeepsItsLevelAndCallsNothing) {
   IrqLine line;
   EXPECT_FALSE(line.connected());

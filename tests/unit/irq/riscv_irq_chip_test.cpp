@@ -69,12 +69,13 @@ TEST_F(RiscvIrqChipTest, AttachMapsThePlicAndClintWindows) {
 TEST_F(RiscvIrqChipTest, SeipFollowsTheHartsSupervisorContext) {
   attach();
   route(kUartIrq, 1);
-  chip.line(kUartIrq).raise();
+  IrqLine uart = chip.line(kUartIrq);
+  uart.raise();
   EXPECT_EQ(chip.cpu_lines(0), 0u);
   EXPECT_EQ(chip.cpu_lines(1), cpu_irq::kSeip);
   EXPECT_EQ(rd(kPlic + 0x20'0000 + 0x1000 * 3 + 4), kUartIrq);  // claim, hart 1 S context
   EXPECT_EQ(chip.cpu_lines(1), 0u);
-  chip.line(kUartIrq).lower();
+  uart.lower();
   wr(kPlic + 0x20'0000 + 0x1000 * 3 + 4, kUartIrq);  // complete
   EXPECT_EQ(chip.cpu_lines(1), 0u);
   EXPECT_EQ(chip.cpu_lines(7), 0u);  // not a hart of this VM
