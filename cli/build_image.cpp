@@ -14,6 +14,7 @@ namespace {
 
 using baremetal::kPayloadGuestOffset;
 using baremetal::kPayloadMagic;
+using baremetal::kPayloadMaxCpus;
 using baremetal::kPayloadVersion;
 using baremetal::PayloadHeader;
 
@@ -168,10 +169,13 @@ void update_section(std::vector<uint8_t>& out, uint64_t vaddr, uint64_t offset, 
 
 Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
                          std::span<const uint8_t> guest_elf, uint64_t guest_mem,
-                         std::vector<uint8_t>& out, std::string* message) {
+                         std::vector<uint8_t>& out, std::string* message, unsigned cpus) {
   if (guest_mem == 0 || guest_mem % kPage != 0) {
     return fail(Status::kInvalidArgument, message,
                 "guest memory must be a non-zero multiple of 4 KiB");
+  }
+  if (cpus == 0 || cpus > kPayloadMaxCpus) {
+    return fail(Status::kInvalidArgument, message, "--cpus must be 1..8");
   }
   auto hv = parse_elf(hypervisor_elf);
   if (!hv || hypervisor_elf.size() < kEhdrSize) {
@@ -188,6 +192,7 @@ Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
   h.guest_elf_offset = kPayloadGuestOffset;
   h.guest_elf_size = guest_elf.size();
   h.guest_mem = guest_mem;
+  h.cpus = cpus;
   h.total_size = kPayloadGuestOffset + guest_elf.size();
 
   // The new payload goes on a page boundary at the end of the file (p_offset and p_vaddr must

@@ -23,9 +23,11 @@ inline constexpr uint64_t kDefaultGuestMem = 128ull << 20;
 // or the hypervisor has no (or an already filled) payload area; kUnsupported when the guest's
 // architecture is not the one the image runs; kOutOfRange when a guest segment does not fit in
 // [guest RAM base, + guest_mem); kInvalidArgument for a guest_mem that is 0 or not a multiple
-// of 4 KiB. `message`, when given, receives a one-line explanation of the error.
+// of 4 KiB, or `cpus` outside 1..8. `message`, when given, receives a one-line explanation of
+// the error. `cpus` vCPUs run on as many physical CPUs (the image checks the board has them).
 [[nodiscard]] Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
                                        std::span<const uint8_t> guest_elf, uint64_t guest_mem,
-                                       std::vector<uint8_t>& out, std::string* message = nullptr);
+                                       std::vector<uint8_t>& out, std::string* message = nullptr,
+                                       unsigned cpus = 1);
 
 }  // namespace tandem::cli

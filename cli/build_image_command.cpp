@@ -25,6 +25,7 @@ struct BuildImageArgs {
   std::string mem = "128M";
   std::string output;
   std::string image;  // prebuilt hypervisor image; default: next to the tandem binary
+  unsigned cpus = 1;
 };
 
 std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
@@ -67,7 +68,7 @@ int build_image_command(const BuildImageArgs& args) {
   if (!guest) return kExitUsage;
   std::vector<uint8_t> out;
   std::string message;
-  if (auto r = build_image(*hv, *guest, *mem, out, &message); !r) {
+  if (auto r = build_image(*hv, *guest, *mem, out, &message, args.cpus); !r) {
     spdlog::error("{}: {}", args.guest, message.empty() ? to_string(r.error()) : message);
     return kExitUsage;
   }
@@ -99,6 +100,10 @@ the same devices as `tandem run`. See backends/baremetal/README.md. Example:
       ->check(CLI::IsMember({"aarch64", "riscv64"}));
   cmd->add_option("--guest,-g", args.guest, "Guest ELF to embed")->required();
   cmd->add_option("--mem,-m", args.mem, "Guest RAM size")->capture_default_str();
+  cmd->add_option("--cpus,-c", args.cpus,
+                  "vCPUs, one physical CPU each (the board needs at least as many)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
   cmd->add_option("--output,-o", args.output, "Image file to write")->required();
   cmd->add_option("--image", args.image,
                   "Prebuilt hypervisor image (default: the one built with tandem)");

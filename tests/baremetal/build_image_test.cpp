@@ -126,6 +126,7 @@ TEST(BuildImage, PacksTheGuestIntoThePayloadSegment) {
   EXPECT_EQ(h.guest_mem, 64ull << 20);
   EXPECT_EQ(h.total_size, p.filesz);
   EXPECT_EQ(h.guest_ram_base, kRamBase);
+  EXPECT_EQ(h.cpus, 1u);
   EXPECT_EQ(0, std::memcmp(out.data() + p.offset + h.guest_elf_offset, g.data(), g.size()));
 
   // The .payload section header follows the segment.
@@ -153,6 +154,21 @@ TEST(BuildImage, RefusesAGuestThatDoesNotFitInItsRam) {
   // Below the RAM base.
   r = build_image(hypervisor(), guest(kEmAarch64, 0x1000), 64ull << 20, out, &message);
   EXPECT_EQ(r.error(), Status::kOutOfRange);
+}
+
+TEST(BuildImage, StoresTheCpuCount) {
+  std::vector<uint8_t> out;
+  std::string message;
+  ASSERT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 4)) << message;
+  const auto image = parse_elf(out);
+  ASSERT_TRUE(image);
+  PayloadHeader h;
+  std::memcpy(&h, out.data() + image->segments[1].offset, sizeof h);
+  EXPECT_EQ(h.cpus, 4u);
+  EXPECT_EQ(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 0).error(),
+            Status::kInvalidArgument);
+  EXPECT_EQ(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 9).error(),
+            Status::kInvalidArgument);
 }
 
 TEST(BuildImage, RefusesBadInputs) {

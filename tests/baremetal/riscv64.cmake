@@ -33,3 +33,21 @@ foreach(guest hs_traps hs_irqs)
   set_tests_properties(baremetal_riscv64_${guest} baremetal_riscv64_${guest}_qemu_reference
     PROPERTIES LABELS baremetal SKIP_RETURN_CODE 77 TIMEOUT 60)
 endforeach()
+
+# One hart per vCPU (backends/baremetal/common/run_smp.h): packed with --cpus N, run with QEMU
+# -smp N (run_image_test.sh IMAGE_SMP).
+foreach(cpus 2 4)
+  add_test(NAME baremetal_riscv64_smp_${cpus}
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run_image_test.sh riscv64
+      $<TARGET_FILE:tandem> ${TANDEM_ARTIFACTS_DIR}/images/tandem-riscv64.elf
+      ${TANDEM_ARTIFACTS_DIR}/guests/riscv64/smp.elf ${expected_dir} smp_${cpus})
+  set_tests_properties(baremetal_riscv64_smp_${cpus} PROPERTIES
+    LABELS baremetal SKIP_RETURN_CODE 77 TIMEOUT 60 ENVIRONMENT IMAGE_SMP=${cpus})
+endforeach()
+# An interrupt to a CPU waiting in WFI and to one spinning in the guest (the sender's kick).
+add_test(NAME baremetal_riscv64_ipi
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run_image_test.sh riscv64
+    $<TARGET_FILE:tandem> ${TANDEM_ARTIFACTS_DIR}/images/tandem-riscv64.elf
+    ${TANDEM_ARTIFACTS_DIR}/guests/riscv64/ipi.elf ${expected_dir} ipi)
+set_tests_properties(baremetal_riscv64_ipi PROPERTIES
+  LABELS baremetal SKIP_RETURN_CODE 77 TIMEOUT 60 ENVIRONMENT IMAGE_SMP=2)

@@ -9,6 +9,7 @@
 # Exit 77 (ctest: skipped) when QEMU, the image or the guest is missing.
 # IMAGE_INPUT, when set, is a file fed to the console's input (QEMU's stdin, else /dev/null),
 # held back until Tandem's first line, so the firmware's UART set-up cannot drop any of it.
+# IMAGE_SMP, when set to N, packs the guest with `--cpus N` and gives QEMU `-smp N`.
 set -uo pipefail
 arch=$1 tandem=$2 image=$3 guest=$4 expected_dir=$5 name=$6
 skip() { echo "SKIP: $*"; exit 77; }
@@ -25,6 +26,11 @@ case $arch in
     ;;
   *) fail "unknown arch $arch" ;;
 esac
+pack=()
+if [ -n "${IMAGE_SMP:-}" ]; then
+  args+=(-smp "$IMAGE_SMP")
+  pack=(--cpus "$IMAGE_SMP")
+fi
 command -v "$qemu" >/dev/null || skip "$qemu is not installed (scripts/setup installs it)"
 [ -r "$image" ] || skip "no $image (the $arch cross compiler builds it)"
 [ -r "$guest" ] || skip "no $guest (the $arch cross compiler builds it)"
@@ -34,7 +40,7 @@ want_status=$(cat "$expected_dir/$arch/$name.status")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$tandem" build-image --arch "$arch" --image "$image" --guest "$guest" -o "$tmp/image.elf" ||
+"$tandem" build-image --arch "$arch" --image "$image" --guest "$guest" "${pack[@]}" -o "$tmp/image.elf" ||
   fail "tandem build-image failed for $guest"
 if [ -z "${IMAGE_INPUT:-}" ]; then
   timeout --kill-after=5 30 "$qemu" "${args[@]}" -kernel "$tmp/image.elf" </dev/null >"$tmp/console" 2>"$tmp/err"

@@ -26,6 +26,8 @@ constexpr uint32_t kWakerProcessorSleep = 1u << 1;
 constexpr uint32_t kWakerChildrenAsleep = 1u << 2;
 constexpr uint64_t kIgroupr0 = 0x80;
 constexpr uint64_t kIsenabler0 = 0x100;
+constexpr uint64_t kIspendr0 = 0x200;
+constexpr uint64_t kIcpendr0 = 0x280;
 constexpr uint64_t kIpriorityr = 0x400;
 constexpr uint8_t kHypPriority = 0x80;
 
@@ -67,8 +69,10 @@ unsigned gic_init_cpu(unsigned cpu) {
   while ((read32(rd + kGicrWaker) & kWakerChildrenAsleep) != 0) {
   }
   const uint64_t sgi = rd + kSgiBase;
-  const uint32_t ppis = (1u << kMaintenancePpi) | (1u << kHypTimerPpi) | (1u << kVirtualTimerPpi);
+  const uint32_t ppis =
+      (1u << kKickSgi) | (1u << kMaintenancePpi) | (1u << kHypTimerPpi) | (1u << kVirtualTimerPpi);
   write32(sgi + kIgroupr0, read32(sgi + kIgroupr0) | ppis);
+  write8(sgi + kIpriorityr + kKickSgi, kHypPriority);
   write8(sgi + kIpriorityr + kMaintenancePpi, kHypPriority);
   write8(sgi + kIpriorityr + kHypTimerPpi, kHypPriority);
   write8(sgi + kIpriorityr + kVirtualTimerPpi, kHypPriority);
@@ -102,6 +106,14 @@ uint32_t gic_ack() {
 
 void gic_priority_drop(uint32_t intid) {
   TANDEM_MSR(S3_0_C12_C12_1, intid);
+  isb();
+}
+
+// ICC_SGI1R_EL1 (IHI 0069 12.2.22) 3,0,12,11,5: INTID bits 27:24, TargetList bits 15:0 (Aff0),
+// Aff1/2/3 = 0, IRM = 0. The DSB makes earlier writes (the model's state) visible first.
+void gic_kick(uint32_t targets) {
+  dsb_ish();
+  TANDEM_MSR(S3_0_C12_C11_5, (static_cast<uint64_t>(kKickSgi) << 24) | (targets & 0xffff));
   isb();
 }
 
@@ -183,6 +195,10 @@ void hyp_wait_until(uint64_t ticks) {
   hyp_timer_set(ticks);
   if (TANDEM_MRS(cntpct_el0) < ticks) asm volatile("dsb sy\n\twfi" : : : "memory");
   hyp_timer_set(0);  // the level goes, and with it the pending state
+  // A kick that woke this wait has done its job; left pending it would end every later WFI
+  // here at once (it is taken only on the way into a guest, which an off vCPU never makes).
+  const uint64_t sgi = kGicr + (TANDEM_MRS(mpidr_el1) & 0xff) * kGicrStride + kSgiBase;
+  if ((read32(sgi + kIspendr0) & (1u << kKickSgi)) != 0) write32(sgi + kIcpendr0, 1u << kKickSgi);
 }
 
 }  // namespace tandem::baremetal::aarch64

@@ -16,10 +16,13 @@ namespace tandem::baremetal::aarch64 {
 inline constexpr uint32_t kMaintenancePpi = 25;
 inline constexpr uint32_t kHypTimerPpi = 26;
 inline constexpr uint32_t kVirtualTimerPpi = 27;
-inline constexpr uint32_t kSpuriousIntid = 1020;  // 1020..1023: nothing to acknowledge
+inline constexpr uint32_t kSpuriousIntid = 1020;
+// The SGI one physical CPU sends another to make it leave the guest or an EL2 WFI (with
+// several CPUs); it needs nothing more than the exit it causes.
+inline constexpr uint32_t kKickSgi = 8;  // 1020..1023: nothing to acknowledge
 
-// Wakes this CPU's redistributor, puts the three PPIs above in group 1 and enables them,
-// turns the EL2 CPU interface on (system registers, EOImode = 1: priority drop and
+// Wakes this CPU's redistributor, puts the kick SGI and the three PPIs above in group 1 and
+// enables them, turns the EL2 CPU interface on (system registers, EOImode = 1: priority drop and
 // deactivation split, so a physical interrupt handed to the guest stays active until the
 // guest deactivates it through a HW list register) and the virtual CPU interface
 // (ICH_HCR_EL2.En). Returns the number of list registers.
@@ -30,6 +33,9 @@ unsigned gic_init_cpu(unsigned cpu);
 uint32_t gic_ack();
 void gic_priority_drop(uint32_t intid);
 void gic_deactivate(uint32_t intid);
+
+// Sends the kick SGI to the physical CPUs in `targets` (bit i: MPIDR Aff0 = i, Aff1..3 = 0).
+void gic_kick(uint32_t targets);
 
 // The virtual CPU interface: list register `n` (< the count gic_init_cpu returned), ICH_HCR.
 uint64_t ich_lr_read(unsigned n);

@@ -4,6 +4,7 @@
 #include "backends/baremetal/aarch64/el2_setup.h"
 #include "backends/baremetal/aarch64/gic_hw.h"
 #include "backends/baremetal/aarch64/stage2.h"
+#include "backends/baremetal/common/panic.h"
 #include "core/base/log.h"
 #include "core/mm/address_space.h"
 
@@ -11,8 +12,10 @@ namespace tandem::baremetal::aarch64 {
 
 Result<El2Machine> El2Machine::create(const MachineSetup& setup) {
   if (setup.arch != Arch::kAarch64) return Error(Status::kUnsupported);
-  if (setup.cpu_count != 1) {
-    TLOG_ERROR("the aarch64 bare-metal backend runs one vCPU, not %u", setup.cpu_count);
+  // One physical CPU per vCPU, found by MPIDR Aff0 (16 SGI targets in ICC_SGI1R_EL1).
+  if (setup.cpu_count == 0 || setup.cpu_count > kMaxCpus) {
+    TLOG_ERROR("the aarch64 bare-metal backend runs 1..%u vCPUs, not %u", kMaxCpus,
+               setup.cpu_count);
     return Error(Status::kUnsupported);
   }
   configure_el2();
@@ -24,9 +27,18 @@ Result<El2Machine> El2Machine::create(const MachineSetup& setup) {
 }
 
 Result<El2Vcpu> El2Machine::create_vcpu(unsigned id) {
-  if (m_vcpu_created || id != 0) return Error(Status::kUnsupported);
-  m_vcpu_created = true;
-  return El2Vcpu(id, *m_space, *m_exits, m_chip, m_clock, m_lrs);
+  if (id >= m_cpus || (m_vcpus_created & (1u << id)) != 0) return Error(Status::kUnsupported);
+  m_vcpus_created |= 1u << id;
+  return El2Vcpu(id, m_cpus, *m_space, *m_exits, m_chip, m_clock, m_lrs);
+}
+
+void El2Machine::init_cpu(unsigned index, AddressSpace& space) {
+  configure_el2();
+  if (auto r = activate_stage2(space.stage2()); !r) {
+    panic("CPU %u cannot use the stage-2 table: %s", index, to_string(r.error()));
+  }
+  hyp_timer_set(0);
+  (void)gic_init_cpu(index);
 }
 
 }  // namespace tandem::baremetal::aarch64

@@ -3,10 +3,13 @@
 // boot like it), plus the payload header this image links in.
 #include "backends/baremetal/aarch64/platform.h"
 
+#include "backends/baremetal/aarch64/gic_hw.h"
 #include "backends/baremetal/aarch64/sysreg.h"
 #include "backends/baremetal/common/arch.h"
 #include "backends/baremetal/common/console.h"
 #include "backends/baremetal/common/payload.h"
+
+extern "C" char _secondary_start[];  // entry.S
 
 namespace tandem::baremetal {
 
@@ -28,6 +31,8 @@ constexpr uint64_t kSysExit = 0x18;
 constexpr uint64_t kAdpStoppedApplicationExit = 0x20026;
 // PSCI SYSTEM_OFF (DEN0022D 5.1.9), to the firmware at EL3 by SMC.
 constexpr uint64_t kPsciSystemOff = 0x8400'0008;
+// PSCI CPU_ON, SMC64 (DEN0022D 5.1.4): x1 target MPIDR, x2 entry, x3 context (the entry's x0).
+constexpr uint64_t kPsciCpuOn64 = 0xc400'0003;
 
 // How far exit_platform() got: a step that faults (HLT without semihosting, SMC without EL3 are
 // UNDEFINED) comes back through the EL2 vector into exit_platform(), which tries the next.
@@ -82,6 +87,19 @@ uint64_t now_ns() {
 UartInfo default_console() { return UartInfo{UartKind::kPl011, kPl011Base, 0}; }
 
 uint64_t default_dtb_address() { return kRamBase; }
+
+// Physical CPU `index` is MPIDR Aff0 = index (QEMU virt up to 8 CPUs; entry.S parks any other
+// CPU that firmware lets in at _start). It enters _secondary_start at EL2 with x0 = index.
+int64_t start_cpu(unsigned index) {
+  register uint64_t x0 asm("x0") = kPsciCpuOn64;
+  register uint64_t x1 asm("x1") = index;
+  register uint64_t x2 asm("x2") = reinterpret_cast<uint64_t>(&_secondary_start);
+  register uint64_t x3 asm("x3") = index;
+  asm volatile("dsb sy\n\tsmc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+  return static_cast<int64_t>(x0);
+}
+
+void kick_cpu(unsigned index) { aarch64::gic_kick(1u << index); }
 
 }  // namespace arch
 }  // namespace tandem::baremetal

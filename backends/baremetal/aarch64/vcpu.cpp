@@ -5,10 +5,16 @@
 #include "backends/baremetal/aarch64/el2_setup.h"
 #include "backends/baremetal/aarch64/gic_hw.h"
 #include "backends/baremetal/aarch64/gic_regs.h"
+#include "backends/baremetal/aarch64/sysreg.h"
 #include "core/arch/aarch64/esr.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::baremetal::aarch64 {
+namespace {
+
+constexpr uint64_t kSmpWaitNs = 1'000'000;
+
+}  // namespace
 
 Result<void> El2Vcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
@@ -37,7 +43,12 @@ Result<VcpuExit> El2Vcpu::run() {
   }
   // The VM's next timer deadline becomes the EL2 physical timer (CNTHP): its PPI ends the
   // guest's run like any physical interrupt, and run() returns kTimeout for the VM to advance.
-  m_deadline = m_chip != nullptr ? m_chip->advance(m_clock.now_ns()) : kNoDeadline;
+  if (m_chip != nullptr) {
+    VmExits::Guard guard(*m_exits);
+    m_deadline = m_chip->advance(m_clock.now_ns());
+  } else {
+    m_deadline = kNoDeadline;
+  }
   if (m_deadline != kNoDeadline) {
     // One tick later than the conversion gives, so the deadline has passed when it fires.
     hyp_timer_set(ns_to_ticks(m_clock.start_ns + m_deadline, counter_hz()) + 1);
@@ -50,8 +61,13 @@ Result<VcpuExit> El2Vcpu::run() {
 Result<VcpuExit> El2Vcpu::run_loop() {
   VcpuExit exit;
   for (;;) {
+    // Another CPU's vCPU may have stopped the VM (its kick brought this CPU here).
+    if (m_exits->stopped()) {
+      stop_exit(exit);
+      return exit;
+    }
     if (__atomic_exchange_n(&m_stop_requested, false, __ATOMIC_ACQ_REL) ||
-        m_vgic.prepare_entry().deadline) {
+        prepare_entry().deadline) {
       exit = VcpuExit{};
       exit.kind = ExitKind::kTimeout;
       exit.pc = m_ctx.elr;
@@ -84,15 +100,44 @@ Result<VcpuExit> El2Vcpu::run_loop() {
 // stop when nothing at all can).
 El2Vcpu::Action El2Vcpu::wait_for_interrupt(VcpuExit& exit) {
   if (m_chip == nullptr) return Action::kReturn;
-  const Vgic::Entry entry = m_vgic.prepare_entry();
+  const Vgic::Entry entry = prepare_entry();
   if (entry.deadline) {
     exit.kind = ExitKind::kTimeout;
     return Action::kReturn;
   }
   if (entry.listed > 0) return Action::kResume;
-  if (!vtimer_armed() && m_deadline == kNoDeadline) return Action::kReturn;
+  if (!vtimer_armed() && m_deadline == kNoDeadline) {
+    if (m_cpus == 1) return Action::kReturn;
+    // This physical CPU serves this vCPU only: wait here for another CPU's kick (an SGI,
+    // gic_kick) or at most kSmpWaitNs, then let the guest's WFI end (a wake-up without a cause
+    // is allowed, DDI 0487 D1.6.2) and look again.
+    hyp_wait_until(TANDEM_MRS(cntpct_el0) + ns_to_ticks(kSmpWaitNs, counter_hz()));
+    return Action::kResume;
+  }
   asm volatile("dsb sy\n\twfi" : : : "memory");
   return Action::kResume;
+}
+
+// The delivery works on the shared interrupt model: under the VM's lock with several CPUs.
+Vgic::Entry El2Vcpu::prepare_entry() {
+  VmExits::Guard guard(*m_exits);
+  return m_vgic.prepare_entry();
+}
+
+// After an exit that may have given another vCPU an interrupt (an SGI, a device line) or
+// started it (`all`: PSCI CPU_ON): kick the physical CPUs concerned, so a guest spinning or
+// waiting there takes it now.
+void El2Vcpu::kick_others(bool all) {
+  if (m_cpus == 1) return;
+  uint32_t targets = 0;
+  {
+    VmExits::Guard guard(*m_exits);
+    for (unsigned i = 0; i < m_cpus; i++) {
+      if (i != m_id && (all || (m_chip != nullptr && m_chip->cpu_lines(i) != 0)))
+        targets |= 1u << i;
+    }
+  }
+  if (targets != 0) gic_kick(targets);
 }
 
 }  // namespace tandem::baremetal::aarch64

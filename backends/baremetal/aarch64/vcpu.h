@@ -5,7 +5,8 @@
 // list registers, see vgic.h), like the kvm backend finishes I/O inside KVM_RUN; it returns on
 // a stop the exit handling requested, a fault, request_stop(), the VM's next timer deadline
 // (kTimeout, from the EL2 physical timer), or a WFI nothing can end (kHalt). A WFI that the
-// guest's virtual timer or the deadline can end is waited out here, in WFI at EL2.
+// guest's virtual timer or the deadline can end is waited out here, in WFI at EL2; with more
+// than one vCPU (one physical CPU each) every WFI is, since another CPU's kick can end it.
 #pragma once
 
 #include <cstdint>
@@ -30,9 +31,10 @@ class El2Vcpu {
 
  private:
   friend class El2Machine;
-  El2Vcpu(unsigned id, AddressSpace& space, VmExits& exits, IrqChip* chip, GuestClock clock,
-          unsigned lrs)
+  El2Vcpu(unsigned id, unsigned cpus, AddressSpace& space, VmExits& exits, IrqChip* chip,
+          GuestClock clock, unsigned lrs)
       : m_id(id),
+        m_cpus(cpus),
         m_space(&space),
         m_exits(&exits),
         m_chip(chip),
@@ -47,11 +49,14 @@ class El2Vcpu {
   Action finish_mmio(VcpuExit& exit);
   Action finish_hypercall(VcpuExit& exit);
   bool populate_on_demand(const VcpuExit& exit);
+  Vgic::Entry prepare_entry();
+  void kick_others(bool all);
   void stop_exit(VcpuExit& exit) const;
   void skip_instruction() { m_ctx.elr += esr_length(); }
   uint64_t esr_length() const;
 
   unsigned m_id;
+  unsigned m_cpus;  // vCPUs in the VM, each on the physical CPU of its id
   AddressSpace* m_space;
   VmExits* m_exits;
   IrqChip* m_chip;

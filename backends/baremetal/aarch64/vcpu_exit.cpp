@@ -46,6 +46,7 @@ El2Vcpu::Action El2Vcpu::handle_sysreg(VcpuExit& exit) {
     if (trap.rt != 31) m_ctx.x[trap.rt] = value;
   } else {
     (void)m_exits->sysreg_write(m_id, trap.id, trap.rt == 31 ? 0 : m_ctx.x[trap.rt], m_ctx.elr);
+    kick_others(false);
   }
   skip_instruction();
   if (!m_exits->stopped()) return Action::kResume;
@@ -60,6 +61,8 @@ bool El2Vcpu::populate_on_demand(const VcpuExit& exit) {
   const Ec ec = esr_ec(m_ctx.esr);
   if (ec != Ec::kDataAbortLower && ec != Ec::kInstAbortLower) return false;
   if ((m_ctx.esr & 0x3c) != 0x04) return false;  // DFSC/IFSC: translation fault, any level
+  // The frame allocator and the table are shared with the other CPUs' vCPUs.
+  VmExits::Guard guard(*m_exits);
   const Region* region = m_space->find(Gpa(exit.addr));
   if (region == nullptr || region->kind != RegionKind::kRam ||
       region->backing != RamBacking::kOnDemand) {
@@ -72,6 +75,7 @@ bool El2Vcpu::populate_on_demand(const VcpuExit& exit) {
 
 El2Vcpu::Action El2Vcpu::finish_mmio(VcpuExit& exit) {
   m_exits->handle(m_id, exit);
+  if (exit.kind == ExitKind::kMmioWrite) kick_others(false);
   if (exit.kind == ExitKind::kMmioRead && exit.reg != 31) {
     m_ctx.x[exit.reg] = tandem::aarch64::dabt_load_value(decode_data_abort(m_ctx.esr), exit.value);
   }
@@ -84,6 +88,7 @@ El2Vcpu::Action El2Vcpu::finish_mmio(VcpuExit& exit) {
 
 El2Vcpu::Action El2Vcpu::finish_hypercall(VcpuExit& exit) {
   m_exits->handle(m_id, exit);
+  kick_others(true);
   m_ctx.x[0] = exit.args[0];
   // HVC returns past itself (ELR_EL2 already points after it); a trapped SMC returns to the
   // SMC instruction (DDI 0487 D1.11.2), so it is stepped over here.

@@ -21,4 +21,11 @@ UartInfo default_console();
 // Where to look for a DTB when firmware passed no pointer (0: nowhere).
 uint64_t default_dtb_address();
 
+// SMP (common/run_smp.h): starts physical CPU `index` (0 = the boot CPU, which runs this) at the
+// image's secondary entry, which calls secondary_main(index) on a stack of its own. Returns
+// the firmware's error code (0: started; PSCI CPU_ON / SBI HSM hart_start codes otherwise).
+int64_t start_cpu(unsigned index);
+// Makes physical CPU `index` leave the guest or its wait at EL2/HS soon (an IPI).
+void kick_cpu(unsigned index);
+
 }  // namespace tandem::baremetal::arch

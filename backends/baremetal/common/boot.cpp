@@ -69,10 +69,13 @@ Result<Payload> find_payload() {
   }
   if (h.guest_elf_size == 0) return Error(Status::kNotFound);
   if (h.guest_elf_offset < h.header_size || h.guest_elf_offset > h.total_size ||
-      h.guest_elf_size > h.total_size - h.guest_elf_offset || h.guest_mem == 0) {
+      h.guest_elf_size > h.total_size - h.guest_elf_offset || h.guest_mem == 0 ||
+      h.cpus > kPayloadMaxCpus) {
     return Error(Status::kBadImage);
   }
-  return Payload{{__payload_start + h.guest_elf_offset, h.guest_elf_size}, h.guest_mem};
+  return Payload{{__payload_start + h.guest_elf_offset, h.guest_elf_size},
+                 h.guest_mem,
+                 h.cpus == 0 ? 1u : h.cpus};
 }
 
 Result<void> init_frames(const fdt::Fdt& dtb, FrameBitmap& frames) {

@@ -31,6 +31,7 @@ struct ImageExtent {
 struct Payload {
   std::span<const uint8_t> guest_elf;
   uint64_t guest_mem = 0;
+  unsigned cpus = 1;  // vCPUs, one physical CPU each
 };
 
 // kBadImage for a damaged header, kNotFound when no guest was packed.

@@ -3,6 +3,7 @@
 
 #include "backends/baremetal/common/console.h"
 #include "core/base/log.h"
+#include "core/base/spin_lock.h"
 
 namespace tandem::baremetal {
 namespace {
@@ -15,7 +16,11 @@ const char* level_tag(log::Level level) {
   }
 }
 
+// With several CPUs (common/run_smp.h) whole lines, not characters, interleave.
+SpinLock g_lock;
+
 void sink(log::Level level, const char* line, size_t len) {
+  SpinLockGuard guard(g_lock);
   // Guest output that stopped mid-line would otherwise swallow the prefix.
   if (!console_at_line_start()) console_putc('\n');
   console_puts(kLogPrefix);

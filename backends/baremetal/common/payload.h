@@ -37,12 +37,16 @@ struct PayloadHeader {
   uint64_t guest_ram_base;  // guest-physical base of guest RAM (the board's RAM base)
   uint16_t guest_machine;   // ELF e_machine the image runs guests of
   uint16_t reserved0;
-  uint32_t reserved1;
+  // Set by the packer: vCPUs, one physical CPU each (`tandem build-image --cpus`); 0 in an
+  // image packed before the field existed means 1.
+  uint32_t cpus;
 };
 
 static_assert(sizeof(PayloadHeader) == 64);
 static_assert(offsetof(PayloadHeader, guest_mem) == 40);
 static_assert(offsetof(PayloadHeader, guest_machine) == 56);
+static_assert(offsetof(PayloadHeader, cpus) == 60);
+inline constexpr uint32_t kPayloadMaxCpus = 8;
 
 // The header an image links in: no guest yet.
 constexpr PayloadHeader empty_payload(uint16_t machine, uint64_t guest_ram_base) {

@@ -12,6 +12,7 @@ namespace tandem::baremetal::riscv64 {
 // Supervisor CSRs.
 inline constexpr unsigned CSR_SSTATUS = 0x100;
 inline constexpr unsigned CSR_SIE = 0x104;
+inline constexpr unsigned CSR_SIP = 0x144;
 inline constexpr unsigned CSR_STIMECMP = 0x14d;  // Sstc
 inline constexpr unsigned CSR_TIME = 0xc01;
 
@@ -74,7 +75,9 @@ inline constexpr uint64_t EXC_STORE_GUEST_PAGE_FAULT = 23;
 
 // sie / sip (the Supervisor-Level ISA chapter): the supervisor timer interrupt, also its scause
 // interrupt code.
+inline constexpr uint64_t IRQ_S_SOFT = 1;
 inline constexpr uint64_t IRQ_S_TIMER = 5;
+inline constexpr uint64_t SIE_SSIE = 1ull << IRQ_S_SOFT;
 inline constexpr uint64_t SIE_STIE = 1ull << IRQ_S_TIMER;
 
 // Interrupt bits of hideleg / hvip / hip (18.2.2, 18.2.3): the VS-level ones.
@@ -97,6 +100,11 @@ inline uint64_t csr_read() {
 template <unsigned N>
 inline void csr_write(uint64_t v) {
   asm volatile("csrw %0, %1" : : "i"(N), "rK"(v) : "memory");
+}
+
+template <unsigned N>
+inline void csr_clear(uint64_t bits) {
+  asm volatile("csrc %0, %1" : : "i"(N), "rK"(bits) : "memory");
 }
 
 // HFENCE.GVMA zero, zero (18.3.2): drop every cached G-stage translation for every VMID after

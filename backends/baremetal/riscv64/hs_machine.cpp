@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backends/baremetal/riscv64/hs_machine.h"
 
+#include "backends/baremetal/common/panic.h"
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/guest_context.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
@@ -33,20 +34,28 @@ uint64_t guest_time_delta(const GuestClock& clock) {
 
 }  // namespace
 
-Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
-  if (setup.arch != Arch::kRiscv64 || setup.cpu_count != 1) return Error(Status::kUnsupported);
-  const uint64_t hgatp = setup.address_space.stage2().hw_root();
-  csr_write<CSR_HGATP>(hgatp);
-  if (csr_read<CSR_HGATP>() != hgatp) {
-    TLOG_ERROR("riscv64: hgatp %#lx rejected by this hart", hgatp);
+namespace {
+
+// What create() chose, replayed on every secondary hart by init_cpu().
+struct HartSetup {
+  uint64_t hgatp = 0;
+  uint64_t time_delta = 0;
+  uint64_t sie = 0;
+};
+HartSetup g_hart;
+
+bool setup_hart(const HartSetup& h) {
+  csr_write<CSR_HGATP>(h.hgatp);
+  if (csr_read<CSR_HGATP>() != h.hgatp) {
+    TLOG_ERROR("riscv64: hgatp %#lx rejected by this hart", h.hgatp);
     csr_write<CSR_HGATP>(0);
-    return Error(Status::kUnsupported);
+    return false;
   }
   hfence_gvma_all();
   csr_write<CSR_HEDELEG>(kHedeleg);
   csr_write<CSR_HIDELEG>(kHideleg);
   csr_write<CSR_HCOUNTEREN>(kHcounteren);
-  csr_write<CSR_HTIMEDELTA>(guest_time_delta(setup.clock));
+  csr_write<CSR_HTIMEDELTA>(h.time_delta);
   // The guest's timer is the interrupt model's, raised through hvip; henvcfg.STCE stays 0, so
   // vstimecmp (Sstc, 0 at reset) should not matter. It is parked in the far future anyway,
   // because QEMU's Sstc code re-evaluates it against the guest's time on htimedelta writes.
@@ -54,16 +63,33 @@ Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
   csr_write<CSR_HIE>(0);
   csr_write<CSR_HVIP>(0);
   // The hypervisor's own timer (hs_timer.h) may interrupt the guest; HS-mode itself keeps
-  // sstatus.SIE = 0 and takes it only as a trap from the guest or a WFI wake-up.
-  csr_write<CSR_SIE>(SIE_STIE);
+  // sstatus.SIE = 0 and takes it only as a trap from the guest or a WFI wake-up. With several
+  // harts, another hart's kick (SBI IPI: sip.SSIP) does the same.
+  csr_write<CSR_SIE>(h.sie);
+  return true;
+}
+
+}  // namespace
+
+Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
+  if (setup.arch != Arch::kRiscv64 || setup.cpu_count == 0 || setup.cpu_count > kMaxCpus)
+    return Error(Status::kUnsupported);
+  g_hart.hgatp = setup.address_space.stage2().hw_root();
+  g_hart.time_delta = guest_time_delta(setup.clock);
+  g_hart.sie = SIE_STIE | (setup.cpu_count > 1 ? SIE_SSIE : 0);
+  if (!setup_hart(g_hart)) return Error(Status::kUnsupported);
   const uint64_t hstatus = csr_read<CSR_HSTATUS>() & HSTATUS_VSXL;
-  return HsMachine(setup, hgatp, hstatus);
+  return HsMachine(setup, g_hart.hgatp, hstatus);
+}
+
+void HsMachine::init_cpu(unsigned index, AddressSpace&) {
+  if (!setup_hart(g_hart)) panic("hart %u cannot run the VM (hgatp rejected)", index);
 }
 
 Result<HsVcpu> HsMachine::create_vcpu(unsigned id) {
-  if (id != 0 || m_vcpu_created) return Error(Status::kUnsupported);
-  m_vcpu_created = true;
-  return HsVcpu(id, *m_as, *m_exits, m_hgatp, m_hstatus, m_chip, m_clock);
+  if (id >= m_cpus || (m_vcpus_created & (1u << id)) != 0) return Error(Status::kUnsupported);
+  m_vcpus_created |= 1u << id;
+  return HsVcpu(id, m_cpus, *m_as, *m_exits, m_hgatp, m_hstatus, m_chip, m_clock);
 }
 
 }  // namespace tandem::baremetal::riscv64

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The riscv64 bare-metal Machine: sets up this hart's HS-mode virtualization CSRs for one VM
 // and points hgatp at the address space's G-stage table (Sv39x4 / Sv48x4, built by the core's
-// Stage2Table; Stage2Table::hw_root() is the hgatp value). One vCPU per hart, on the hart the
-// image runs on.
+// Stage2Table; Stage2Table::hw_root() is the hgatp value). One vCPU per hart: vCPU i on
+// physical CPU i (0: the boot hart; arch::start_cpu maps the others to hart ids).
 #pragma once
 
 #include <cstdint>
@@ -16,11 +16,14 @@ namespace tandem::baremetal::riscv64 {
 class HsMachine {
  public:
   using Vcpu = HsVcpu;
+  static constexpr unsigned kMaxCpus = 8;
 
-  // kUnsupported for another guest architecture, more than one vCPU (secondary harts would
-  // have to be started through SBI HSM first), or a G-stage mode this hart rejects (hgatp is
-  // WARL: an unsupported MODE does not stick).
+  // kUnsupported for another guest architecture, more than kMaxCpus vCPUs, or a G-stage
+  // mode this hart rejects (hgatp is WARL: an unsupported MODE does not stick).
   [[nodiscard]] static Result<HsMachine> create(const MachineSetup& setup);
+  // On secondary hart `index` (common/run_smp.h), before it runs vCPU `index`: the same
+  // hypervisor CSRs create() set on the boot hart. Panics on a hart that rejects them.
+  static void init_cpu(unsigned index, AddressSpace& space);
 
   [[nodiscard]] Result<HsVcpu> create_vcpu(unsigned id);
 
@@ -30,6 +33,7 @@ class HsMachine {
         m_exits(&setup.exits),
         m_chip(setup.irq_chip),
         m_clock(setup.clock),
+        m_cpus(setup.cpu_count),
         m_hgatp(hgatp),
         m_hstatus(hstatus) {}
 
@@ -37,9 +41,10 @@ class HsMachine {
   VmExits* m_exits;
   IrqChip* m_chip;
   GuestClock m_clock;
+  unsigned m_cpus;
   uint64_t m_hgatp;
   uint64_t m_hstatus;
-  bool m_vcpu_created = false;
+  uint32_t m_vcpus_created = 0;  // bit per vCPU id
 };
 
 static_assert(Machine<HsMachine>);

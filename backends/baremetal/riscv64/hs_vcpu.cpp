@@ -5,6 +5,7 @@
 #include <atomic>
 #include <optional>
 
+#include "backends/baremetal/common/arch.h"
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 #include "core/base/log.h"
@@ -15,12 +16,15 @@ namespace tandem::baremetal::riscv64 {
 namespace {
 
 constexpr unsigned kRegA0 = 10;
+constexpr uint64_t kSbiHsm = 0x48534D;  // SBI spec v2.0, 9 "Hart State Management"
+constexpr uint64_t kKickWaitNs = 1'000'000;
 
 }  // namespace
 
-HsVcpu::HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus,
-               IrqChip* chip, GuestClock clock)
+HsVcpu::HsVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
+               uint64_t hstatus, IrqChip* chip, GuestClock clock)
     : m_id(id),
+      m_cpus(cpus),
       m_as(&as),
       m_exits(&exits),
       m_hgatp(hgatp),
@@ -88,6 +92,11 @@ Result<VcpuExit> HsVcpu::run() {
   VcpuExit out;
   load_guest_csrs();
   for (;;) {
+    // Another hart's vCPU may have stopped the VM (its kick brought this hart here).
+    if (m_exits->stopped()) {
+      out = stopped_exit();
+      break;
+    }
     if (std::atomic_ref<uint32_t>(m_stop_requested).exchange(0) != 0) {
       out.kind = ExitKind::kTimeout;
       out.pc = m_ctx.guest.sepc;
@@ -112,10 +121,15 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
     case ExitKind::kMmioWrite:
       m_exits->handle(m_id, e);
       if (e.kind == ExitKind::kMmioRead && e.reg != 0) m_ctx.guest.x[e.reg] = e.value;
+      if (e.kind == ExitKind::kMmioWrite) kick_others(false);
       break;
     case ExitKind::kHypercall: hypercall(); break;
     case ExitKind::kHalt:
       m_ctx.guest.sepc += trap.advance;
+      if (m_cpus > 1) {
+        wait_for_kick();
+        return Step::kContinue;
+      }
       out = e;  // pc: the WFI, as the other backends report a halt
       return Step::kReturn;
     case ExitKind::kFault:
@@ -125,7 +139,9 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       m_exits->handle(m_id, e);
       break;
     case ExitKind::kExternalInterrupt:
-      // HS-mode enables only its timer (hs_timer.h): the VM's next deadline has come.
+      // Another hart's kick (several vCPUs): the next entry re-reads this vCPU's lines.
+      if (e.value == IRQ_S_SOFT) csr_clear<CSR_SIP>(SIE_SSIE);
+      // Else HS-mode enables only its timer (hs_timer.h): the VM's next deadline has come.
       if (e.value != IRQ_S_TIMER) return Step::kContinue;
       hs_timer_fired();
       out.kind = ExitKind::kTimeout;
@@ -146,6 +162,10 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
 // retry the instruction. false for everything else (MMIO, no RAM, or out of frames), which
 // the trap decoding turns into an access or a fault.
 bool HsVcpu::backed_on_demand(uint64_t gpa) {
+  // The frame allocator and the table are shared with the other harts' vCPUs. A new mapping
+  // needs no fence on the other harts: QEMU caches no invalid G-stage entries (hardware that
+  // does needs SBI RFENCE remote HFENCE.GVMA here).
+  VmExits::Guard guard(*m_exits);
   const Region* r = m_as->find(Gpa(gpa));
   if (r == nullptr || r->backing != RamBacking::kOnDemand) return false;
   if (!m_as->populate(Gpa(gpa), 1).ok()) return false;
@@ -160,6 +180,37 @@ void HsVcpu::hypercall() {
   for (unsigned i = 0; i < 8; i++) args[i] = m_ctx.guest.x[kRegA0 + i];
   const HypercallResult r = m_exits->hypercall(m_id, args, m_ctx.guest.sepc);
   for (unsigned i = 0; i < r.count && i < 2; i++) m_ctx.guest.x[kRegA0 + i] = r.ret[i];
+  kick_others(args[7] == kSbiHsm);  // an IPI, or a hart_start the target's hart should see
+}
+
+// A WFI with several vCPUs: this hart serves this vCPU only, so it waits here for another
+// hart's kick (sip.SSIP), the VM's deadline or at most kKickWaitNs, and the guest's WFI ends
+// (a wake-up without a cause is allowed, privileged spec 3.3.3).
+void HsVcpu::wait_for_kick() {
+  uint64_t until = m_clock.host_now_ns() + kKickWaitNs;
+  if (m_chip != nullptr) {
+    VmExits::Guard guard(*m_exits);
+    if (m_chip->cpu_lines(m_id) != 0) return;
+    const uint64_t next = m_chip->advance(m_clock.now_ns());
+    if (next != kNoDeadline && m_clock.start_ns + next < until) until = m_clock.start_ns + next;
+  }
+  hs_idle_until(until);
+}
+
+// After an exit that may have given other vCPUs an interrupt (a device line, an SBI IPI) or
+// started one (`all`: SBI HSM): kick their harts, so a guest spinning or waiting there sees it.
+void HsVcpu::kick_others(bool all) {
+  if (m_cpus == 1) return;
+  uint32_t targets = 0;
+  {
+    VmExits::Guard guard(*m_exits);
+    for (unsigned i = 0; i < m_cpus; i++) {
+      if (i != m_id && (all || (m_chip != nullptr && m_chip->cpu_lines(i) != 0)))
+        targets |= 1u << i;
+    }
+  }
+  for (unsigned i = 0; i < m_cpus; i++)
+    if ((targets & (1u << i)) != 0) arch::kick_cpu(i);
 }
 
 VcpuExit HsVcpu::stopped_exit() const { return m_exits->stop_info().as_exit(m_ctx.guest.sepc); }

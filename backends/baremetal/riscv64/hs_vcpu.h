@@ -40,8 +40,10 @@ class HsVcpu {
   // `hgatp` is the G-stage root the machine built; `hstatus` the hypervisor's hstatus as
   // HsMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW. `chip`
   // (may be null: no interrupts) decides the guest's VS-level interrupts, on `clock`'s time.
-  HsVcpu(unsigned id, AddressSpace& as, VmExits& exits, uint64_t hgatp, uint64_t hstatus,
-         IrqChip* chip, GuestClock clock);
+  // `cpus`: vCPUs in the VM, each on a hart of its own (more than one: a WFI waits here for
+  // another hart's kick instead of returning kHalt).
+  HsVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
+         uint64_t hstatus, IrqChip* chip, GuestClock clock);
 
   // pc -> sepc, sp -> x2, a0 = hart id, a1 = DTB (args[0], args[1]); VS-mode, vsatp Bare.
   [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
@@ -69,9 +71,12 @@ class HsVcpu {
   Step handle(GuestTrap& trap, VcpuExit& out);
   bool backed_on_demand(uint64_t gpa);
   void hypercall();
+  void wait_for_kick();
+  void kick_others(bool all);
   VcpuExit stopped_exit() const;
 
   unsigned m_id;
+  unsigned m_cpus;
   GuestContext m_ctx{};
   VsCsrs m_vs{};
   AddressSpace* m_as;

@@ -4,6 +4,7 @@
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 #include "backends/baremetal/riscv64/hs_vcpu.h"
+#include "core/vm/vm_exits.h"
 
 namespace tandem::baremetal::riscv64 {
 namespace {
@@ -26,6 +27,7 @@ constexpr uint32_t kLevels = cpu_irq::kStip | cpu_irq::kSeip;
 // see VSTIP rise; a trap taken at the deadline ends run() with kTimeout.
 void HsVcpu::sync_irqs() {
   if (m_chip == nullptr) return;
+  VmExits::Guard guard(*m_exits);  // the model is shared with the other harts' vCPUs
   const uint32_t lines = m_chip->cpu_lines(m_id);
   uint64_t hvip = (csr_read<CSR_HVIP>() & ~to_hvip(kLevels)) | to_hvip(lines & kLevels);
   const uint32_t edges = lines & m_chip->edge_lines();

@@ -6,6 +6,11 @@
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 
+extern "C" {
+extern char _secondary_start[];  // entry.S
+extern uint64_t boot_hartid;     // entry.S: a0 at _start
+}
+
 namespace tandem::baremetal {
 
 // Guests are RISC-V ELF files (e_machine EM_RISCV = 243, System V gABI) whose RAM starts where
@@ -34,7 +39,40 @@ void sbi_system_reset(bool failure) {
   asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
 }
 
+// SBI calls with two arguments in, sbiret {error, value} out; the error is returned.
+int64_t sbi_call(uint64_t eid, uint64_t fid, uint64_t arg0, uint64_t arg1, uint64_t arg2) {
+  register uint64_t a0 asm("a0") = arg0;
+  register uint64_t a1 asm("a1") = arg1;
+  register uint64_t a2 asm("a2") = arg2;
+  register uint64_t a6 asm("a6") = fid;
+  register uint64_t a7 asm("a7") = eid;
+  asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
+  return static_cast<int64_t>(a0);
+}
+
+constexpr uint64_t kSbiHsm = 0x48534D;  // "HSM", hart_start = FID 0 (SBI spec v2.0, 9.1)
+constexpr uint64_t kSbiIpi = 0x735049;  // "sPI", send_ipi = FID 0 (7.1)
+
+// Physical CPU `index` -> hart id: 0 is the boot hart (whichever OpenSBI chose), the others
+// are the remaining hart ids 0, 1, ... in order (QEMU virt numbers its harts 0..N-1).
+uint64_t hart_of(unsigned index) {
+  if (index == 0) return boot_hartid;
+  return index <= boot_hartid ? index - 1 : index;
+}
+
 }  // namespace
+
+int64_t start_cpu(unsigned index) {
+  // The hart enters _secondary_start in S-mode with a0 = hart id, a1 = opaque = index.
+  asm volatile("fence rw, rw" ::: "memory");
+  return sbi_call(kSbiHsm, 0, hart_of(index), reinterpret_cast<uint64_t>(&_secondary_start), index);
+}
+
+// An HS-level software interrupt (sip.SSIP) on that hart: it ends its guest's run or its WFI.
+void kick_cpu(unsigned index) {
+  asm volatile("fence rw, rw" ::: "memory");
+  (void)sbi_call(kSbiIpi, 0, 1, hart_of(index), 0);
+}
 
 void exit_platform(int status) {
   const uint32_t code = static_cast<uint32_t>(status) & 0xffff;

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// A VM with one physical CPU per vCPU (`tandem build-image --cpus N`, N > 1): the same
+// Vm<H>::run_cpu loop as the kvm backend's vCPU threads, with physical CPUs for threads. Every
+// exit and every touch of the interrupt model is handled under VmExits' spin lock
+// (set_threaded). CPU i runs vCPU i; a vCPU that is off waits in its CPU's idle (H::idle_until,
+// polling at least every ms) until the guest's PSCI CPU_ON / SBI HSM hart_start marks it
+// starting; the vCPU then takes its boot state on its own CPU. CPU 0 reports the stop and ends
+// the machine, as with one CPU; a secondary CPU whose loop ends kicks CPU 0 and parks.
+#pragma once
+
+#include "backends/baremetal/common/arch.h"
+#include "backends/baremetal/common/panic.h"
+#include "backends/baremetal/common/smp.h"
+#include "core/vm/vm.h"
+
+namespace tandem::baremetal {
+
+// H::Machine provides `static void init_cpu(unsigned index, AddressSpace&)`: this physical
+// CPU's own hypervisor set-up (traps, stage-2 root, interrupt controller interface, timer),
+// which Machine::create did for the boot CPU.
+template <class H>
+const StopInfo& run_smp(Vm<H>& vm, unsigned cpus) {
+  static Vm<H>* s_vm = nullptr;
+  s_vm = &vm;
+  vm.set_threaded();
+  set_secondary_main([](unsigned index) {
+    H::Machine::init_cpu(index, s_vm->address_space());
+    s_vm->run_cpu(index);
+    arch::kick_cpu(0);
+    arch::park();
+  });
+  for (unsigned i = 1; i < cpus; i++) {
+    if (const int64_t err = arch::start_cpu(i); err != 0) {
+      panic(
+          "the guest was packed for %u CPUs (tandem build-image --cpus %u) but physical CPU %u "
+          "did not start (firmware error %lld): this machine has fewer CPUs (QEMU: -smp %u)",
+          cpus, cpus, i, static_cast<long long>(err), cpus);
+    }
+  }
+  vm.run_cpu(0);
+  return vm.finish();
+}
+
+}  // namespace tandem::baremetal

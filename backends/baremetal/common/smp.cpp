@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "backends/baremetal/common/smp.h"
+
+#include "backends/baremetal/common/arch.h"
+
+namespace tandem::baremetal {
+namespace {
+
+SecondaryMain g_secondary_main = nullptr;
+
+}  // namespace
+
+void set_secondary_main(SecondaryMain fn) {
+  __atomic_store_n(&g_secondary_main, fn, __ATOMIC_RELEASE);
+}
+
+extern "C" [[noreturn]] void baremetal_secondary_start(uint64_t index) {
+  const SecondaryMain fn = __atomic_load_n(&g_secondary_main, __ATOMIC_ACQUIRE);
+  if (fn != nullptr) fn(static_cast<unsigned>(index));
+  arch::park();
+}
+
+}  // namespace tandem::baremetal
