@@ -312,14 +312,19 @@ class Vm final : private CpuControl {
 
   // CpuControl, for PSCI CPU_ON / SBI HSM (called from vCPU `caller`'s exit handling).
   CpuOnResult cpu_on(unsigned caller, uint64_t target, uint64_t entry, uint64_t context) override {
-    TLOG_DEBUG("vCPU %u: start vCPU %llu at %#llx", caller, static_cast<unsigned long long>(target),
-               static_cast<unsigned long long>(entry));
     // The entry is checked before the target's state, as OpenSBI does (QEMU's PSCI does not
     // check it at all; a start outside RAM could only fault).
-    if (target >= m_cpu_count) return CpuOnResult::kNoSuchCpu;
+    const auto refuse = [&](CpuOnResult result, const char* why) {
+      TLOG_INFO("vCPU %u: start of vCPU %llu at %#llx refused: %s", caller,
+                static_cast<unsigned long long>(target), static_cast<unsigned long long>(entry),
+                why);
+      return result;
+    };
+    if (target >= m_cpu_count) return refuse(CpuOnResult::kNoSuchCpu, "no such vCPU (--cpus)");
     if (entry < m_ram_base.raw() || entry - m_ram_base.raw() >= m_ram_size)
-      return CpuOnResult::kBadEntry;
-    if (m_power[target] != CpuPowerState::kOff) return CpuOnResult::kAlreadyOn;
+      return refuse(CpuOnResult::kBadEntry, "the entry is not in guest RAM");
+    if (m_power[target] != CpuPowerState::kOff)
+      return refuse(CpuOnResult::kAlreadyOn, "it is already on or starting");
     BootState boot;
     boot.pc = entry;
     if (m_arch == Arch::kRiscv64) {
@@ -332,6 +337,8 @@ class Vm final : private CpuControl {
     // touch another vCPU's engine from inside this one's exit (Unicorn's riscv64 entry runs the
     // target's engine).
     m_boot[target] = boot;
+    TLOG_INFO("vCPU %u starts vCPU %llu at %#llx", caller, static_cast<unsigned long long>(target),
+              static_cast<unsigned long long>(entry));
     m_halted[target] = false;
     m_power[target] = CpuPowerState::kStarting;
     H::wake();
