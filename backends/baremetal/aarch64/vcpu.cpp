@@ -6,6 +6,7 @@
 #include "backends/baremetal/aarch64/gic_hw.h"
 #include "backends/baremetal/aarch64/gic_regs.h"
 #include "backends/baremetal/aarch64/sysreg.h"
+#include "backends/baremetal/common/smp.h"
 #include "core/arch/aarch64/esr.h"
 #include "core/vm/vm_exits.h"
 
@@ -129,14 +130,7 @@ Vgic::Entry El2Vcpu::prepare_entry() {
 // waiting there takes it now.
 void El2Vcpu::kick_others(bool all) {
   if (m_cpus == 1) return;
-  uint32_t targets = 0;
-  {
-    VmExits::Guard guard(*m_exits);
-    for (unsigned i = 0; i < m_cpus; i++) {
-      if (i != m_id && (all || (m_chip != nullptr && m_chip->cpu_lines(i) != 0)))
-        targets |= 1u << i;
-    }
-  }
+  const uint32_t targets = kick_targets(*m_exits, m_chip, m_cpus, m_id, all);
   if (targets != 0) gic_kick(targets);
 }
 

@@ -7,6 +7,11 @@
 
 #include <cstdint>
 
+namespace tandem {
+class IrqChip;
+class VmExits;
+}  // namespace tandem
+
 namespace tandem::baremetal {
 
 // What a started secondary CPU runs; never returns.
@@ -15,5 +20,11 @@ using SecondaryMain = void (*)(unsigned index);
 void set_secondary_main(SecondaryMain fn);
 
 extern "C" [[noreturn]] void baremetal_secondary_start(uint64_t index);
+
+// The physical CPUs to kick after an exit on CPU `self` that may have given another vCPU an
+// interrupt (an SGI, an SBI IPI, a device line) or started one (`all`: CPU_ON / hart_start), as
+// a bit mask: those whose vCPU now has an interrupt input asserted, or every other one. The
+// chip is read under the VM's lock.
+uint32_t kick_targets(VmExits& exits, IrqChip* chip, unsigned cpus, unsigned self, bool all);
 
 }  // namespace tandem::baremetal

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "backends/baremetal/common/arch.h"
+#include "backends/baremetal/common/smp.h"
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 #include "core/base/log.h"
@@ -201,14 +202,7 @@ void HsVcpu::wait_for_kick() {
 // started one (`all`: SBI HSM): kick their harts, so a guest spinning or waiting there sees it.
 void HsVcpu::kick_others(bool all) {
   if (m_cpus == 1) return;
-  uint32_t targets = 0;
-  {
-    VmExits::Guard guard(*m_exits);
-    for (unsigned i = 0; i < m_cpus; i++) {
-      if (i != m_id && (all || (m_chip != nullptr && m_chip->cpu_lines(i) != 0)))
-        targets |= 1u << i;
-    }
-  }
+  const uint32_t targets = kick_targets(*m_exits, m_chip, m_cpus, m_id, all);
   for (unsigned i = 0; i < m_cpus; i++)
     if ((targets & (1u << i)) != 0) arch::kick_cpu(i);
 }

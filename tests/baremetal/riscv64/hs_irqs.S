@@ -135,37 +135,6 @@ trap:
 	addi	sp, sp, 64
 	sret
 
-puts:					/* a0 = NUL-terminated string */
-	mv	t0, a0
-1:	lbu	t1, 0(t0)
-	beqz	t1, 2f
-	sb	t1, 0(s0)
-	addi	t0, t0, 1
-	j	1b
-2:	ret
-
-put_hex_line:				/* a0 as 0x<hex>, then a newline */
-	li	t1, '0'
-	sb	t1, 0(s0)
-	li	t1, 'x'
-	sb	t1, 0(s0)
-	li	t2, 60			/* shift of the current digit */
-1:	beqz	t2, 2f			/* skip leading zeros, keep the last digit */
-	srl	t1, a0, t2
-	bnez	t1, 2f
-	addi	t2, t2, -4
-	j	1b
-2:	srl	t1, a0, t2
-	andi	t1, t1, 15
-	lla	t3, hex_digits
-	add	t3, t3, t1
-	lbu	t1, 0(t3)
-	sb	t1, 0(s0)
-	addi	t2, t2, -4
-	bgez	t2, 2b
-	li	t1, '\n'
-	sb	t1, 0(s0)
-	ret
 
 	.data
 	.balign	8
@@ -174,7 +143,6 @@ timer_seen:	.word	0, 0
 ipi_seen:	.word	0
 
 	.section .rodata
-hex_digits:	.ascii	"0123456789abcdef"
 msg_timer:	.asciz	"hs_irqs: timer while spinning\n"
 msg_late:	.asciz	"time >= deadline: "
 msg_ipi:	.asciz	"hs_irqs: sbi send_ipi to self: "
