@@ -90,8 +90,11 @@ bool Vgic::take_physical() {
 
 // Hands the model's pending interrupts to free list registers: acknowledge in the model (it
 // becomes active there), read its priority back (ICC_RPR_EL1, exact with the minimum binary
-// point), drop the model's running priority again at once.
+// point), drop the model's running priority again at once. Skipped while the model is untouched
+// since the last fill (IrqChip::generation: retire() and take_physical() touch it when they
+// change anything), so most exits cost no model work.
 unsigned Vgic::fill() {
+  if (m_chip->generation() == m_seen_generation) return 0;
   unsigned listed = 0;
   bool overflow = false;
   for (unsigned n = 0; n < m_lrs; n++) {
@@ -126,6 +129,7 @@ unsigned Vgic::fill() {
     m_overflow = overflow;
     ich_hcr_write(ICH_HCR_EN | (overflow ? ICH_HCR_UIE : 0));
   }
+  m_seen_generation = m_chip->generation();
   return listed;
 }
 

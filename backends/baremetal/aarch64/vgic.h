@@ -55,6 +55,7 @@ class Vgic {
   bool m_vtimer_held = false;
   bool m_vtimer_listed = false;
   bool m_overflow = false;
+  uint32_t m_seen_generation = ~0u;  // the model's generation() after the last fill()
 };
 
 }  // namespace tandem::baremetal::aarch64

@@ -92,6 +92,7 @@ Result<VcpuExit> HsVcpu::run() {
   if (m_exits->stopped()) return stopped_exit();
   VcpuExit out;
   load_guest_csrs();
+  m_resync_irqs = true;  // the VM may have advanced the model's time since the last run
   for (;;) {
     // Another hart's vCPU may have stopped the VM (its kick brought this hart here).
     if (m_exits->stopped()) {
@@ -129,6 +130,7 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       m_ctx.guest.sepc += trap.advance;
       if (m_cpus > 1) {
         wait_for_kick();
+        m_resync_irqs = true;
         return Step::kContinue;
       }
       out = e;  // pc: the WFI, as the other backends report a halt
@@ -141,6 +143,7 @@ HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       break;
     case ExitKind::kExternalInterrupt:
       // Another hart's kick (several vCPUs): the next entry re-reads this vCPU's lines.
+      m_resync_irqs = true;
       if (e.value == IRQ_S_SOFT) csr_clear<CSR_SIP>(SIE_SSIE);
       // Else HS-mode enables only its timer (hs_timer.h): the VM's next deadline has come.
       if (e.value != IRQ_S_TIMER) return Step::kContinue;

@@ -85,6 +85,8 @@ class HsVcpu {
   uint64_t m_hstatus;
   IrqChip* m_chip;
   GuestClock m_clock;
+  uint32_t m_seen_generation = 0;  // the model's generation() at the last sync_irqs()
+  bool m_resync_irqs = true;       // time passed or another hart kicked: recompute anyway
   uint32_t m_stop_requested = 0;
 };
 

@@ -25,9 +25,16 @@ constexpr uint32_t kLevels = cpu_irq::kStip | cpu_irq::kSeip;
 // itself, so it is never cleared here. The timer is the hypervisor's own: the model's timers
 // are levels computed from the clock, so the guest only needs an exit at the next deadline to
 // see VSTIP rise; a trap taken at the deadline ends run() with kTimeout.
+//
+// Nothing is recomputed while the model is untouched since the last entry (IrqChip::generation)
+// and no time-driven event (the HS timer, a kick, a return to the VM) came in between: most
+// exits (an MMIO access to a device without an interrupt, an SBI call that changes nothing)
+// then cost no model work.
 void HsVcpu::sync_irqs() {
   if (m_chip == nullptr) return;
   VmExits::Guard guard(*m_exits);  // the model is shared with the other harts' vCPUs
+  if (!m_resync_irqs && m_chip->generation() == m_seen_generation) return;
+  m_resync_irqs = false;
   const uint32_t lines = m_chip->cpu_lines(m_id);
   uint64_t hvip = (csr_read<CSR_HVIP>() & ~to_hvip(kLevels)) | to_hvip(lines & kLevels);
   const uint32_t edges = lines & m_chip->edge_lines();
@@ -38,6 +45,7 @@ void HsVcpu::sync_irqs() {
   csr_write<CSR_HVIP>(hvip);
   const uint64_t next = m_chip->advance(m_clock.now_ns());
   hs_timer_arm(next == kNoDeadline ? ~uint64_t{0} : ticks_at_or_after(m_clock.start_ns + next));
+  m_seen_generation = m_chip->generation();
 }
 
 }  // namespace tandem::baremetal::riscv64
