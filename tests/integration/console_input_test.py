@@ -133,16 +133,21 @@ def case_typing_and_ctrl_a_x(cmd):
         run.type(b"<\x01\x01>")  # Ctrl-A Ctrl-A: one Ctrl-A
         run.expect(b"<\x01>", "Ctrl-A Ctrl-A sends one Ctrl-A")
         run.type(b"\x01x")
-        status = run.wait("Ctrl-A x")
-        if status != 0:
-            raise Failure(f"Ctrl-A x: status {status}, want 0")
-        if b"terminated by the user (Ctrl-A x)" not in run.out:
-            raise Failure("Ctrl-A x: no 'tandem: terminated by the user (Ctrl-A x)' message")
-        check_restored(run, "Ctrl-A x")
+        expect_clean_exit(run, "Ctrl-A x", b"terminated by the user (Ctrl-A x)")
     except Failure as e:
         raise Failure(f"{e}\n--- output ---\n{run.out.decode(errors='replace')}") from None
     finally:
         run.close()
+
+
+def expect_clean_exit(run, what, text):
+    """Tandem ends with status 0 having printed `text`, and the terminal's modes are back."""
+    status = run.wait(what)
+    if status != 0:
+        raise Failure(f"{what}: status {status}, want 0")
+    if text not in run.out:
+        raise Failure(f"{what}: no {text.decode()!r} in the output")
+    check_restored(run, what)
 
 
 def case_guest_quits(cmd):
@@ -150,12 +155,7 @@ def case_guest_quits(cmd):
     try:
         run.expect(b"echo: ready", "boot")
         run.type(b"q")
-        status = run.wait("guest exit on 'q'")
-        if status != 0:
-            raise Failure(f"guest exit: status {status}, want 0")
-        if b"echo: bye" not in run.out:
-            raise Failure("guest exit: no 'echo: bye'")
-        check_restored(run, "guest exit")
+        expect_clean_exit(run, "guest exit", b"echo: bye")
     except Failure as e:
         raise Failure(f"{e}\n--- output ---\n{run.out.decode(errors='replace')}") from None
     finally:
