@@ -5,6 +5,7 @@
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
 #include "backends/emu/emu_riscv_mip.h"
+#include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::emu {
@@ -108,14 +109,20 @@ void set_lines(EmuCpu& cpu, uint32_t lines) {
   if (!riscv_update_mip(cpu.uc, cpu.context, kLevels | soft, (lines & kLevels) | soft)) {
     cpu.exits.stop_info().set_fault(
         StopKind::kError,
-        "emu: cannot raise riscv64 interrupts: the privilege field of this Unicorn's context "
-        "was not found (UNICORN.md, IRQ injection)");
+        "emu: the riscv64 engine did not take an interrupt-pending (mip) update "
+        "(backends/emu/README.md, riscv64 privilege)");
     uc_emu_stop(cpu.uc);
   }
 }
 
 Result<void> configure(EmuCpu& cpu) {
   if (uc_context_alloc(cpu.uc, &cpu.context) != UC_ERR_OK) return Error(Status::kNoMemory);
+  if (cpu.chip != nullptr && !riscv_mip_writable()) {
+    TLOG_ERROR(
+        "emu: cannot deliver riscv64 interrupts: no field of this Unicorn's saved context passed "
+        "the privilege checks (backends/emu/README.md, riscv64 privilege)");
+    return Error(Status::kUnsupported);
+  }
   uc_hook h;
   if (uc_hook_add(cpu.uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(on_intr), &cpu, 1, 0) !=
       UC_ERR_OK) {
