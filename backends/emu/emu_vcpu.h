@@ -38,8 +38,8 @@ class EmuVcpu {
   [[nodiscard]] Result<VcpuExit> run();
 
   // Ends the current run() with kTimeout, or the next one if none is under way. Safe from any
-  // thread; from another thread it returns once run() has taken the request (microseconds:
-  // the engine stops at the end of its translation block) or is not running.
+  // thread, including the vCPU's own hooks; returns at once, and the engine stops at its next
+  // translation-block boundary (microseconds).
   void request_stop();
 
   // General-purpose register n in the architecture's numbering (aarch64 x0..x30, riscv64
