@@ -114,12 +114,15 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // hooks); `load_boot` writes a BootState; `gpr` maps a register number to Unicorn's id (-1 if
 // out of range); `pc_reg` is the program counter's id; `halt_size` the length of WFI / HLT,
 // which Unicorn leaves the PC after; `set_lines` asserts interrupt inputs (cpu_irq bits; null
-// where Unicorn cannot deliver interrupts).
+// where Unicorn cannot deliver interrupts); `tcg_buffer_bytes` bounds the engine's translation
+// buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
+// code; README.md, "Translation buffer").
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
   int pc_reg;
   uint8_t halt_size;
+  uint32_t tcg_buffer_bytes;
   Result<void> (*configure)(EmuCpu& cpu);
   Result<void> (*load_boot)(EmuCpu& cpu, const BootState& boot);
   int (*gpr)(unsigned n);

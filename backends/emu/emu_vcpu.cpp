@@ -103,6 +103,11 @@ Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
   if (uc_open(ops->uc_arch_id, ops->uc_mode_id, &cpu->uc) != UC_ERR_OK) {
     return Error(Status::kBackend);
   }
+  // Before anything that initialises the engine, like the CPU model.
+  if (ops->tcg_buffer_bytes != 0 &&
+      uc_ctl_set_tcg_buffer_size(cpu->uc, ops->tcg_buffer_bytes) != UC_ERR_OK) {
+    return Error(Status::kBackend);
+  }
   TRY(ops->configure(*cpu));
   TRY(emu::install_block_hook(*cpu));
   TRY(emu::map_address_space(*cpu));
