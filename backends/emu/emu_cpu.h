@@ -8,8 +8,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -70,8 +72,10 @@ struct EmuCpu {
   uint64_t armed = kNoDeadline;  // GuestClock time the ticker ends this slice at
   Ticker ticker{[this] { preempt(*this); }};
   uc_engine* uc = nullptr;
-  uc_context* context = nullptr;  // scratch: aarch64 syndrome reads, riscv64 mip writes
-  std::vector<MmioWindow> mmio;   // sized once at create(); hooks hold element addresses
+  uc_context* context = nullptr;           // scratch: aarch64 syndrome reads, riscv64 mip writes
+  std::vector<MmioWindow> mmio;            // sized once at create(); hooks hold element addresses
+  std::shared_ptr<EmuPeers> peers;         // the machine's other vCPUs (null: alone)
+  std::atomic<uint32_t> pending_flush{0};  // kFlush* bits other vCPUs asked for
   std::atomic<bool> stop_requested{false};
   bool in_run = false;             // inside uc_emu_start (hooks are running), on the vCPU's thread
   bool left_machine_mode = false;  // riscv64: the mret trampoline has run

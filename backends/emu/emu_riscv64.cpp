@@ -5,6 +5,8 @@
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
 #include "backends/emu/emu_riscv_mip.h"
+#include "backends/emu/emu_riscv_walk.h"
+#include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
@@ -61,7 +63,9 @@ constexpr uint32_t kCsrTime = 0xC01;
 
 bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
   uint32_t insn = 0;
-  if (uc_mem_read(cpu.uc, pc, &insn, sizeof insn) != UC_ERR_OK) return false;
+  // The PC is a guest virtual address once the guest turns paging on.
+  const std::optional<uint64_t> at = riscv_fetch_address(cpu.uc, pc);
+  if (!at || uc_mem_read(cpu.uc, *at, &insn, sizeof insn) != UC_ERR_OK) return false;
   if ((insn & kRdtimeMask) != kRdtime) return false;
   uint64_t time = 0;
   if (!cpu.exits.sysreg_read(cpu.cpu_id, kCsrTime, time, pc)) return false;
@@ -69,6 +73,21 @@ bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
   if (rd != 0) write_reg(cpu.uc, UC_RISCV_REG_X0 + static_cast<int>(rd), time);
   write_reg(cpu.uc, UC_RISCV_REG_PC, pc + 4);
   return true;
+}
+
+// An RFENCE call the SBI accepted (so its hart list is valid): the target harts' engines drop
+// their translations (remote_fence_i) or TLBs (remote_sfence_vma, _asid) before they run again
+// (SBI spec v2.0 chapter 8; emu_coherence.h). The hfence calls are for guests with the H
+// extension, which Unicorn's CPU does not offer.
+void remote_fence(EmuCpu& cpu, const uint64_t args[8]) {
+  const uint64_t mask = args[0], base = args[1];
+  const uint64_t harts = base == ~uint64_t{0} ? ~uint64_t{0} : base < 64 ? mask << base : 0;
+  switch (args[6]) {
+    case SBI_RFENCE_REMOTE_FENCE_I: flush_peers(cpu, harts, kFlushTranslations); break;
+    case SBI_RFENCE_REMOTE_SFENCE_VMA:
+    case SBI_RFENCE_REMOTE_SFENCE_VMA_ASID: flush_peers(cpu, harts, kFlushTlb); break;
+    default: break;
+  }
 }
 
 void on_intr(uc_engine* uc, uint32_t intno, void* user) {
@@ -97,6 +116,7 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
       &cpu);
   HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
   for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(uc, kArgs[i], r.ret[i]);
+  if (args[7] == SBI_EXT_RFENCE && r.count > 0 && r.ret[0] == 0) remote_fence(cpu, args);
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }

@@ -16,6 +16,7 @@ namespace emu {
 constexpr uint64_t kNoUntil = ~uint64_t{0};
 
 EmuCpu::~EmuCpu() {
+  if (peers != nullptr && cpu_id < peers->cpus.size()) peers->cpus[cpu_id] = nullptr;
   if (context != nullptr) uc_context_free(context);
   if (uc != nullptr) uc_close(uc);
 }
@@ -95,7 +96,7 @@ EmuVcpu::EmuVcpu(EmuVcpu&&) noexcept = default;
 EmuVcpu& EmuVcpu::operator=(EmuVcpu&&) noexcept = default;
 EmuVcpu::~EmuVcpu() = default;
 
-Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
+Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup, std::shared_ptr<emu::EmuPeers> peers) {
   const emu::ArchOps* ops = emu::ops_for(setup.arch);
   if (ops == nullptr) return Error(Status::kUnsupported);
   std::unique_ptr<emu::EmuCpu> cpu(new (std::nothrow) emu::EmuCpu(*ops, setup));
@@ -111,6 +112,10 @@ Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
   TRY(ops->configure(*cpu));
   TRY(emu::install_block_hook(*cpu));
   TRY(emu::map_address_space(*cpu));
+  if (peers != nullptr && setup.cpu_id < peers->cpus.size()) {
+    peers->cpus[setup.cpu_id] = cpu.get();
+    cpu->peers = std::move(peers);
+  }
   return EmuVcpu(std::move(cpu));
 }
 
@@ -132,6 +137,7 @@ Result<VcpuExit> EmuVcpu::run() {
     return e;
   }
   cpu.has_exit = false;
+  emu::take_flushes(cpu);
   emu::arm_slice(cpu);
   cpu.in_run = true;
   const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);

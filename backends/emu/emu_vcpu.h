@@ -15,6 +15,7 @@ namespace tandem {
 
 namespace emu {
 struct EmuCpu;
+struct EmuPeers;
 }  // namespace emu
 
 class EmuVcpu {
@@ -22,7 +23,10 @@ class EmuVcpu {
   // Opens the engine, configures the architecture (UNICORN.md section 6) and maps every RAM
   // and MMIO region of setup.address_space; the regions must not change afterwards. RAM must
   // be contiguous (kUnsupported for on-demand RAM: 2.0.1 has no TLB-fill hook to back it).
-  [[nodiscard]] static Result<EmuVcpu> create(const VcpuSetup& setup);
+  // `peers` (EmuMachine's) lets this vCPU's broadcast TLB and cache maintenance reach the
+  // others (emu_coherence.h).
+  [[nodiscard]] static Result<EmuVcpu> create(const VcpuSetup& setup,
+                                              std::shared_ptr<emu::EmuPeers> peers = nullptr);
 
   EmuVcpu(EmuVcpu&&) noexcept;
   EmuVcpu& operator=(EmuVcpu&&) noexcept;
