@@ -19,7 +19,7 @@ constexpr std::uint64_t kStackSize = 16384;
 // One instruction to set the return value, then return.
 #if defined(__aarch64__)
 constexpr std::uint32_t returning(std::uint32_t v) { return 0x52800000 | (v << 5); }  // mov w0
-constexpr std::uint32_t kRet = 0xd65f03c0;                                             // ret
+constexpr std::uint32_t kRet = 0xd65f03c0;                                            // ret
 #else
 constexpr std::uint32_t returning(std::uint32_t v) { return 0x00000513 | (v << 20); }  // li a0
 constexpr std::uint32_t kRet = 0x00008067;                                             // ret
@@ -52,9 +52,9 @@ void publish_code(std::uint64_t other) {
 #else
   asm volatile("fence" ::: "memory");
   register std::uint64_t a0 asm("a0") = std::uint64_t{1} << other;  // hart_mask
-  register std::uint64_t a1 asm("a1") = 0;                           // hart_mask_base
-  register std::uint64_t a6 asm("a6") = 0;                           // remote_fence_i
-  register std::uint64_t a7 asm("a7") = 0x52464E43;                  // RFENCE
+  register std::uint64_t a1 asm("a1") = 0;                          // hart_mask_base
+  register std::uint64_t a6 asm("a6") = 0;                          // remote_fence_i
+  register std::uint64_t a7 asm("a7") = 0x52464E43;                 // RFENCE
   asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
   asm volatile("fence.i" ::: "memory");
 #endif
