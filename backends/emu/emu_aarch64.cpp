@@ -132,7 +132,8 @@ uint32_t on_sys(uc_engine* /*uc*/, uc_arm64_reg /*reg*/, const uc_arm64_cp_reg* 
 // Returns false if the UDF at `pc` is not a semihosting call.
 bool semihosting(EmuCpu& cpu, uint64_t pc) {
   uint32_t insn = 0;
-  // With the 2.0.1 VA==PA restriction (UNICORN.md TL;DR, defect 1) the PC reads as a GPA.
+  // Read as guest-physical addresses (2.1.1 has no uc_vmem_read): semihosting works with the
+  // MMU off or identity-mapped (README.md).
   if (uc_mem_read(cpu.uc, pc, &insn, sizeof insn) != UC_ERR_OK || insn != kHltSemihosting) {
     return false;
   }

@@ -18,7 +18,7 @@ namespace {
 constexpr uint32_t kCauseEcall = 8;
 constexpr uint32_t kCauseIllegal = 2;
 
-// Unicorn 2.0.1 starts in M-mode and cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.0), so
+// Unicorn starts in M-mode and 2.1.1 cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.2), so
 // the guest is entered through one mret on a scratch page at QEMU virt's boot-ROM address,
 // which Tandem's riscv64 map leaves empty; the page is unmapped again before the guest runs.
 constexpr uint64_t kTrampoline = 0x1000;
@@ -54,7 +54,7 @@ const char* cause_name(uint32_t cause) {
   }
 }
 
-// `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn 2.0.1 has no time source for the time CSR
+// `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn has no time source for the time CSR
 // and raises an illegal-instruction exception (UNICORN.md section 2, "Timer"), so the backend
 // completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU.
 constexpr uint32_t kRdtimeMask = 0xFFFFF07F;

@@ -22,7 +22,7 @@ class EmuVcpu {
  public:
   // Opens the engine, configures the architecture (UNICORN.md section 6) and maps every RAM
   // and MMIO region of setup.address_space; the regions must not change afterwards. RAM must
-  // be contiguous (kUnsupported for on-demand RAM: 2.0.1 has no TLB-fill hook to back it).
+  // be contiguous (kUnsupported for on-demand RAM: backends/emu/README.md).
   // `peers` (EmuMachine's) lets this vCPU's broadcast TLB and cache maintenance reach the
   // others (emu_coherence.h).
   [[nodiscard]] static Result<EmuVcpu> create(const VcpuSetup& setup,
