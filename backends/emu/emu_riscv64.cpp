@@ -137,12 +137,6 @@ void set_lines(EmuCpu& cpu, uint32_t lines) {
 
 Result<void> configure(EmuCpu& cpu) {
   if (uc_context_alloc(cpu.uc, &cpu.context) != UC_ERR_OK) return Error(Status::kNoMemory);
-  if (cpu.chip != nullptr && !riscv_mip_writable()) {
-    TLOG_ERROR(
-        "emu: cannot deliver riscv64 interrupts: no field of this Unicorn's saved context passed "
-        "the privilege checks (backends/emu/README.md, riscv64 privilege)");
-    return Error(Status::kUnsupported);
-  }
   uc_hook h;
   if (uc_hook_add(cpu.uc, &h, UC_HOOK_INTR, reinterpret_cast<void*>(on_intr), &cpu, 1, 0) !=
       UC_ERR_OK) {
@@ -169,6 +163,9 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   write_reg(uc, UC_RISCV_REG_A0, cpu.cpu_id);
   write_reg(uc, UC_RISCV_REG_A1, boot.args[1]);
   write_reg(uc, UC_RISCV_REG_SP, boot.sp);
+  // The privilege field of the context is found on the first engine that enters S-mode.
+  const std::vector<uint8_t> m_mode =
+      cpu.chip != nullptr ? riscv_context_bytes(uc, cpu.context) : std::vector<uint8_t>{};
   uc_err err = uc_mem_write(uc, kTrampoline, &kMret, sizeof kMret);
   // Run the mret and stop on arrival at the entry. Not with count=1: the next count=0 run would
   // remove Unicorn's count hook with a tb_flush, which in 2.0.1 memsets the whole 1 GiB
@@ -181,6 +178,12 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   // A PC anywhere else means mret did not take (the engine was no longer in M-mode).
   if (pc != boot.pc) return Error(Status::kUnsupported);
   cpu.left_machine_mode = true;
+  if (cpu.chip != nullptr && !riscv_find_priv(uc, cpu.context, m_mode)) {
+    TLOG_ERROR(
+        "emu: cannot deliver riscv64 interrupts: no field of this Unicorn's saved context passed "
+        "the privilege checks (backends/emu/README.md, riscv64 privilege)");
+    return Error(Status::kUnsupported);
+  }
   return ok();
 }
 

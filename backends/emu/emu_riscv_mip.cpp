@@ -2,6 +2,8 @@
 #include "backends/emu/emu_riscv_mip.h"
 
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 namespace tandem::emu {
@@ -9,9 +11,6 @@ namespace {
 
 constexpr uint64_t kPrivS = 1;
 constexpr uint64_t kPrivM = 3;
-constexpr uint64_t kBase = 0x1000;
-constexpr uint32_t kMret = 0x30200073;  // riscv64-linux-gnu-as: mret
-constexpr uint64_t kMstatusMppS = 1ull << 11;
 constexpr uint64_t kMipStip = 1ull << 5;
 constexpr uint64_t kScratchAtM = 0x5a5a'1234'8765'a5a5;
 constexpr uint64_t kScratchAtS = 0x0bad'0bad'0bad'0bad;
@@ -32,12 +31,6 @@ uint64_t reg(uc_engine* uc, int id) {
 }
 
 void put(uc_engine* uc, int id, uint64_t v) { uc_reg_write(uc, id, &v); }
-
-std::vector<uint8_t> snapshot(uc_engine* uc, uc_context* ctx, size_t size) {
-  if (uc_context_save(uc, ctx) != UC_ERR_OK) return {};
-  const auto* bytes = reinterpret_cast<const uint8_t*>(ctx);
-  return {bytes, bytes + size};
-}
 
 bool set_priv(uc_engine* uc, uc_context* ctx, size_t off, uint64_t priv, uint64_t* old) {
   if (uc_context_save(uc, ctx) != UC_ERR_OK) return false;
@@ -65,51 +58,45 @@ bool verify(uc_engine* uc, uc_context* ctx, size_t off) {
   return set_priv(uc, ctx, off, kPrivS, nullptr) && m_writes && s_dropped;
 }
 
-// Saves a context in M-mode and one after an mret to S-mode, then verifies each 8-byte field that
-// reads 3 then 1.
-Result<size_t> calibrate() {
-  uc_engine* uc = nullptr;
-  if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &uc) != UC_ERR_OK) return Error(Status::kBackend);
-  uc_context* ctx = nullptr;
+// The calibrated offset: unset until the first search, then its result.
+std::optional<Result<size_t>> g_offset;
+std::mutex g_offset_mutex;
+
+Result<size_t> search(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>& m_mode) {
+  const std::vector<uint8_t> s_mode = riscv_context_bytes(uc, ctx);
+  if (m_mode.size() != s_mode.size() || s_mode.empty()) return Error(Status::kBackend);
   size_t found = 0;
   unsigned matches = 0;
-  uint64_t mstatus = kMstatusMppS, mepc = kBase + 0x100;
-  if (uc_mem_map(uc, kBase, 0x1000, UC_PROT_ALL) == UC_ERR_OK &&
-      uc_mem_write(uc, kBase, &kMret, sizeof kMret) == UC_ERR_OK &&
-      uc_context_alloc(uc, &ctx) == UC_ERR_OK &&
-      uc_reg_write(uc, UC_RISCV_REG_MSTATUS, &mstatus) == UC_ERR_OK &&
-      uc_reg_write(uc, UC_RISCV_REG_MEPC, &mepc) == UC_ERR_OK) {
-    const size_t size = uc_context_size(uc);
-    const std::vector<uint8_t> m_mode = snapshot(uc, ctx, size);
-    const bool entered =
-        uc_emu_start(uc, kBase, mepc, 0, 0) == UC_ERR_OK && reg(uc, UC_RISCV_REG_PC) == mepc;
-    const std::vector<uint8_t> s_mode = snapshot(uc, ctx, size);
-    for (size_t off = 0;
-         entered && off + 8 <= size && m_mode.size() == size && s_mode.size() == size;
-         off += kStep) {
-      if (load64(m_mode.data(), off) != kPrivM || load64(s_mode.data(), off) != kPrivS) continue;
-      // A wrong candidate is patched back to 1 by verify(); a right one leaves the engine at S.
-      if (verify(uc, ctx, off)) {
-        found = off;
-        ++matches;
-      }
+  for (size_t off = 0; off + 8 <= s_mode.size(); off += kStep) {
+    if (load64(m_mode.data(), off) != kPrivM || load64(s_mode.data(), off) != kPrivS) continue;
+    // A wrong candidate is patched back to 1 by verify(); a right one leaves the engine at S.
+    if (verify(uc, ctx, off)) {
+      found = off;
+      ++matches;
     }
   }
-  if (ctx != nullptr) uc_context_free(ctx);
-  uc_close(uc);
   if (matches != 1) return Error(Status::kUnsupported);
   return found;
 }
 
 Result<size_t> priv_offset() {
-  static const Result<size_t> offset = calibrate();
-  return offset;
+  std::lock_guard lock(g_offset_mutex);
+  if (!g_offset) return Error(Status::kUnsupported);
+  return *g_offset;
 }
 
 }  // namespace
 
-Result<void> riscv_mip_writable() {
-  TRY(priv_offset());
+std::vector<uint8_t> riscv_context_bytes(uc_engine* uc, uc_context* ctx) {
+  if (uc_context_save(uc, ctx) != UC_ERR_OK) return {};
+  const auto* bytes = reinterpret_cast<const uint8_t*>(ctx);
+  return {bytes, bytes + uc_context_size(uc)};
+}
+
+Result<void> riscv_find_priv(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>& m_mode) {
+  std::lock_guard lock(g_offset_mutex);
+  if (!g_offset) g_offset = search(uc, ctx, m_mode);
+  TRY(*g_offset);
   return ok();
 }
 
