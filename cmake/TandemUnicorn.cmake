@@ -18,6 +18,9 @@ find_package(PkgConfig REQUIRED)
 set(_tandem_pc_path "$ENV{PKG_CONFIG_PATH}")
 set(ENV{PKG_CONFIG_PATH}
   "${TANDEM_UNICORN_PREFIX}/lib/${CMAKE_LIBRARY_ARCHITECTURE}/pkgconfig:${_tandem_pc_path}")
+# pkg_check_modules keeps the library path it found in the cache and never looks again: a build
+# directory configured against the system's 2.0.1 would go on linking it.
+unset(pkgcfg_lib_UNICORN_unicorn CACHE)
 pkg_check_modules(UNICORN QUIET IMPORTED_TARGET GLOBAL unicorn>=${TANDEM_UNICORN_MIN})
 if(NOT UNICORN_FOUND)
   pkg_check_modules(UNICORN_OLD QUIET unicorn)

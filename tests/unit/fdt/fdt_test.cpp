@@ -18,7 +18,7 @@ namespace tandem::fdt {
 namespace {
 
 std::vector<uint8_t> load(const char* name) {
-  const auto path = std::filesystem::path(__FILE__).parent_path() / name;
+  const auto path = std::filesystem::path(TANDEM_UNIT_DIR) / name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << path;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
