@@ -21,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 run_args=()
-qemu_env=(QEMU_TIMEOUT="${QEMU_TIMEOUT:-5}")
+qemu_env=(QEMU_TIMEOUT="${QEMU_TIMEOUT:-60}")
 if [ -n "${GUEST_CPUS:-}" ]; then
   run_args+=(--cpus "$GUEST_CPUS")
   qemu_env+=(QEMU_SMP="$GUEST_CPUS")
