@@ -68,7 +68,8 @@ class Console:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.limit = limit
-        self.deadline = time.monotonic() + limit
+        self.start = time.monotonic()
+        self.deadline = self.start + limit
         self.seen = b""
         self.matched = 0  # expect() looks for the next pattern from here
 
@@ -132,6 +133,8 @@ def run_linux(args, command, tmp):
     with open(paths["release"]) as f:
         release = f.read().strip()
     console = Console(command(args.arch, args.cpus, boot), args.limit)
+    console.expect(b"tandem-init: up")
+    up = time.monotonic() - console.start  # reported, never judged: the machine may be loaded
     console.finish()
     lines = [l.strip() for l in console.seen.decode("utf-8", "replace").splitlines()]
     want = ["tandem-init: up", f"tandem-init: release {release}",
@@ -145,6 +148,7 @@ def run_linux(args, command, tmp):
     if missing:
         console.fail(f"/init did not report {missing}")
     print("\n".join(got))
+    print(f"/init ran {up:.2f} s after the start (wall time, this run)")
 
 
 def run_uboot(args, command, _tmp):
