@@ -3,28 +3,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include <utility>
 
+#include "cli/input_file.h"
 #include "core/loader/elf.h"
 #include "core/loader/multiboot.h"
 
 namespace tandem::cli {
 
 std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    spdlog::error("{}: cannot open: {}", path, std::strerror(errno));
-    return std::nullopt;
-  }
+  auto bytes = read_input_file(path);
+  if (!bytes) return std::nullopt;
   GuestFile file;
-  file.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    spdlog::error("{}: read error", path);
-    return std::nullopt;
-  }
+  file.bytes = std::move(*bytes);
   const auto& b = file.bytes;
   const bool elf64 = b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[4] == 2;
   if (!elf64 && multiboot::find_header(file.bytes)) {

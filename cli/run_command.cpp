@@ -159,9 +159,9 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   }
   if (opts.trace != TraceMode::kNone)
     vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
-  // On a terminal the guest's console is interactive: show each byte as it is written, not at
-  // the end of a line.
-  if (isatty(STDOUT_FILENO)) std::setvbuf(stdout, nullptr, _IONBF, 0);
+  // On a terminal the guest's console is interactive: show each byte as it is written. Into a
+  // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
+  std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
   std::atomic<bool> user_quit{false};
   const StopInfo* stop = nullptr;
   {
