@@ -14,6 +14,7 @@ import concurrent.futures
 import json
 import os
 import subprocess
+import termios
 import sys
 import threading
 import time
@@ -66,6 +67,8 @@ def main() -> int:
                 f.result()
         port.write(json.dumps({"done": len(tests)}) + "\n")
         port.flush()
+        # The serial driver sends in the background; power-off must not cut it short.
+        termios.tcdrain(port.fileno())
     return 0
 
 

@@ -256,7 +256,7 @@ def run_vm(args, kernel, initrd, work):
     port = os.path.join(work, "results.jsonl")
     if os.path.exists(port):
         os.remove(port)
-    qemu = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", str(args.cpus),
+    qemu = ["qemu-system-x86_64", "-accel", "tcg,thread=single", "-cpu", "max", "-smp", str(args.cpus),
             "-m", "2G", "-nographic", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
             "-append", "console=ttyS0 panic=-1 quiet", "-serial", "mon:stdio",
             "-serial", f"file:{port}"]
