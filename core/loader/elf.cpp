@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/loader/elf.h"
 
+#include "core/base/le_bytes.h"
 #include "core/base/log.h"
 
 namespace tandem {
@@ -29,11 +30,7 @@ constexpr size_t kPFilesz = 32, kPMemsz = 40;
 constexpr uint32_t PT_LOAD = 1;
 
 // Little-endian field readers. Callers have checked that [at, at + N) lies inside `b`.
-uint64_t le(std::span<const uint8_t> b, size_t at, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{b[at + i]} << (8 * i);
-  return v;
-}
+uint64_t le(std::span<const uint8_t> b, size_t at, unsigned n) { return load_le(b.data() + at, n); }
 uint16_t le16(std::span<const uint8_t> b, size_t at) { return static_cast<uint16_t>(le(b, at, 2)); }
 uint32_t le32(std::span<const uint8_t> b, size_t at) { return static_cast<uint32_t>(le(b, at, 4)); }
 uint64_t le64(std::span<const uint8_t> b, size_t at) { return le(b, at, 8); }
