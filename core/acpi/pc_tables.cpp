@@ -35,8 +35,8 @@ constexpr uint16_t kIntiActiveHighLevel = 0x1 | (0x3 << 2);
 // '_S5_' PackageOp PkgLength(8) NumElements(4) BytePrefix typ BytePrefix typ ZeroOp ZeroOp.
 constexpr size_t kS5Size = 14;
 constexpr size_t kS5Typ1 = 9, kS5Typ2 = 11;
-constexpr uint8_t kS5Aml[kS5Size] = {0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-                                     0x0a, 0x00, 0x0a, 0x00, 0x00, 0x00};
+constexpr uint8_t kS5Aml[kS5Size] = {0x08, '_',  'S',  '5',  '_',  0x12, 0x08,
+                                     0x04, 0x0a, 0x00, 0x0a, 0x00, 0x00, 0x00};
 
 uint8_t checksum(const uint8_t* p, size_t n) {
   uint8_t sum = 0;
@@ -55,9 +55,9 @@ void header(uint8_t* t, const char* signature, uint32_t length, uint8_t revision
   t[8] = revision;
   for (size_t i = 0; i < 6; ++i) t[10 + i] = kOemId[i];
   put(t + 16, "TANDEMPC", 8);  // OEM table id
-  store_le(t + 24, 1, 4);       // OEM revision
-  put(t + 28, "TNDM", 4);       // creator id
-  store_le(t + 32, 1, 4);       // creator revision
+  store_le(t + 24, 1, 4);      // OEM revision
+  put(t + 28, "TNDM", 4);      // creator id
+  store_le(t + 32, 1, 4);      // creator revision
 }
 
 void finish(uint8_t* t, size_t length) { t[9] = checksum(t, length); }

@@ -25,13 +25,13 @@ inline constexpr uint16_t PM1_SLP_TYP_MASK = 7u << PM1_SLP_TYP_SHIFT;
 inline constexpr uint16_t PM1_SLP_EN = 1u << 13;
 
 struct PcPlatform {
-  unsigned cpus = 1;                // local APIC ids 0 .. cpus - 1
+  unsigned cpus = 1;  // local APIC ids 0 .. cpus - 1
   uint32_t lapic_base = 0xfee00000;
   uint32_t ioapic_base = 0xfec00000;
-  uint16_t pm1a_evt = 0x600;        // 4 bytes: PM1 status, PM1 enable
-  uint16_t pm1a_cnt = 0x604;        // 2 bytes
-  uint8_t sci_irq = 9;              // ISA IRQ, level-triggered active high as on a PC
-  uint8_t s5_slp_typ = 5;           // the \_S5 package's SLP_TYPa/b
+  uint16_t pm1a_evt = 0x600;  // 4 bytes: PM1 status, PM1 enable
+  uint16_t pm1a_cnt = 0x604;  // 2 bytes
+  uint8_t sci_irq = 9;        // ISA IRQ, level-triggered active high as on a PC
+  uint8_t s5_slp_typ = 5;     // the \_S5 package's SLP_TYPa/b
 };
 
 // Table offsets in the buffer (RSDP first: its address is the buffer's).

@@ -50,9 +50,9 @@ struct Image {
   bool relocatable = false;
   uint32_t kernel_alignment = 0;  // a power of two, 4 KiB or more
   uint64_t pref_address = 0;      // where the kernel wants to be loaded (its link address)
-  uint32_t init_size = 0;    // bytes the kernel needs from its load address while it boots
-  uint32_t cmdline_size = 0;  // longest command line, without the NUL
-  uint32_t initrd_addr_max = 0;  // highest address an initrd byte may have
+  uint32_t init_size = 0;         // bytes the kernel needs from its load address while it boots
+  uint32_t cmdline_size = 0;      // longest command line, without the NUL
+  uint32_t initrd_addr_max = 0;   // highest address an initrd byte may have
 };
 
 // kBadImage: no boot sector signature or "HdrS" magic, a header or kernel cut short, fields

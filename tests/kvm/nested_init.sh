@@ -11,6 +11,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+ln -s /proc/self/fd /dev/fd
 for m in irqbypass kvm kvm-amd; do
   insmod "/nested/modules/$m.ko" || echo "nested: insmod $m failed"
 done

@@ -5,8 +5,9 @@
     nested_runner.py <manifest.json> <result-port>
 
 The manifest (written by nested_vm.py) lists each test's name, key, command, environment,
-working directory and time limit. Tests run with as many at a time as the VM has CPUs, the
-longest time limits first. Each result goes to <result-port> (the VM's second serial port,
+working directory, time limit and whether it must run alone (ctest's RUN_SERIAL). Those run
+first, one by one; the others then run as many at a time as the VM has CPUs, the longest time
+limits first. Each result goes to <result-port> (the VM's second serial port,
 a file on the host) as one JSON line {"key", "name", "status", "seconds", "output"}, and a
 progress line goes to the console. A last line {"done": N} says that all N finished.
 """
@@ -62,8 +63,10 @@ def main() -> int:
                 port.flush()
                 print(f"nested: {test['name']}: status {status} ({seconds:.1f} s)", flush=True)
 
+        for test in [t for t in tests if t["serial"]]:
+            one(test)
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            for f in [pool.submit(one, t) for t in tests]:
+            for f in [pool.submit(one, t) for t in tests if not t["serial"]]:
                 f.result()
         port.write(json.dumps({"done": len(tests)}) + "\n")
         port.flush()

@@ -5,18 +5,20 @@
     nested_vm.py --ctest CTEST --build-dir DIR --launcher kvm_case.sh --results DIR
                  --python PYTHON [--cpus 2] [--limit 290]
 
-ctest's fixture `kvm_nested` (tests/CMakeLists.txt). Where /dev/kvm opens it does nothing: the
-kvm tests run on this host. Elsewhere it asks ctest for every test whose command starts with
-the launcher (kvm_case.sh: the kvm unit tests, every kvm integration test, chaos_kvm, the kvm
-idle-CPU test), fetches Debian 12's amd64 cloud kernel and busybox-static by package name
-(scripts/debfetch, cached in cache/), builds an initramfs holding busybox, the kernel's KVM
-modules, bash, this Python, and every file and folder the tests' commands name with the
-shared libraries they load, and boots it under `qemu-system-x86_64 -accel tcg -cpu max` (TCG
-emulates AMD SVM with nested paging, so kvm_amd loads: ../shared/docs/KVM-NESTED.md). Inside,
-nested_runner.py runs each command and sends its output and status back over a second serial
-port; they land in --results as <key>.out and <key>.status, where kvm_case.sh finds them, so
-each test passes or fails on its own in ctest. Exit status 0 when the VM reported every test
-(whatever their results), 1 when it did not, 77 (skip) without qemu-system-x86_64.
+ctest's fixture `kvm_nested` (tests/CMakeLists.txt). It fetches Debian 12's amd64 cloud kernel
+and busybox-static by package name (scripts/debfetch, cached in cache/) and puts the Linux
+guest of linux_test.sh (the kernel, a busybox initrd, its release) in <build>/kvm-nested/linux.
+Where /dev/kvm opens that is all: the kvm tests run on this host. Elsewhere it asks ctest for
+every test whose command starts with the launcher (kvm_case.sh: the kvm unit tests, every kvm
+integration test, chaos_kvm, the kvm idle-CPU test, Linux), builds an initramfs holding
+busybox, the kernel's KVM modules, bash, this Python, and every file and folder the tests'
+commands name with the shared libraries they load, and boots it under `qemu-system-x86_64
+-accel tcg -cpu max` (TCG emulates AMD SVM with nested paging, so kvm_amd loads:
+../shared/docs/KVM-NESTED.md). Inside, nested_runner.py runs each command and sends its output
+and status back over a second serial port; they land in --results as <key>.out and
+<key>.status, where kvm_case.sh finds them, so each test passes or fails on its own in ctest.
+Exit status 0 when the VM reported every test (whatever their results), 1 when it did not, 77
+(skip) without qemu-system-x86_64.
 """
 import argparse
 import hashlib
@@ -80,7 +82,8 @@ def kvm_tests(args):
         env = [e for e in props.get("ENVIRONMENT", []) if not e.startswith("TANDEM_KVM_RESULTS=")]
         tests.append({"name": t["name"], "key": key_of(command[1:]), "command": run,
                       "environment": env, "cwd": props.get("WORKING_DIRECTORY", args.build_dir),
-                      "timeout": float(props.get("TIMEOUT", 300))})
+                      "timeout": float(props.get("TIMEOUT", 300)),
+                      "serial": bool(props.get("RUN_SERIAL", False))})
     return tests
 
 
@@ -222,6 +225,22 @@ def base_image(kernel_modules, release, busybox, work):
     return image, frozenset(files)
 
 
+def prepare_linux(kernel, release, busybox, work):
+    """The Linux guest of linux_test.sh in <work>/linux: the kernel, an initrd with busybox and
+    linux_init.sh as /init, and the kernel's release."""
+    out = os.path.join(work, "linux")
+    os.makedirs(out, exist_ok=True)
+    shutil.copyfile(kernel, os.path.join(out, "bzImage"))
+    rd = Initramfs(os.path.join(work, "linux-root"))
+    rd.add_file(busybox, "/bin/busybox")
+    rd.add_file(os.path.join(HERE, "linux_init.sh"), "/init")
+    os.chmod(rd.dest("/init"), 0o755)
+    rd.pack(os.path.join(out, "initrd"))
+    shutil.rmtree(rd.root)
+    with open(os.path.join(out, "release"), "w") as f:
+        f.write(release + "\n")
+
+
 def build_initramfs(tests, kernel_modules, release, busybox, work):
     """Two newc archives one after the other (the kernel unpacks both): the cached base, then
     the init, the runner, the manifest and every file or folder a test's command or environment
@@ -310,7 +329,21 @@ def main() -> int:
     start = time.monotonic()
     shutil.rmtree(args.results, ignore_errors=True)
     os.makedirs(args.results)
-    if kvm_usable():
+    work = os.path.join(args.build_dir, "kvm-nested")
+    os.makedirs(work, exist_ok=True)
+    cache = os.path.join(os.environ.get("TANDEM_CACHE", os.path.join(ROOT, "cache")),
+                         "nested-kvm")
+    direct = kvm_usable()
+    try:
+        kernel, modules, release = fetch_kernel(cache)
+        busybox = os.path.join(cache, "bin", "busybox")
+        prepare_linux(kernel, release, busybox, work)
+    except subprocess.CalledProcessError as e:
+        print(f"{'WARNING' if direct else 'FAIL'}: cannot fetch the Debian kernel and busybox:\n"
+              f"{e.stderr}", file=sys.stderr)
+        if not direct:
+            return 1
+    if direct:
         print("direct: /dev/kvm opens on this host, so the kvm tests run here")
         return 0
     if shutil.which("qemu-system-x86_64") is None:
@@ -320,15 +353,7 @@ def main() -> int:
         print("SKIP: " + reason)
         return 77
     tests = [t for t in kvm_tests(args) if not args.only or re.search(args.only, t["name"])]
-    work = os.path.join(args.build_dir, "kvm-nested")
-    cache = os.path.join(os.environ.get("TANDEM_CACHE", os.path.join(ROOT, "cache")),
-                         "nested-kvm")
-    try:
-        kernel, modules, release = fetch_kernel(cache)
-    except subprocess.CalledProcessError as e:
-        print(f"FAIL: cannot fetch the kernel for the nested VM:\n{e.stderr}", file=sys.stderr)
-        return 1
-    initrd = build_initramfs(tests, modules, release, os.path.join(cache, "bin", "busybox"), work)
+    initrd = build_initramfs(tests, modules, release, busybox, work)
     print(f"nested: {len(tests)} kvm tests, kernel {release}, initramfs "
           f"{os.path.getsize(initrd) >> 20} MiB, ready after {time.monotonic() - start:.1f} s",
           flush=True)

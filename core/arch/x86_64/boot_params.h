@@ -28,8 +28,8 @@ inline constexpr size_t kE820MaxEntries = 128;
 inline constexpr uint8_t kLoaderUndefined = 0xff;  // type_of_loader: "undefined" (boot.rst)
 
 struct BootParamsSetup {
-  std::span<const uint8_t> setup_header;  // the bzImage's bytes from 0x1f1 to the header's end
-  uint64_t cmd_line = 0;                  // guest-physical, NUL-terminated
+  std::span<const uint8_t> setup_header;   // the bzImage's bytes from 0x1f1 to the header's end
+  uint64_t cmd_line = 0;                   // guest-physical, NUL-terminated
   uint64_t ramdisk = 0, ramdisk_size = 0;  // 0, 0: no initrd
   uint64_t acpi_rsdp = 0;
   std::span<const E820Entry> e820;

@@ -82,9 +82,9 @@ TEST_F(PcTables, FadtPointsAtTheDsdtFacsAndPm1Blocks) {
   EXPECT_EQ(at(fadt + 89, 1), 2u);
   EXPECT_EQ(at(fadt + 91, 1), 0u);
   const uint64_t boot_arch = at(fadt + 109, 2);
-  EXPECT_EQ(boot_arch & (1u << 1), 0u);  // no 8042
-  EXPECT_NE(boot_arch & (1u << 2), 0u);  // VGA not present
-  EXPECT_NE(boot_arch & (1u << 5), 0u);  // CMOS RTC not present
+  EXPECT_EQ(boot_arch & (1u << 1), 0u);           // no 8042
+  EXPECT_NE(boot_arch & (1u << 2), 0u);           // VGA not present
+  EXPECT_NE(boot_arch & (1u << 5), 0u);           // CMOS RTC not present
   EXPECT_EQ(at(fadt + 112, 4) & (1u << 20), 0u);  // not hardware-reduced: PM1 blocks are used
 }
 
@@ -93,8 +93,8 @@ TEST_F(PcTables, DsdtHoldsTheS5Package) {
   const uint64_t dsdt = at(table("FACP") + 40, 4);
   const uint32_t len = static_cast<uint32_t>(at(dsdt + 4, 4));
   EXPECT_EQ(sum(dsdt, len), 0);
-  const uint8_t aml[] = {0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-                         0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00};
+  const uint8_t aml[] = {0x08, '_',  'S',  '5',  '_',  0x12, 0x08,
+                         0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00};
   ASSERT_EQ(len, 36u + sizeof aml);
   EXPECT_EQ(std::memcmp(m_out.data() + (dsdt - kGpa) + 36, aml, sizeof aml), 0);
 }
@@ -124,7 +124,7 @@ TEST_F(PcTables, MadtListsEachCpuTheIoapicAndTheOverrides) {
         if (at(e + 3, 1) == 0) {
           EXPECT_EQ(at(e + 4, 4), 2u);  // PIT: IRQ 0 -> GSI 2
         } else {
-          EXPECT_EQ(at(e + 3, 1), 9u);   // SCI: level, active high
+          EXPECT_EQ(at(e + 3, 1), 9u);  // SCI: level, active high
           EXPECT_EQ(at(e + 8, 2), 0xdu);
         }
         overrides++;

@@ -35,9 +35,9 @@ TEST(AcpiPm, OtherSleepTypesAndRegistersDoNotPowerOff) {
   FakePower power;
   AcpiPm pm(power, 5);
   pm.write(AcpiPm::kControlOffset, 2, slp_typ(3) | acpi::PM1_SLP_EN);  // S3: not offered
-  pm.write(0, 2, 0xffff);                                               // clear status
-  pm.write(AcpiPm::kEnableOffset, 2, slp_typ(5) | acpi::PM1_SLP_EN);    // enable register
-  pm.write(AcpiPm::kControlOffset, 2, slp_typ(5));                      // no SLP_EN
+  pm.write(0, 2, 0xffff);                                              // clear status
+  pm.write(AcpiPm::kEnableOffset, 2, slp_typ(5) | acpi::PM1_SLP_EN);   // enable register
+  pm.write(AcpiPm::kControlOffset, 2, slp_typ(5));                     // no SLP_EN
   EXPECT_TRUE(power.offs.empty());
   EXPECT_EQ(power.resets, 0);
 }
@@ -45,7 +45,7 @@ TEST(AcpiPm, OtherSleepTypesAndRegistersDoNotPowerOff) {
 TEST(AcpiPm, RegistersReadBack) {
   FakePower power;
   AcpiPm pm(power, 5);
-  EXPECT_EQ(pm.read(0, 2), 0u);  // no event pending
+  EXPECT_EQ(pm.read(0, 2), 0u);                                     // no event pending
   EXPECT_EQ(pm.read(AcpiPm::kControlOffset, 2), acpi::PM1_SCI_EN);  // always in ACPI mode
   pm.write(AcpiPm::kEnableOffset, 2, 0x0121);
   EXPECT_EQ(pm.read(AcpiPm::kEnableOffset, 2), 0x0121u);

@@ -61,8 +61,8 @@ TEST(BzImage, SetupSectsZeroMeansFour) {
 
 TEST(BzImage, TruncatedFilesAreBadImages) {
   const auto f = make_image();
-  for (size_t n : {size_t{0}, size_t{0x1f1}, size_t{0x263}, size_t{28 * 512},
-                   size_t{28 * 512 + 0x200}}) {
+  for (size_t n :
+       {size_t{0}, size_t{0x1f1}, size_t{0x263}, size_t{28 * 512}, size_t{28 * 512 + 0x200}}) {
     std::vector<uint8_t> cut(f.begin(), f.begin() + static_cast<ptrdiff_t>(n));
     EXPECT_EQ(parse(cut).error(), Status::kBadImage) << n << " bytes";
   }

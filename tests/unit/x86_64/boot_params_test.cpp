@@ -77,11 +77,9 @@ TEST(BootParams, CopiesTheHeaderAndFillsTheLoaderFields) {
 TEST(BootParams, RefusesHeadersAndMapsThatDoNotFit) {
   std::array<uint8_t, kBootParamsSize> p{};
   std::vector<uint8_t> long_header(0x2d0 - 0x1f1 + 1, 0);
-  EXPECT_EQ(build_boot_params({long_header, 0, 0, 0, 0, {}}, p).error(),
-            Status::kInvalidArgument);
+  EXPECT_EQ(build_boot_params({long_header, 0, 0, 0, 0, {}}, p).error(), Status::kInvalidArgument);
   std::vector<uint8_t> short_header(0x20, 0);
-  EXPECT_EQ(build_boot_params({short_header, 0, 0, 0, 0, {}}, p).error(),
-            Status::kInvalidArgument);
+  EXPECT_EQ(build_boot_params({short_header, 0, 0, 0, 0, {}}, p).error(), Status::kInvalidArgument);
   std::vector<uint8_t> header(0x26c - 0x1f1, 0);
   std::vector<E820Entry> many(kE820MaxEntries + 1, E820Entry{0, 0x1000, E820Type::kAvailable});
   EXPECT_EQ(build_boot_params({header, 0, 0, 0, 0, many}, p).error(), Status::kInvalidArgument);
