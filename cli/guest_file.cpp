@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "cli/input_file.h"
+#include "core/loader/bzimage.h"
 #include "core/loader/elf.h"
 #include "core/loader/multiboot.h"
 
@@ -18,6 +19,28 @@ std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<
   file.bytes = std::move(*bytes);
   const auto& b = file.bytes;
   const bool elf64 = b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[4] == 2;
+  // A bzImage: the boot sector signature and the setup header's "HdrS" (boot.rst).
+  const bool hdrs = b.size() >= bzimage::kHeaderMinEnd && b[bzimage::kBootFlag] == 0x55 &&
+                    b[bzimage::kBootFlag + 1] == 0xaa && b[bzimage::kMagic] == 'H' &&
+                    b[bzimage::kMagic + 1] == 'd' && b[bzimage::kMagic + 2] == 'r' &&
+                    b[bzimage::kMagic + 3] == 'S';
+  if (hdrs) {
+    if (forced && *forced != Arch::kX86_64) {
+      spdlog::error("{}: --arch {} but this is an x86 Linux bzImage", path, to_string(*forced));
+      return std::nullopt;
+    }
+    if (auto image = bzimage::parse(file.bytes); !image) {
+      spdlog::error("{}: {}", path,
+                    image.error() == Status::kUnsupported
+                        ? "a Linux kernel without the 64-bit entry (boot protocol 2.12 and "
+                          "XLF_KERNEL_64) that Tandem starts it at"
+                        : "a malformed or truncated bzImage");
+      return std::nullopt;
+    }
+    file.arch = Arch::kX86_64;
+    file.bzimage = true;
+    return file;
+  }
   if (!elf64 && multiboot::find_header(file.bytes)) {
     if (forced && *forced != Arch::kX86_64) {
       spdlog::error("{}: --arch {} but this is an x86 multiboot image", path, to_string(*forced));

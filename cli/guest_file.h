@@ -15,11 +15,12 @@ struct GuestFile {
   std::vector<uint8_t> bytes;
   Arch arch = Arch::kAarch64;
   bool multiboot = false;  // a multiboot v1 image (32-bit x86 entry), not a 64-bit ELF
+  bool bzimage = false;    // a Linux x86 bzImage (64-bit boot protocol)
 };
 
 // Logs a clear error and returns nullopt for a missing or unreadable file, a file that is not
-// an ELF or a multiboot image, a 32-bit ELF without a multiboot header, or an --arch that
-// contradicts the ELF.
+// an ELF, a multiboot image or a bzImage (a bzImage without a 64-bit entry included), a 32-bit ELF
+// without a multiboot header, or an --arch that contradicts the ELF.
 std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced);
 
 }  // namespace tandem::cli

@@ -23,6 +23,8 @@ Examples:
   tandem run build/guests/aarch64/hello.elf          boot a guest on the emulator
   tandem run --trace exits build/guests/riscv64/mmio.elf
   tandem run --backend kvm build/guests/x86_64/hello.elf
+  tandem run --backend kvm --mem 256M --cpus 2 --kernel bzImage --initrd rd.gz \
+             --append "console=ttyS0"         boot Linux (x86_64, 64-bit boot protocol)
 
 The guest's console goes to stdout; Tandem's own messages go to stderr. The exit status is the
 guest's (PSCI SYSTEM_OFF = 0, semihosting / sifive_test / isa-debug-exit carry any status);
@@ -41,6 +43,10 @@ struct RunArgs {
 
 int run_from_args(RunArgs& args) {
   RunOptions& opts = args.opts;
+  if (opts.guest_path.empty()) {
+    std::fprintf(stderr, "tandem: error: name a guest image, or a Linux kernel with --kernel\n");
+    return tandem::cli::kExitUsage;
+  }
   opts.backend = *tandem::cli::parse_backend(args.backend);
   if (!args.arch.empty()) opts.arch = tandem::cli::parse_arch(args.arch);
   auto size = tandem::cli::parse_size(args.mem);
@@ -87,8 +93,11 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
   run->add_flag("--verbose,-v", args.opts.verbose,
                 "Log at info level to stderr (e.g. the guest boot time from the boot timer)");
   run->add_option("--append", args.opts.cmdline,
-                  "Kernel command line for multiboot guests (kvm backend)");
-  run->add_option("guest", args.opts.guest_path, "Guest ELF image")->required();
+                  "Kernel command line for Linux and multiboot guests (kvm backend)");
+  run->add_option("--kernel", args.opts.guest_path,
+                  "Linux x86 bzImage to boot (kvm backend), instead of a guest ELF");
+  run->add_option("--initrd", args.opts.initrd_path, "Initial RAM disk for --kernel");
+  run->add_option("guest", args.opts.guest_path, "Guest ELF image (or multiboot image, bzImage)");
   run->callback([&args, &result] { result = run_from_args(args); });
 }
 

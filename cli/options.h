@@ -19,10 +19,11 @@ struct RunOptions {
   uint64_t mem_bytes = 128ull << 20;
   unsigned cpus = 1;
   TraceMode trace = TraceMode::kNone;
-  double timeout_s = 0;  // 0 = no limit
-  bool verbose = false;  // log at info level (e.g. the boot timer's line), not only warnings
-  std::string guest_path;
-  std::string cmdline;  // multiboot command line after the image path (QEMU's -append)
+  double timeout_s = 0;     // 0 = no limit
+  bool verbose = false;     // log at info level (e.g. the boot timer's line), not only warnings
+  std::string guest_path;   // an ELF, a multiboot image or a Linux bzImage (--kernel)
+  std::string initrd_path;  // for a bzImage; empty: none
+  std::string cmdline;  // kernel command line (multiboot: after the image path, as QEMU's -append)
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

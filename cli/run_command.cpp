@@ -22,6 +22,7 @@
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
 #include "cli/guest_file.h"
+#include "cli/input_file.h"
 #include "cli/terminal_mode.h"
 #include "core/vm/vm.h"
 #ifdef TANDEM_HAVE_KVM
@@ -91,6 +92,13 @@ const char* explain(const VmError& err) {
         return "the image must load between 1 MiB and the top 128 KiB of RAM (4 MiB .. 4 GiB "
                "of RAM)";
       return "the multiboot image is malformed or asks for unsupported features";
+    case VmStep::kLinux:
+      if (err.status == Status::kOutOfRange)
+        return "the kernel (its preferred address + init_size) and the initrd do not both fit "
+               "in RAM (raise --mem)";
+      if (err.status == Status::kInvalidArgument)
+        return "the command line is longer than the kernel accepts (its cmdline_size)";
+      return "the bzImage is malformed";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
     default: return "";
   }
@@ -149,9 +157,17 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   config.cpus = opts.cpus;
   VmError err;
   const std::string cmdline = opts.guest_path + " " + opts.cmdline;  // QEMU's convention
+  std::vector<uint8_t> initrd;
+  if (!opts.initrd_path.empty()) {
+    auto bytes = read_input_file(opts.initrd_path);
+    if (!bytes) return kExitUsage;
+    initrd = std::move(*bytes);
+  }
+  const LinuxImage linux_image{guest.bytes, initrd, opts.cmdline};
   const bool loaded = vm->setup(config, err) &&
-                      (guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
-                                       : vm->load(guest.bytes, err).ok());
+                      (guest.bzimage     ? vm->load_linux(linux_image, err).ok()
+                       : guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
+                                         : vm->load(guest.bytes, err).ok());
   if (!loaded) {
     spdlog::error("{}: {} ({}). {}", opts.guest_path, to_string(err.step), to_string(err.status),
                   explain(err));
@@ -191,6 +207,17 @@ int run_command(const RunOptions& opts) {
         "--cpus {}: x86_64 guests on the emu backend have no interrupts (Unicorn cannot deliver "
         "them), so they cannot start other CPUs; use --backend kvm",
         opts.cpus);
+    return kExitUsage;
+  }
+  if (!opts.initrd_path.empty() && !guest->bzimage) {
+    spdlog::error("--initrd {}: only a Linux bzImage (--kernel) takes an initrd", opts.initrd_path);
+    return kExitUsage;
+  }
+  if (guest->bzimage && opts.backend != Backend::kKvm) {
+    spdlog::error(
+        "{}: a Linux kernel needs interrupts and the PC's interrupt controllers, which the "
+        "kvm backend has (--backend kvm); x86 guests on emu have no interrupts",
+        opts.guest_path);
     return kExitUsage;
   }
   if (guest->multiboot && opts.backend != Backend::kKvm) {

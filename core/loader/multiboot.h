@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/arch/x86_64/pc_memory_map.h"
 #include "core/base/addr.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -66,14 +67,9 @@ struct Image {
 [[nodiscard]] Result<void> load(std::span<const uint8_t> file, const Image& image,
                                 std::span<uint8_t> ram, Gpa ram_gpa);
 
-// Boot information (3.3).
-enum class MemoryType : uint32_t { kAvailable = 1, kReserved = 2 };
-
-struct MemoryRange {
-  uint64_t base = 0;
-  uint64_t size = 0;
-  MemoryType type = MemoryType::kAvailable;
-};
+// Boot information (3.3). The memory map's types are the E820 ones.
+using MemoryType = x86::E820Type;
+using MemoryRange = x86::E820Entry;
 
 struct InfoSetup {
   static constexpr size_t kMaxRanges = 32;

@@ -37,4 +37,19 @@ struct LoadedGuest {
                                                        std::span<const uint8_t> file,
                                                        std::span<const char> cmdline);
 
+// A Linux x86 bzImage with its initrd (empty: none) and command line (without a NUL).
+struct LinuxImage {
+  std::span<const uint8_t> kernel;
+  std::span<const uint8_t> initrd;
+  std::span<const char> cmdline;
+};
+
+// A Linux bzImage by the 64-bit boot protocol (core/vm/linux_boot.cpp has the memory layout),
+// on a PC board with `cpus` local APICs in its ACPI tables; x86_64 VMs on backends that provide
+// the PC's interrupt controllers (kvm). kBadImage / kUnsupported from the bzImage parser;
+// kInvalidArgument for a command line longer than the kernel takes; kOutOfRange when the
+// kernel (pref_address + init_size) and the initrd do not both fit in RAM.
+[[nodiscard]] Result<LoadedGuest> load_linux_guest(AddressSpace& space, const LinuxImage& image,
+                                                   unsigned cpus);
+
 }  // namespace tandem

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "core/arch/x86_64/pc_memory_map.h"
 #include "core/arch/x86_64/protected_mode.h"
 #include "core/loader/multiboot.h"
 #include "core/mm/address_space.h"
@@ -12,21 +13,6 @@ namespace {
 // reports the same 128 KiB under QEMU, so guests see the same map on both.
 constexpr uint64_t kBootAreaSize = 128 * 1024;
 constexpr uint64_t kInfoOffset = 0x1000;
-
-// The PC memory map (ACPI e820 conventions): conventional memory up to the EBDA, the BIOS
-// area, extended memory, the boot area, the BIOS flash below 4 GiB.
-size_t pc_memory_map(uint64_t ram, multiboot::MemoryRange* out) {
-  using multiboot::MemoryType;
-  const uint64_t boot_area = ram - kBootAreaSize;
-  size_t n = 0;
-  out[n++] = {0, 0x9fc00, MemoryType::kAvailable};
-  out[n++] = {0x9fc00, 0x400, MemoryType::kReserved};
-  out[n++] = {0xf0000, 0x10000, MemoryType::kReserved};
-  out[n++] = {0x100000, boot_area - 0x100000, MemoryType::kAvailable};
-  out[n++] = {boot_area, kBootAreaSize, MemoryType::kReserved};
-  out[n++] = {0xfffc0000, 0x40000, MemoryType::kReserved};
-  return n;
-}
 
 }  // namespace
 
@@ -48,8 +34,8 @@ Result<LoadedGuest> load_multiboot_guest(AddressSpace& space, std::span<const ui
   }
   TRY(multiboot::load(file, image, ram, Gpa(0)));
 
-  multiboot::MemoryRange map[8];
-  const size_t count = pc_memory_map(ram_size, map);
+  x86::E820Entry map[x86::kPcMemoryMapEntries];
+  const size_t count = x86::pc_memory_map(ram_size, kBootAreaSize, map);
   const Gpa info_gpa(boot_area + kInfoOffset);
   multiboot::InfoSetup setup{std::span(map, count), cmdline};
   TRY(multiboot::build_info(setup, info_gpa,

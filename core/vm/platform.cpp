@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/vm/platform.h"
 
+#include "core/acpi/pc_tables.h"
 #include "core/bus/device_bus.h"
 #include "core/mm/address_space.h"
 
@@ -24,6 +25,9 @@ constexpr uint64_t kRiscvBootTimerBase = 0x10'2000;
 constexpr uint64_t kBootTimerMmioSize = 0x1000;  // one stage-2 page
 constexpr uint16_t kBootTimerPort = 0x440;
 constexpr uint16_t kBootTimerPortSize = 4;
+// The PM1a blocks where the board's ACPI tables say they are: event block, then control.
+constexpr acpi::PcPlatform kPc;
+static_assert(kPc.pm1a_cnt == kPc.pm1a_evt + AcpiPm::kControlOffset);
 
 }  // namespace
 
@@ -34,6 +38,7 @@ Platform::Platform(Arch arch, PowerControl& power, CharSink& console, BootTimer:
       m_uart_port(console, Ns16550Access::kPortIo),
       m_sifive_test(power),
       m_debug_exit(power),
+      m_acpi_pm(power, kPc.s5_slp_typ),
       m_boot_timer(now_ns) {}
 
 PlatformLayout Platform::layout(Arch arch) {
@@ -110,6 +115,7 @@ Result<void> Platform::attach(AddressSpace& space, DeviceBus& bus, IrqController
     case Arch::kX86_64:
       TRY(bus.add(BusSpace::kPort, kCom1Port, m_uart_port.size(), m_uart_port));
       TRY(bus.add(BusSpace::kPort, kDebugExitPort, kDebugExitSize, m_debug_exit));
+      TRY(bus.add(BusSpace::kPort, kPc.pm1a_evt, AcpiPm::kSize, m_acpi_pm));
       TRY(bus.add(BusSpace::kPort, kBootTimerPort, kBootTimerPortSize, m_boot_timer));
       break;
   }

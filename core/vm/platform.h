@@ -4,7 +4,8 @@
 //
 //   aarch64 (virt)   RAM 0x4000_0000   PL011 0x0900_0000                    PSCI by HVC
 //   riscv64 (virt)   RAM 0x8000_0000   NS16550 0x1000_0000, sifive_test 0x10_0000, SBI by ECALL
-//   x86_64  (pc)     RAM 0             COM1 port 0x3f8, isa-debug-exit port 0xf4
+//   x86_64  (pc)     RAM 0             COM1 port 0x3f8, isa-debug-exit port 0xf4, ACPI PM1a
+//                                      blocks ports 0x600..0x605 (S5 power-off)
 //
 // plus a boot timer (devices/timer/boot_timer.h) in a hole of each board's map, where QEMU has
 // nothing: aarch64 0x090c_0000 (after VIRT_SECURE_GPIO, before the virtio-mmio transports at
@@ -25,6 +26,7 @@
 #include "devices/exit/sifive_test.h"
 #include "devices/irq/gicv3.h"
 #include "devices/irq/riscv_irq_chip.h"
+#include "devices/power/acpi_pm.h"
 #include "devices/timer/boot_timer.h"
 #include "devices/uart/ns16550.h"
 #include "devices/uart/pl011.h"
@@ -89,6 +91,7 @@ class Platform {
   Ns16550 m_uart_port;
   SifiveTest m_sifive_test;
   IsaDebugExit m_debug_exit;
+  AcpiPm m_acpi_pm;
   BootTimer m_boot_timer;
   std::optional<Gicv3> m_gic;
   std::optional<RiscvIrqChip> m_riscv_chip;

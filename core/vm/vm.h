@@ -48,6 +48,7 @@ enum class VmStep : unsigned char {
   kVcpu,
   kImage,
   kMultiboot,
+  kLinux,
   kBootState,
 };
 
@@ -63,6 +64,7 @@ constexpr const char* to_string(VmStep step) {
     case VmStep::kVcpu: return "vcpu";
     case VmStep::kImage: return "guest image";
     case VmStep::kMultiboot: return "multiboot image";
+    case VmStep::kLinux: return "Linux kernel";
     case VmStep::kBootState: return "boot state";
   }
   return "unknown";
@@ -143,16 +145,7 @@ class Vm final : private CpuControl {
 
   // Loads a guest ELF into RAM and points the boot vCPU at it.
   [[nodiscard]] Result<void> load(std::span<const uint8_t> elf, VmError& err) {
-    auto guest = load_guest(m_arch, *m_space, elf);
-    if (!guest) return fail(err, VmStep::kImage, guest.error());
-    if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
-      return fail(err, VmStep::kBootState, r.error());
-    m_power[0] = CpuPowerState::kOn;
-    TLOG_DEBUG("guest image at %#llx..%#llx, entry %#llx",
-               static_cast<unsigned long long>(guest->image_start),
-               static_cast<unsigned long long>(guest->image_end),
-               static_cast<unsigned long long>(guest->boot.pc));
-    return ok();
+    return start(load_guest(m_arch, *m_space, elf), VmStep::kImage, err);
   }
 
   // Loads a multiboot v1 image (x86_64 VMs; only backends that can enter 32-bit protected mode
@@ -160,12 +153,14 @@ class Vm final : private CpuControl {
   [[nodiscard]] Result<void> load_multiboot(std::span<const uint8_t> image,
                                             std::span<const char> cmdline, VmError& err) {
     if (m_arch != Arch::kX86_64) return fail(err, VmStep::kImage, Status::kUnsupported);
-    auto guest = load_multiboot_guest(*m_space, image, cmdline);
-    if (!guest) return fail(err, VmStep::kMultiboot, guest.error());
-    if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
-      return fail(err, VmStep::kBootState, r.error());
-    m_power[0] = CpuPowerState::kOn;
-    return ok();
+    return start(load_multiboot_guest(*m_space, image, cmdline), VmStep::kMultiboot, err);
+  }
+
+  // Loads a Linux bzImage, its initrd and command line (x86_64 VMs whose backend has the PC's
+  // interrupt controllers: the board's ACPI tables describe them).
+  [[nodiscard]] Result<void> load_linux(const LinuxImage& image, VmError& err) {
+    if (m_arch != Arch::kX86_64) return fail(err, VmStep::kLinux, Status::kUnsupported);
+    return start(load_linux_guest(*m_space, image, m_cpu_count), VmStep::kLinux, err);
   }
 
   // Runs the vCPUs round-robin on this thread until the guest stops or request_stop() is
@@ -260,6 +255,19 @@ class Vm final : private CpuControl {
     return Error(status);
   }
   bool stop_now() const { return m_exits.stopped() || m_stop_requested.load(); }
+
+  // Points the boot vCPU at a loaded guest (`step` names the loader when it failed).
+  Result<void> start(const Result<LoadedGuest>& guest, VmStep step, VmError& err) {
+    if (!guest) return fail(err, step, guest.error());
+    if (auto r = m_vcpus[0]->set_boot_state(guest->boot); !r)
+      return fail(err, VmStep::kBootState, r.error());
+    m_power[0] = CpuPowerState::kOn;
+    TLOG_DEBUG("guest image at %#llx..%#llx, entry %#llx",
+               static_cast<unsigned long long>(guest->image_start),
+               static_cast<unsigned long long>(guest->image_end),
+               static_cast<unsigned long long>(guest->boot.pc));
+    return ok();
+  }
 
   bool runnable(unsigned i) {
     if (m_power[i] == CpuPowerState::kOff) return false;

@@ -28,12 +28,35 @@ expect() {
 printf 'not an elf' >"$tmp/text.bin"
 head -c 40 "$guests/aarch64/hello.elf" >"$tmp/truncated.elf"
 a64=$guests/aarch64/hello.elf
+# bzImage setup headers (boot.rst): a 2.15 one with a 64-bit entry, and a 2.02 one without.
+bzimage() {
+  python3 -c '
+import struct, sys
+f = bytearray(28 * 512 + 0x4000)
+f[0x1f1] = 27
+struct.pack_into("<H", f, 0x1fe, 0xaa55)
+f[0x200:0x202] = b"\xeb\x6a"
+f[0x202:0x206] = b"HdrS"
+struct.pack_into("<H", f, 0x206, int(sys.argv[1], 16))
+f[0x211] = 1
+struct.pack_into("<IIBxH", f, 0x22c, 0x7fffffff, 0x200000, 1, 1)
+struct.pack_into("<I", f, 0x238, 2047)
+struct.pack_into("<QI", f, 0x258, 0x1000000, 0x1000000)
+sys.stdout.buffer.write(f)' "$1"
+}
+bzimage 020f >"$tmp/bzImage"
+bzimage 0202 >"$tmp/old-bzImage"
 
 expect 2 "cannot open: No such file" -- run "$tmp/missing.elf"
 expect 2 "not an ELF file" -- run "$tmp/text.bin"
 expect 2 "malformed ELF" -- run "$tmp/truncated.elf"
 expect 2 "multiboot images start in 32-bit protected mode, which needs the kvm backend" -- run "$guests/x86_64/mbinfo.elf"
 expect 2 "--arch riscv64 but the ELF is aarch64" -- run --arch riscv64 "$a64"
+expect 2 "name a guest image, or a Linux kernel with --kernel" -- run
+expect 2 "a Linux kernel needs interrupts .* kvm backend" -- run --kernel "$tmp/bzImage"
+expect 2 "without the 64-bit entry" -- run --backend kvm --kernel "$tmp/old-bzImage"
+expect 2 "only a Linux bzImage \(--kernel\) takes an initrd" -- run --initrd "$a64" "$a64"
+expect 2 "--arch aarch64 but this is an x86 Linux bzImage" -- run --arch aarch64 --kernel "$tmp/bzImage"
 expect 2 "not a size" -- run --mem lots "$a64"
 expect 2 "guest RAM size" -- run --mem 0 "$a64"
 expect 2 "does not fit its RAM" -- run --mem 1M "$a64"
