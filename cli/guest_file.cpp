@@ -13,18 +13,27 @@
 
 namespace tandem::cli {
 
-std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced) {
+bool read_file(const std::string& path, const char* what, std::vector<uint8_t>& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    spdlog::error("{}: cannot open: {}", path, std::strerror(errno));
-    return std::nullopt;
+    spdlog::error("{} {}: cannot open: {}", what, path, std::strerror(errno));
+    return false;
   }
-  GuestFile file;
-  file.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (in.bad()) {
-    spdlog::error("{}: read error", path);
-    return std::nullopt;
+    spdlog::error("{} {}: read error", what, path);
+    return false;
   }
+  if (out.empty()) {
+    spdlog::error("{} {}: the file is empty", what, path);
+    return false;
+  }
+  return true;
+}
+
+std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced) {
+  GuestFile file;
+  if (!read_file(path, "guest", file.bytes)) return std::nullopt;
   const auto& b = file.bytes;
   const bool elf64 = b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[4] == 2;
   if (!elf64 && multiboot::find_header(file.bytes)) {

@@ -14,8 +14,13 @@ namespace tandem::cli {
 struct GuestFile {
   std::vector<uint8_t> bytes;
   Arch arch = Arch::kAarch64;
-  bool multiboot = false;  // a multiboot v1 image (32-bit x86 entry), not a 64-bit ELF
+  bool multiboot = false;    // a multiboot v1 image (32-bit x86 entry), not a 64-bit ELF
+  std::vector<uint8_t> dtb;  // the --dtb file's bytes, if one was given
 };
+
+// The whole file at `path` into `out`; false (after a one-line error naming `what`) when it
+// cannot be read or is empty.
+bool read_file(const std::string& path, const char* what, std::vector<uint8_t>& out);
 
 // Logs a clear error and returns nullopt for a missing or unreadable file, a file that is not
 // an ELF or a multiboot image, a 32-bit ELF without a multiboot header, or an --arch that

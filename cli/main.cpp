@@ -78,8 +78,14 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
   run->add_flag("--verbose,-v", args.opts.verbose,
                 "Log at info level to stderr (e.g. the guest boot time from the boot timer)");
   run->add_option("--append", args.opts.cmdline,
-                  "Kernel command line for multiboot guests (kvm backend)");
-  run->add_option("guest", args.opts.guest_path, "Guest ELF image")->required();
+                  "Kernel command line: the device tree's bootargs (aarch64, riscv64) or the "
+                  "multiboot command line (x86_64, kvm backend)");
+  run->add_option("--dump-dtb", args.opts.dump_dtb,
+                  "Write the device tree the guest would get to this file and exit without "
+                  "running (the guest may then be left out if --arch is given)");
+  run->add_option("--dtb", args.opts.dtb,
+                  "Give the guest this device tree blob instead of the board's");
+  run->add_option("guest", args.opts.guest_path, "Guest ELF image");
   run->callback([&args, &result] { result = run_from_args(args); });
 }
 

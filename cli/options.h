@@ -19,10 +19,14 @@ struct RunOptions {
   uint64_t mem_bytes = 128ull << 20;
   unsigned cpus = 1;
   TraceMode trace = TraceMode::kNone;
-  double timeout_s = 0;  // 0 = no limit
-  bool verbose = false;  // log at info level (e.g. the boot timer's line), not only warnings
-  std::string guest_path;
-  std::string cmdline;  // multiboot command line after the image path (QEMU's -append)
+  double timeout_s = 0;    // 0 = no limit
+  bool verbose = false;    // log at info level (e.g. the boot timer's line), not only warnings
+  std::string guest_path;  // empty only with dump_dtb and arch
+  // The kernel command line (QEMU's -append): /chosen bootargs on device-tree boards, the
+  // multiboot command line after the image path on x86.
+  std::string cmdline;
+  std::string dump_dtb;  // write the guest's device tree here instead of running
+  std::string dtb;       // give the guest this device tree instead of the board's
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

@@ -92,6 +92,15 @@ const char* explain(const VmError& err) {
                "of RAM)";
       return "the multiboot image is malformed or asks for unsupported features";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
+    case VmStep::kDtb:
+      if (err.status == Status::kBadImage)
+        return "the --dtb file is not a flattened device tree (DTB, magic 0xd00dfeed, version "
+               ">= 16)";
+      if (err.status == Status::kUnsupported)
+        return "this board takes no device tree (x86_64 guests boot without one)";
+      if (err.status == Status::kOutOfRange)
+        return "the device tree does not fit in guest RAM beside the image (raise --mem)";
+      return "the board's device tree could not be built";
     default: return "";
   }
 }
@@ -137,6 +146,24 @@ const StopInfo& run_to_stop(V& vm, unsigned cpus) {
   return vm.run();
 }
 
+// `--dump-dtb FILE`: the device tree the guest would get, written to FILE.
+template <class V>
+int dump_dtb(V& vm, const std::string& path) {
+  auto dtb = vm.device_tree();
+  if (!dtb) {
+    spdlog::error("--dump-dtb: the {} board has no device tree ({})", vm.board().name(),
+                  to_string(dtb.error()));
+    return kExitUsage;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(dtb->data()), static_cast<std::streamsize>(dtb->size()));
+  if (!out.good()) {
+    spdlog::error("--dump-dtb: cannot write {}", path);
+    return kExitUsage;
+  }
+  return 0;
+}
+
 template <class H>
 int run_vm(const RunOptions& opts, const GuestFile& guest) {
   typename H::PagingHandler paging;
@@ -147,7 +174,16 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   config.arch = guest.arch;
   config.ram_size = opts.mem_bytes;
   config.cpus = opts.cpus;
+  config.bootargs = opts.cmdline;
+  config.dtb = guest.dtb;
   VmError err;
+  if (!opts.dump_dtb.empty()) {
+    if (!vm->setup(config, err)) {
+      spdlog::error("{} ({}). {}", to_string(err.step), to_string(err.status), explain(err));
+      return kExitUsage;
+    }
+    return dump_dtb(*vm, opts.dump_dtb);
+  }
   const std::string cmdline = opts.guest_path + " " + opts.cmdline;  // QEMU's convention
   const bool loaded = vm->setup(config, err) &&
                       (guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
@@ -184,8 +220,16 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
 
 int run_command(const RunOptions& opts) {
   hosted::install_log_sink(opts.verbose ? log::Level::kInfo : log::Level::kWarn);
-  auto guest = read_guest_file(opts.guest_path, opts.arch);
+  std::optional<GuestFile> guest;
+  if (!opts.guest_path.empty()) {
+    guest = read_guest_file(opts.guest_path, opts.arch);
+  } else if (!opts.dump_dtb.empty() && opts.arch) {
+    guest = GuestFile{{}, *opts.arch, false, {}};
+  } else {
+    spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
+  }
   if (!guest) return kExitUsage;
+  if (!opts.dtb.empty() && !read_file(opts.dtb, "--dtb", guest->dtb)) return kExitUsage;
   if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
     spdlog::error(
         "--cpus {}: x86_64 guests on the emu backend have no interrupts (Unicorn cannot deliver "

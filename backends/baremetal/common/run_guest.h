@@ -56,7 +56,7 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const Payload& paylo
   TLOG_INFO("guest: %llu KiB ELF, %llu MiB RAM at %#llx",
             static_cast<unsigned long long>(payload.guest_elf.size() >> 10),
             static_cast<unsigned long long>(payload.guest_mem >> 20),
-            static_cast<unsigned long long>(Platform::layout(arch).ram_base.raw()));
+            static_cast<unsigned long long>(vm.board().layout().ram_base.raw()));
   // (Machine::create has refused more than one vCPU on an arch without per-CPU set-up.)
   if constexpr (requires(AddressSpace & space) { H::Machine::init_cpu(1u, space); }) {
     if (payload.cpus > 1) {

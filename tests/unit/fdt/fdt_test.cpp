@@ -18,7 +18,8 @@ namespace tandem::fdt {
 namespace {
 
 std::vector<uint8_t> load(const char* name) {
-  const auto path = std::filesystem::path(__FILE__).parent_path() / name;
+  // Not __FILE__: with ccache's CCACHE_BASEDIR it is relative to the build directory.
+  const auto path = std::filesystem::path(TANDEM_SOURCE_DIR) / "tests/unit/fdt" / name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << path;
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
