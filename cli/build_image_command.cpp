@@ -8,12 +8,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "backends/hosted/host_log.h"
 #include "cli/build_image.h"
 #include "cli/commands.h"
+#include "cli/input_file.h"
 #include "cli/options.h"
 
 namespace tandem::cli {
@@ -27,15 +27,6 @@ struct BuildImageArgs {
   std::string image;  // prebuilt hypervisor image; default: next to the tandem binary
   unsigned cpus = 1;
 };
-
-std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    spdlog::error("{}: cannot open: {}", path, std::strerror(errno));
-    return std::nullopt;
-  }
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // Prebuilt images live in <build>/images/ (the tandem binary is <build>/cli/tandem) or, when
 // installed, in <prefix>/share/tandem/images/ (the binary is <prefix>/bin/tandem).
@@ -59,12 +50,13 @@ int build_image_command(const BuildImageArgs& args) {
     return kExitUsage;
   }
   const std::string image_path = args.image.empty() ? default_image(args.arch) : args.image;
-  const auto hv = read_file(image_path);
-  if (!hv) {
+  if (args.image.empty() && !std::filesystem::exists(image_path)) {
     spdlog::error("no prebuilt {} image (build it with scripts/build, or pass --image)", args.arch);
     return kExitUsage;
   }
-  const auto guest = read_file(args.guest);
+  const auto hv = read_input_file(image_path);
+  if (!hv) return kExitUsage;
+  const auto guest = read_input_file(args.guest);
   if (!guest) return kExitUsage;
   std::vector<uint8_t> out;
   std::string message;

@@ -3,37 +3,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include <utility>
 
+#include "cli/input_file.h"
 #include "core/loader/elf.h"
 #include "core/loader/multiboot.h"
 
 namespace tandem::cli {
 
-bool read_file(const std::string& path, const char* what, std::vector<uint8_t>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    spdlog::error("{} {}: cannot open: {}", what, path, std::strerror(errno));
-    return false;
-  }
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    spdlog::error("{} {}: read error", what, path);
-    return false;
-  }
-  if (out.empty()) {
-    spdlog::error("{} {}: the file is empty", what, path);
-    return false;
-  }
-  return true;
-}
-
 std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced) {
+  auto bytes = read_input_file(path);
+  if (!bytes) return std::nullopt;
   GuestFile file;
-  if (!read_file(path, "guest", file.bytes)) return std::nullopt;
+  file.bytes = std::move(*bytes);
   const auto& b = file.bytes;
   const bool elf64 = b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[4] == 2;
   if (!elf64 && multiboot::find_header(file.bytes)) {

@@ -18,10 +18,6 @@ struct GuestFile {
   std::vector<uint8_t> dtb;  // the --dtb file's bytes, if one was given
 };
 
-// The whole file at `path` into `out`; false (after a one-line error naming `what`) when it
-// cannot be read or is empty.
-bool read_file(const std::string& path, const char* what, std::vector<uint8_t>& out);
-
 // Logs a clear error and returns nullopt for a missing or unreadable file, a file that is not
 // an ELF or a multiboot image, a 32-bit ELF without a multiboot header, or an --arch that
 // contradicts the ELF.

@@ -35,6 +35,7 @@ struct RunArgs {
   std::string arch;
   std::string mem = "128M";
   std::string trace = "none";
+  std::string timeout = "0";
   RunOptions opts;
 };
 
@@ -49,6 +50,14 @@ int run_from_args(RunArgs& args) {
     return tandem::cli::kExitUsage;
   }
   opts.mem_bytes = *size;
+  const auto timeout = tandem::cli::parse_timeout(args.timeout);
+  if (!timeout) {
+    std::fprintf(stderr,
+                 "tandem: error: --timeout '%s' is not a number of seconds from 0 to %.0f\n",
+                 args.timeout.c_str(), tandem::cli::kMaxTimeoutSeconds);
+    return tandem::cli::kExitUsage;
+  }
+  opts.timeout_s = *timeout;
   opts.trace = args.trace == "exits"  ? tandem::cli::TraceMode::kExits
                : args.trace == "mmio" ? tandem::cli::TraceMode::kMmio
                                       : tandem::cli::TraceMode::kNone;
@@ -72,9 +81,9 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "Print one line per exit (exits) or per device access (mmio) to stderr")
       ->check(CLI::IsMember({"none", "exits", "mmio"}))
       ->capture_default_str();
-  run->add_option("--timeout", args.opts.timeout_s,
-                  "Stop the guest after this many seconds (0 = never); status 124")
-      ->check(CLI::NonNegativeNumber);
+  run->add_option("--timeout", args.timeout,
+                  "Stop the guest after this many seconds (0 = never, at most 30 days); "
+                  "status 124");
   run->add_flag("--verbose,-v", args.opts.verbose,
                 "Log at info level to stderr (e.g. the guest boot time from the boot timer)");
   run->add_option("--append", args.opts.cmdline,

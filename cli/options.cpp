@@ -2,6 +2,8 @@
 #include "cli/options.h"
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace tandem::cli {
@@ -20,6 +22,17 @@ std::optional<Backend> parse_backend(const std::string& text) {
 }
 
 const char* to_string(Backend b) { return b == Backend::kEmu ? "emu" : "kvm"; }
+
+std::optional<double> parse_timeout(const std::string& text) {
+  // strtod also takes "nan", "inf" and hex floats: only plain decimal text gets through.
+  if (text.empty() || text.find_first_not_of("0123456789.eE+-") != std::string::npos)
+    return std::nullopt;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
+  if (value < 0 || value > kMaxTimeoutSeconds) return std::nullopt;
+  return value;
+}
 
 std::optional<uint64_t> parse_size(const std::string& text) {
   if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) == 0) return std::nullopt;

@@ -33,6 +33,10 @@ std::optional<Arch> parse_arch(const std::string& text);
 std::optional<Backend> parse_backend(const std::string& text);
 // "128M", "1G", "65536", "512K": bytes. nullopt for malformed or overflowing text.
 std::optional<uint64_t> parse_size(const std::string& text);
+// "--timeout" seconds: a finite decimal number in [0, kMaxTimeoutSeconds] ("2", "0.05", "1e3").
+// nullopt for anything else (nan, inf, negative, trailing text, beyond the limit).
+inline constexpr double kMaxTimeoutSeconds = 30.0 * 24 * 3600;
+std::optional<double> parse_timeout(const std::string& text);
 const char* to_string(Backend b);
 
 }  // namespace tandem::cli

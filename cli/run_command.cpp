@@ -22,6 +22,7 @@
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
 #include "cli/guest_file.h"
+#include "cli/input_file.h"
 #include "cli/terminal_mode.h"
 #include "core/vm/vm.h"
 #ifdef TANDEM_HAVE_KVM
@@ -195,9 +196,9 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   }
   if (opts.trace != TraceMode::kNone)
     vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
-  // On a terminal the guest's console is interactive: show each byte as it is written, not at
-  // the end of a line.
-  if (isatty(STDOUT_FILENO)) std::setvbuf(stdout, nullptr, _IONBF, 0);
+  // On a terminal the guest's console is interactive: show each byte as it is written. Into a
+  // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
+  std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
   std::atomic<bool> user_quit{false};
   const StopInfo* stop = nullptr;
   {
@@ -229,7 +230,11 @@ int run_command(const RunOptions& opts) {
     spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
   }
   if (!guest) return kExitUsage;
-  if (!opts.dtb.empty() && !read_file(opts.dtb, "--dtb", guest->dtb)) return kExitUsage;
+  if (!opts.dtb.empty()) {
+    auto dtb = read_input_file(opts.dtb);
+    if (!dtb) return kExitUsage;
+    guest->dtb = std::move(*dtb);
+  }
   if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
     spdlog::error(
         "--cpus {}: x86_64 guests on the emu backend have no interrupts (Unicorn cannot deliver "

@@ -3,6 +3,8 @@
 # architecture (ExternalProject over this same source tree). Each produces the freestanding
 # core library and its link check, the test guests in <build>/guests/<arch>/, and any
 # bare-metal image. A missing cross compiler skips that architecture with a message.
+# `cross-<arch>-configure` configures a sub-build without building it, so scripts/build --demo
+# can build one guest in it.
 include(ExternalProject)
 
 # A second hosted build (the sanitizer preset) can reuse the guests and images of the default
@@ -38,6 +40,7 @@ foreach(arch IN LISTS TANDEM_CROSS_ARCHS)
       -DTANDEM_WERROR=${TANDEM_WERROR}
       -DTANDEM_OUTPUT_DIR=${CMAKE_BINARY_DIR}
     INSTALL_COMMAND ""
+    STEP_TARGETS configure
     BUILD_ALWAYS ON
     USES_TERMINAL_BUILD ON)
   add_dependencies(freestanding-check cross-${arch})

@@ -30,7 +30,7 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
   echo "SKIP QEMU half: qemu-system-x86_64 is not installed"
   exit 0
 fi
-QEMU_CPU=qemu64,vendor=GenuineIntel QEMU_MEM=128M QEMU_APPEND="$append" QEMU_TIMEOUT=20 \
+QEMU_CPU=qemu64,vendor=GenuineIntel QEMU_MEM=128M QEMU_APPEND="$append" QEMU_TIMEOUT=60 \
   "$here/qemu/run_qemu.sh" x86_64 "${elf%.qemu.elf}.elf" >"$tmp/qout" 2>"$tmp/qerr" </dev/null
 qstatus=$?
 [ "$qstatus" -eq 0 ] || { cat "$tmp/qerr" >&2; echo "FAIL: qemu status $qstatus" >&2; exit 1; }

@@ -23,6 +23,21 @@ TEST(ParseSize, RefusesMalformedAndOverflowingText) {
   }
 }
 
+TEST(ParseTimeout, AcceptsFiniteSecondsInRange) {
+  EXPECT_EQ(parse_timeout("0"), 0.0);
+  EXPECT_EQ(parse_timeout("2"), 2.0);
+  EXPECT_EQ(parse_timeout("0.05"), 0.05);
+  EXPECT_EQ(parse_timeout("1e3"), 1000.0);
+  EXPECT_EQ(parse_timeout("2592000"), kMaxTimeoutSeconds);
+}
+
+TEST(ParseTimeout, RefusesWhatWouldOverflowTheClockOrIsNotANumber) {
+  for (const char* bad : {"", "nan", "NaN", "inf", "-inf", "infinity", "-1", "-0.5", "1e10",
+                          "2592001", "1e309", "0x10", "5s", " 5", "1..2", "e"}) {
+    EXPECT_FALSE(parse_timeout(bad).has_value()) << bad;
+  }
+}
+
 TEST(ParseNames, ArchitecturesAndBackends) {
   EXPECT_EQ(parse_arch("aarch64"), Arch::kAarch64);
   EXPECT_EQ(parse_arch("arm64"), Arch::kAarch64);
