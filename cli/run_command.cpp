@@ -132,19 +132,17 @@ std::unique_ptr<ConsoleInput> start_input(V& vm, std::atomic<bool>& user_quit) {
 // serving console input and timers.
 template <class V>
 const StopInfo& run_to_stop(V& vm, unsigned cpus) {
-  using Machine = typename V::Machine;
-  if constexpr (requires { Machine::kThreadPerVcpu; }) {
-    if constexpr (Machine::kThreadPerVcpu) {
-      vm.set_threaded();
-      std::vector<std::thread> threads;
-      for (unsigned i = 0; i < cpus; i++) threads.emplace_back([&vm, i] { vm.run_cpu(i); });
-      vm.service();
-      vm.request_stop();
-      for (auto& t : threads) t.join();
-      return vm.finish();
-    }
+  if constexpr (V::Machine::kTraits.thread_per_vcpu) {
+    vm.set_threaded();
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < cpus; i++) threads.emplace_back([&vm, i] { vm.run_cpu(i); });
+    vm.service();
+    vm.request_stop();
+    for (auto& t : threads) t.join();
+    return vm.finish();
+  } else {
+    return vm.run();
   }
-  return vm.run();
 }
 
 // `--dump-dtb FILE`: the device tree the guest would get, written to FILE.

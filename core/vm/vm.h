@@ -124,16 +124,12 @@ class Vm final : private CpuControl {
     if (auto r = m_space->add_ram_alloc(layout.ram_base, config.ram_size); !r)
       return fail(err, VmStep::kRam, r.error());
     m_exits.set_policy(config.unknown_access);
-    bool hardware_timer = false;
-    if constexpr (requires { Machine::kHardwareTimer; }) hardware_timer = Machine::kHardwareTimer;
-    IrqChip* chip = m_board->create_irq_chip(config.cpus, m_clock, hardware_timer);
+    IrqChip* chip = m_board->create_irq_chip(config.cpus, m_clock, Machine::kTraits.hardware_timer);
     auto machine =
         Machine::create(MachineSetup{m_arch, config.cpus, *m_space, m_exits, chip, m_clock});
     if (!machine) return fail(err, VmStep::kMachine, machine.error());
     m_machine.emplace(std::move(*machine));
-    IrqController* external = nullptr;
-    if constexpr (requires(Machine & m) { m.irq_controller(); })
-      external = m_machine->irq_controller();
+    IrqController* external = m_machine->irq_controller();
     if (auto r = m_board->attach(*m_space, m_bus, external); !r)
       return fail(err, VmStep::kDevices, r.error());
     m_exits.set_irq_chip(external == nullptr ? chip : nullptr);
@@ -229,7 +225,7 @@ class Vm final : private CpuControl {
     return finish();
   }
 
-  // For backends with a thread per vCPU (Machine::kThreadPerVcpu): runs vCPU `i` on the
+  // For backends with a thread per vCPU (MachineTraits::thread_per_vcpu): runs vCPU `i` on the
   // calling thread until the VM stops. Call set_threaded() first: exits are then handled
   // under the VM's lock.
   void set_threaded() { m_exits.set_threaded(true); }

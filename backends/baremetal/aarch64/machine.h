@@ -17,12 +17,14 @@ class El2Machine {
   using Vcpu = El2Vcpu;
   static constexpr unsigned kMaxCpus = 8;
   // The guest runs on the CPU's own EL1 virtual timer; the Gicv3 model only sees its PPI.
-  static constexpr bool kHardwareTimer = true;
+  static constexpr MachineTraits kTraits{
+      .thread_per_vcpu = false, .hardware_timer = true, .per_cpu_setup = true};
 
   // kUnsupported for another guest architecture, more vCPUs than Vgic handles, or a stage-2
   // geometry this CPU does not implement.
   [[nodiscard]] static Result<El2Machine> create(const MachineSetup& setup);
   [[nodiscard]] Result<El2Vcpu> create_vcpu(unsigned id);
+  IrqController* irq_controller() { return nullptr; }
   // On secondary physical CPU `index`, before it runs vCPU `index`: what create() did for the
   // boot CPU (EL2 traps, the shared stage-2 table, this CPU's GIC interfaces). Panics on a
   // CPU that cannot run the table (a board with mixed CPUs).

@@ -17,6 +17,9 @@ class HsMachine {
  public:
   using Vcpu = HsVcpu;
   static constexpr unsigned kMaxCpus = 8;
+  // The guest's timer is SBI's, modelled by the interrupt chip (HS timer underneath).
+  static constexpr MachineTraits kTraits{
+      .thread_per_vcpu = false, .hardware_timer = false, .per_cpu_setup = true};
 
   // kUnsupported for another guest architecture, more than kMaxCpus vCPUs, or a G-stage
   // mode this hart rejects (hgatp is WARL: an unsupported MODE does not stick).
@@ -26,6 +29,7 @@ class HsMachine {
   static void init_cpu(unsigned index, AddressSpace& space);
 
   [[nodiscard]] Result<HsVcpu> create_vcpu(unsigned id);
+  IrqController* irq_controller() { return nullptr; }
 
  private:
   HsMachine(const MachineSetup& setup, uint64_t hgatp, uint64_t hstatus)
