@@ -119,11 +119,12 @@ void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
   trace(ExitKind::kFault, addr, 0, 0, pc);
 }
 
-void VmExits::handle(unsigned cpu, VcpuExit& exit) {
+ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit) {
   switch (exit.kind) {
     case ExitKind::kMmioRead:
       exit.value =
           extend(mmio_read(Gpa(exit.addr), exit.size, exit.pc), exit.size, exit.sign_extend);
+      if (exit.reg_bits == 32) exit.value &= 0xffff'ffffull;
       break;
     case ExitKind::kMmioWrite: mmio_write(Gpa(exit.addr), exit.size, exit.value, exit.pc); break;
     case ExitKind::kIoRead:
@@ -133,9 +134,7 @@ void VmExits::handle(unsigned cpu, VcpuExit& exit) {
       io_write(static_cast<uint16_t>(exit.addr), exit.size, exit.value, exit.pc);
       break;
     case ExitKind::kHypercall: {
-      uint64_t args[8] = {};
-      for (unsigned i = 0; i < 6; i++) args[i] = exit.args[i];
-      HypercallResult r = hypercall(cpu, args, exit.pc);
+      const HypercallResult r = hypercall(cpu, exit.args, exit.pc);
       exit.args[0] = r.ret[0];
       exit.args[1] = r.ret[1];
       break;
@@ -148,14 +147,14 @@ void VmExits::handle(unsigned cpu, VcpuExit& exit) {
       break;
     case ExitKind::kSystemDown: m_stop.system_off(static_cast<int>(exit.value)); break;
     case ExitKind::kSystemReset: m_stop.system_reset(); break;
-    case ExitKind::kNestedPageFault:
-      unknown_access(exit.write ? "write" : "read", "address", exit.addr, exit.size, exit.pc);
-      break;
     case ExitKind::kFault:
       fault(exit.reason != nullptr ? exit.reason : "fault", exit.addr, exit.pc);
       break;
     default: trace(exit.kind, exit.addr, exit.size, exit.value, exit.pc); break;
   }
+  if (!stopped()) return ExitAction::kResume;
+  exit = m_stop.as_exit(exit.pc);
+  return ExitAction::kReturn;
 }
 
 }  // namespace tandem

@@ -73,10 +73,13 @@ class VmExits {
   // read"), `addr` is the address involved. Stops the VM with a message.
   void fault(const char* what, uint64_t addr, uint64_t pc);
 
-  // Generic path for backends that return exits: handles MMIO/IO/hypercall/halt/stop kinds.
-  // For reads, exit.value is set to the value the guest register must receive (already sign-
-  // or zero-extended to 64 bits as the access asks).
-  void handle(unsigned cpu, VcpuExit& exit);
+  // The entry point for a decoded exit of vCPU `cpu`: MMIO, port I/O, system registers,
+  // firmware calls, power and faults. For reads exit.value becomes what the destination
+  // register receives (sign- or zero-extended as the access asks, 32 bits for a W register);
+  // for hypercalls exit.args[0..1] the results. kReturn when the VM has stopped (now or
+  // before): `exit` is then rewritten to the stop exit (StopInfo::as_exit) and the guest must
+  // not resume; kResume otherwise.
+  ExitAction handle(unsigned cpu, VcpuExit& exit);
 
   // The interrupt controller model (null where the backend's own irqchip serves the guest, or
   // on x86 emu) and the VM's vCPU power control, for PSCI CPU_ON and SBI HSM.

@@ -41,7 +41,7 @@ class El2Vcpu {
         m_clock(clock),
         m_vgic(chip, id, lrs) {}
 
-  enum class Action : uint8_t { kResume, kReturn };
+  using Action = ExitAction;
   Result<VcpuExit> run_loop();
   Action handle_sync(VcpuExit& exit);
   Action handle_sysreg(VcpuExit& exit);

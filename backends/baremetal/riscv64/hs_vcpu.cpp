@@ -110,56 +110,64 @@ Result<VcpuExit> HsVcpu::run() {
     const std::optional<uint64_t> gpa = guest_page_fault_gpa(m_ctx.guest);
     if (gpa && backed_on_demand(*gpa)) continue;
     GuestTrap trap = decode_guest_trap(m_ctx.guest);
-    if (handle(trap, out) == Step::kReturn) break;
+    if (handle(trap, out) == ExitAction::kReturn) break;
   }
   save_guest_csrs();
   return out;
 }
 
-HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
+ExitAction HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
   VcpuExit& e = trap.exit;
   switch (e.kind) {
     case ExitKind::kMmioRead:
     case ExitKind::kMmioWrite:
-      m_exits->handle(m_id, e);
-      if (e.kind == ExitKind::kMmioRead && e.reg != 0) m_ctx.guest.x[e.reg] = e.value;
-      if (e.kind == ExitKind::kMmioWrite) kick_others(false);
+    case ExitKind::kHypercall:
+    case ExitKind::kFault: {
+      if (e.kind == ExitKind::kFault)
+        TLOG_DEBUG("riscv64 guest fault: scause=%#lx stval=%#lx htval=%#lx htinst=%#lx sepc=%#lx",
+                   m_ctx.guest.scause, m_ctx.guest.stval, m_ctx.guest.htval, m_ctx.guest.htinst,
+                   m_ctx.guest.sepc);
+      const ExitKind kind = e.kind;
+      const uint64_t eid = e.args[7];
+      const ExitAction action = m_exits->handle(m_id, e);
+      // Other harts see a store's effect, an IPI, a hart_start, or the VM's stop.
+      if (kind == ExitKind::kMmioWrite) kick_others(false);
+      if (kind == ExitKind::kHypercall) kick_others(eid == kSbiHsm);
+      if (action == ExitAction::kReturn) {
+        out = e;  // the stop; sepc stays at the instruction that stopped the VM
+        return action;
+      }
+      if (kind == ExitKind::kMmioRead && e.reg != 0) m_ctx.guest.x[e.reg] = e.value;
+      if (kind == ExitKind::kHypercall) {
+        // SBI (SBI spec v2.0, 3 "Binary Encoding"): sbiret error in a0 and value in a1.
+        m_ctx.guest.x[kRegA0] = e.args[0];
+        m_ctx.guest.x[kRegA0 + 1] = e.args[1];
+      }
       break;
-    case ExitKind::kHypercall: hypercall(); break;
+    }
     case ExitKind::kHalt:
       m_ctx.guest.sepc += trap.advance;
       if (m_cpus > 1) {
         wait_for_kick();
         m_resync_irqs = true;
-        return Step::kContinue;
+        return ExitAction::kResume;
       }
       out = e;  // pc: the WFI, as the other backends report a halt
-      return Step::kReturn;
-    case ExitKind::kFault:
-      TLOG_DEBUG("riscv64 guest fault: scause=%#lx stval=%#lx htval=%#lx htinst=%#lx sepc=%#lx",
-                 m_ctx.guest.scause, m_ctx.guest.stval, m_ctx.guest.htval, m_ctx.guest.htinst,
-                 m_ctx.guest.sepc);
-      m_exits->handle(m_id, e);
-      break;
+      return ExitAction::kReturn;
     case ExitKind::kExternalInterrupt:
       // Another hart's kick (several vCPUs): the next entry re-reads this vCPU's lines.
       m_resync_irqs = true;
       if (e.value == IRQ_S_SOFT) csr_clear<CSR_SIP>(SIE_SSIE);
       // Else HS-mode enables only its timer (hs_timer.h): the VM's next deadline has come.
-      if (e.value != IRQ_S_TIMER) return Step::kContinue;
+      if (e.value != IRQ_S_TIMER) return ExitAction::kResume;
       hs_timer_fired();
       out.kind = ExitKind::kTimeout;
       out.pc = m_ctx.guest.sepc;
-      return Step::kReturn;
-    default: return Step::kContinue;
-  }
-  if (m_exits->stopped()) {
-    // Not resumed, so sepc stays at the instruction that stopped the VM, for the report.
-    out = stopped_exit();
-    return Step::kReturn;
+      return ExitAction::kReturn;
+    default: return ExitAction::kResume;
   }
   m_ctx.guest.sepc += trap.advance;
-  return Step::kContinue;
+  return ExitAction::kResume;
 }
 
 // A guest-page fault on on-demand RAM is the hypervisor's, not the guest's: back the page and
@@ -175,16 +183,6 @@ bool HsVcpu::backed_on_demand(uint64_t gpa) {
   if (!m_as->populate(Gpa(gpa), 1).ok()) return false;
   hfence_gvma_all();
   return true;
-}
-
-// SBI (SBI spec v2.0, 3 "Binary Encoding"): a7 = extension, a6 = function, a0..a5 arguments;
-// sbiret error in a0 and value in a1. The ECALL itself is not re-executed.
-void HsVcpu::hypercall() {
-  uint64_t args[8];
-  for (unsigned i = 0; i < 8; i++) args[i] = m_ctx.guest.x[kRegA0 + i];
-  const HypercallResult r = m_exits->hypercall(m_id, args, m_ctx.guest.sepc);
-  for (unsigned i = 0; i < r.count && i < 2; i++) m_ctx.guest.x[kRegA0 + i] = r.ret[i];
-  kick_others(args[7] == kSbiHsm);  // an IPI, or a hart_start the target's hart should see
 }
 
 // A WFI with several vCPUs: this hart serves this vCPU only, so it waits here for another

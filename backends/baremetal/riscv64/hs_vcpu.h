@@ -62,15 +62,12 @@ class HsVcpu {
   uint64_t pc() const { return m_ctx.guest.sepc; }
 
  private:
-  enum class Step : unsigned char { kContinue, kReturn };
-
   void load_guest_csrs();
   void save_guest_csrs();
   void prepare_entry();
   void sync_irqs();
-  Step handle(GuestTrap& trap, VcpuExit& out);
+  ExitAction handle(GuestTrap& trap, VcpuExit& out);
   bool backed_on_demand(uint64_t gpa);
-  void hypercall();
   void wait_for_kick();
   void kick_others(bool all);
   VcpuExit stopped_exit() const;
