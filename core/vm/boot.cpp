@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/vm/boot.h"
 
+#include "core/base/log.h"
+#include "core/board/board.h"
 #include "core/loader/elf.h"
 #include "core/mm/address_space.h"
 #include "core/mm/guest_memory.h"
@@ -48,6 +50,15 @@ Result<LoadedGuest> load_guest(Arch arch, AddressSpace& space, std::span<const u
   GuestWriter writer(space);
   guest.boot.pc = TRY(load_elf(image, elf, writer));
   return guest;
+}
+
+Result<Gpa> place_device_tree(Board& board, AddressSpace& space, const LoadedGuest& guest,
+                              std::span<const uint8_t> dtb, uint64_t ram_size) {
+  const Gpa at = TRY(board.dtb_address(guest, dtb.size(), ram_size));
+  TRY(GuestMemory(space).write(at, dtb));
+  TLOG_DEBUG("device tree (%zu bytes) at %#llx", dtb.size(),
+             static_cast<unsigned long long>(at.raw()));
+  return at;
 }
 
 }  // namespace tandem

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/base/addr.h"
 #include "core/base/arch.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -13,6 +14,7 @@
 namespace tandem {
 
 class AddressSpace;
+class Board;
 
 struct LoadedGuest {
   BootState boot;
@@ -24,6 +26,12 @@ struct LoadedGuest {
 // kOutOfRange (a segment or the entry point lies outside guest RAM).
 [[nodiscard]] Result<LoadedGuest> load_guest(Arch arch, AddressSpace& space,
                                              std::span<const uint8_t> elf);
+
+// Copies `dtb` into guest RAM where `board` puts it beside `guest`; its address. kOutOfRange
+// when it does not fit.
+[[nodiscard]] Result<Gpa> place_device_tree(Board& board, AddressSpace& space,
+                                            const LoadedGuest& guest, std::span<const uint8_t> dtb,
+                                            uint64_t ram_size);
 
 // A multiboot v1 image (x86, entered in 32-bit protected mode; the kvm backend runs it), as
 // QEMU's -kernel loads one: the info structure carries the PC memory map and `cmdline`.

@@ -24,7 +24,6 @@
 #include "core/fdt/fdt.h"
 #include "core/hal.h"
 #include "core/mm/address_space.h"
-#include "core/mm/guest_memory.h"
 #include "core/vcpu/cpu_control.h"
 #include "core/vm/boot.h"
 #include "core/vm/vm_exits.h"
@@ -162,13 +161,9 @@ class Vm final : private CpuControl {
     if (!guest) return fail(err, VmStep::kImage, guest.error());
     Gpa dtb_at{0};
     if (auto dtb = device_tree(); dtb) {
-      auto at = m_board->dtb_address(*guest, dtb->size(), m_ram_size);
+      auto at = place_device_tree(*m_board, *m_space, *guest, *dtb, m_ram_size);
       if (!at) return fail(err, VmStep::kDtb, at.error());
-      if (auto r = GuestMemory(*m_space).write(*at, *dtb); !r)
-        return fail(err, VmStep::kDtb, r.error());
       dtb_at = *at;
-      TLOG_DEBUG("device tree (%zu bytes) at %#llx", dtb->size(),
-                 static_cast<unsigned long long>(dtb_at.raw()));
     } else if (dtb.error() != Status::kUnsupported) {
       return fail(err, VmStep::kDtb, dtb.error());
     }
