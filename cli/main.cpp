@@ -98,9 +98,7 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
   run->callback([&args, &result] { result = run_from_args(args); });
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int parse_and_run(int argc, char** argv) {
   CLI::App app(kDescription, "tandem");
   app.require_subcommand(1);
   int result = 0;
@@ -116,4 +114,19 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return parse_and_run(argc, argv);
+  } catch (const std::exception& e) {
+    // Out of memory or a library failure: a message and the backend-failure status, not an
+    // abort.
+    std::fprintf(stderr, "tandem: error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "tandem: error: unknown exception\n");
+  }
+  return 125;
 }

@@ -68,7 +68,7 @@ struct DtbOptions {
 };
 
 // Largest DTB a board writes: room for 8 CPUs, every node and a long command line.
-inline constexpr size_t kMaxDtbSize = 16 * 1024;
+inline constexpr size_t kMaxDtbSize = size_t{16} * 1024;
 
 class Board {
  public:

@@ -26,7 +26,7 @@ class BoardSlot {
   void reset();
 
   // Enough for the largest board (checked in boards.cpp).
-  static constexpr size_t kStorageBytes = 24 * 1024;
+  static constexpr size_t kStorageBytes = size_t{24} * 1024;
 
  private:
   alignas(16) unsigned char m_storage[kStorageBytes];
