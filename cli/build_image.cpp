@@ -134,14 +134,15 @@ Result<void> check_guest(std::span<const uint8_t> guest, const PayloadHeader& h,
   const uint64_t base = h.guest_ram_base;
   for (const ElfSegment& s : image->loadable()) {
     if (s.paddr < base || s.memsz > mem || s.paddr - base > mem - s.memsz) {
+      const uint64_t end = s.paddr + s.memsz;
+      const uint64_t ram_end = base + mem;
       char text[160];
       std::snprintf(text, sizeof text,
                     "guest segment at %#llx..%#llx does not fit in guest RAM %#llx..%#llx "
                     "(raise --mem?)",
-                    static_cast<unsigned long long>(s.paddr),
-                    static_cast<unsigned long long>(s.paddr + s.memsz),
+                    static_cast<unsigned long long>(s.paddr), static_cast<unsigned long long>(end),
                     static_cast<unsigned long long>(base),
-                    static_cast<unsigned long long>(base + mem));
+                    static_cast<unsigned long long>(ram_end));
       return fail(Status::kOutOfRange, message, text);
     }
   }

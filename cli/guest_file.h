@@ -14,8 +14,9 @@ namespace tandem::cli {
 struct GuestFile {
   std::vector<uint8_t> bytes;
   Arch arch = Arch::kAarch64;
-  bool multiboot = false;  // a multiboot v1 image (32-bit x86 entry), not a 64-bit ELF
-  bool bzimage = false;    // a Linux x86 bzImage (64-bit boot protocol)
+  bool multiboot = false;    // a multiboot v1 image (32-bit x86 entry), not a 64-bit ELF
+  bool bzimage = false;      // a Linux x86 bzImage (64-bit boot protocol)
+  std::vector<uint8_t> dtb;  // the --dtb file's bytes, if one was given
 };
 
 // Logs a clear error and returns nullopt for a missing or unreadable file, a file that is not

@@ -43,7 +43,7 @@ struct RunArgs {
 
 int run_from_args(RunArgs& args) {
   RunOptions& opts = args.opts;
-  if (opts.guest_path.empty()) {
+  if (opts.guest_path.empty() && opts.dump_dtb.empty()) {
     std::fprintf(stderr, "tandem: error: name a guest image, or a Linux kernel with --kernel\n");
     return tandem::cli::kExitUsage;
   }
@@ -93,17 +93,21 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
   run->add_flag("--verbose,-v", args.opts.verbose,
                 "Log at info level to stderr (e.g. the guest boot time from the boot timer)");
   run->add_option("--append", args.opts.cmdline,
-                  "Kernel command line for Linux and multiboot guests (kvm backend)");
+                  "Kernel command line: the device tree's bootargs (aarch64, riscv64), the "
+                  "Linux or multiboot command line (x86_64, kvm backend)");
   run->add_option("--kernel", args.opts.guest_path,
                   "Linux x86 bzImage to boot (kvm backend), instead of a guest ELF");
   run->add_option("--initrd", args.opts.initrd_path, "Initial RAM disk for --kernel");
+  run->add_option("--dump-dtb", args.opts.dump_dtb,
+                  "Write the device tree the guest would get to this file and exit without "
+                  "running (the guest may then be left out if --arch is given)");
+  run->add_option("--dtb", args.opts.dtb,
+                  "Give the guest this device tree blob instead of the board's");
   run->add_option("guest", args.opts.guest_path, "Guest ELF image (or multiboot image, bzImage)");
   run->callback([&args, &result] { result = run_from_args(args); });
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int parse_and_run(int argc, char** argv) {
   CLI::App app(kDescription, "tandem");
   app.require_subcommand(1);
   int result = 0;
@@ -119,4 +123,19 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   return result;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return parse_and_run(argc, argv);
+  } catch (const std::exception& e) {
+    // Out of memory or a library failure: a message and the backend-failure status, not an
+    // abort.
+    std::fprintf(stderr, "tandem: error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "tandem: error: unknown exception\n");
+  }
+  return 125;
 }

@@ -21,9 +21,14 @@ struct RunOptions {
   TraceMode trace = TraceMode::kNone;
   double timeout_s = 0;     // 0 = no limit
   bool verbose = false;     // log at info level (e.g. the boot timer's line), not only warnings
-  std::string guest_path;   // an ELF, a multiboot image or a Linux bzImage (--kernel)
+  std::string guest_path;   // an ELF, a multiboot image or a Linux bzImage (--kernel); empty
+                            // only with dump_dtb and arch
   std::string initrd_path;  // for a bzImage; empty: none
-  std::string cmdline;  // kernel command line (multiboot: after the image path, as QEMU's -append)
+  // The kernel command line (QEMU's -append): /chosen bootargs on device-tree boards, the
+  // multiboot or Linux command line on x86.
+  std::string cmdline;
+  std::string dump_dtb;  // write the guest's device tree here instead of running
+  std::string dtb;       // give the guest this device tree instead of the board's
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

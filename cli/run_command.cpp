@@ -100,6 +100,15 @@ const char* explain(const VmError& err) {
         return "the command line is longer than the kernel accepts (its cmdline_size)";
       return "the bzImage is malformed";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
+    case VmStep::kDtb:
+      if (err.status == Status::kBadImage)
+        return "the --dtb file is not a flattened device tree (DTB, magic 0xd00dfeed, version "
+               ">= 16)";
+      if (err.status == Status::kUnsupported)
+        return "this board takes no device tree (x86_64 guests boot without one)";
+      if (err.status == Status::kOutOfRange)
+        return "the device tree does not fit in guest RAM beside the image (raise --mem)";
+      return "the board's device tree could not be built";
     default: return "";
   }
 }
@@ -130,19 +139,35 @@ std::unique_ptr<ConsoleInput> start_input(V& vm, std::atomic<bool>& user_quit) {
 // serving console input and timers.
 template <class V>
 const StopInfo& run_to_stop(V& vm, unsigned cpus) {
-  using Machine = typename V::Machine;
-  if constexpr (requires { Machine::kThreadPerVcpu; }) {
-    if constexpr (Machine::kThreadPerVcpu) {
-      vm.set_threaded();
-      std::vector<std::thread> threads;
-      for (unsigned i = 0; i < cpus; i++) threads.emplace_back([&vm, i] { vm.run_cpu(i); });
-      vm.service();
-      vm.request_stop();
-      for (auto& t : threads) t.join();
-      return vm.finish();
-    }
+  if constexpr (V::Machine::kTraits.thread_per_vcpu) {
+    vm.set_threaded();
+    std::vector<std::thread> threads;
+    for (unsigned i = 0; i < cpus; i++) threads.emplace_back([&vm, i] { vm.run_cpu(i); });
+    vm.service();
+    vm.request_stop();
+    for (auto& t : threads) t.join();
+    return vm.finish();
+  } else {
+    return vm.run();
   }
-  return vm.run();
+}
+
+// `--dump-dtb FILE`: the device tree the guest would get, written to FILE.
+template <class V>
+int dump_dtb(V& vm, const std::string& path) {
+  auto dtb = vm.device_tree();
+  if (!dtb) {
+    spdlog::error("--dump-dtb: the {} board has no device tree ({})", vm.board().name(),
+                  to_string(dtb.error()));
+    return kExitUsage;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(dtb->data()), static_cast<std::streamsize>(dtb->size()));
+  if (!out.good()) {
+    spdlog::error("--dump-dtb: cannot write {}", path);
+    return kExitUsage;
+  }
+  return 0;
 }
 
 template <class H>
@@ -155,7 +180,16 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   config.arch = guest.arch;
   config.ram_size = opts.mem_bytes;
   config.cpus = opts.cpus;
+  config.bootargs = opts.cmdline;
+  config.dtb = guest.dtb;
   VmError err;
+  if (!opts.dump_dtb.empty()) {
+    if (!vm->setup(config, err)) {
+      spdlog::error("{} ({}). {}", to_string(err.step), to_string(err.status), explain(err));
+      return kExitUsage;
+    }
+    return dump_dtb(*vm, opts.dump_dtb);
+  }
   const std::string cmdline = opts.guest_path + " " + opts.cmdline;  // QEMU's convention
   std::vector<uint8_t> initrd;
   if (!opts.initrd_path.empty()) {
@@ -200,8 +234,20 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
 
 int run_command(const RunOptions& opts) {
   hosted::install_log_sink(opts.verbose ? log::Level::kInfo : log::Level::kWarn);
-  auto guest = read_guest_file(opts.guest_path, opts.arch);
+  std::optional<GuestFile> guest;
+  if (!opts.guest_path.empty()) {
+    guest = read_guest_file(opts.guest_path, opts.arch);
+  } else if (!opts.dump_dtb.empty() && opts.arch) {
+    guest = GuestFile{{}, *opts.arch, false, {}};
+  } else {
+    spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
+  }
   if (!guest) return kExitUsage;
+  if (!opts.dtb.empty()) {
+    auto dtb = read_input_file(opts.dtb);
+    if (!dtb) return kExitUsage;
+    guest->dtb = std::move(*dtb);
+  }
   if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
     spdlog::error(
         "--cpus {}: x86_64 guests on the emu backend have no interrupts (Unicorn cannot deliver "

@@ -17,6 +17,9 @@ namespace tandem {
 class EmuMachine {
  public:
   using Vcpu = EmuVcpu;
+  // The vCPUs run round-robin on one thread (Unicorn engines are not safe in parallel).
+  static constexpr MachineTraits kTraits{
+      .thread_per_vcpu = false, .hardware_timer = false, .per_cpu_setup = false};
 
   [[nodiscard]] static Result<EmuMachine> create(const MachineSetup& setup) {
     return EmuMachine(setup);
@@ -25,6 +28,7 @@ class EmuMachine {
     return EmuVcpu::create(
         VcpuSetup{m_arch, id, *m_space, *m_exits, m_cpu_count, m_irq_chip, m_clock}, m_peers);
   }
+  IrqController* irq_controller() { return nullptr; }
 
  private:
   explicit EmuMachine(const MachineSetup& s)

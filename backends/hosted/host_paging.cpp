@@ -21,13 +21,15 @@ Result<Hpa> HostPagingHandler::alloc_frames(size_t count, size_t align_frames) {
   uintptr_t aligned = (base + align - 1) & ~(uintptr_t{align} - 1);
   if (aligned > base) munmap(p, aligned - base);
   uintptr_t end = base + len + slack;
+  // Frames are integers by design (Hpa); these are the mmap'd addresses they came from.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
   if (end > aligned + len) munmap(reinterpret_cast<void*>(aligned + len), end - (aligned + len));
   m_in_use += count;
   return Hpa(aligned);
 }
 
 void HostPagingHandler::free_frames(Hpa pa, size_t count) {
-  munmap(reinterpret_cast<void*>(pa.raw()), count * kFrameSize);
+  munmap(reinterpret_cast<void*>(pa.raw()), count * kFrameSize);  // NOLINT(*-no-int-to-ptr)
   m_in_use -= count;
 }
 

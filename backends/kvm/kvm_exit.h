@@ -17,10 +17,8 @@ class VmExits;
 
 namespace tandem::kvm {
 
-enum class ExitAction : unsigned char {
-  kResume,  // the access is done: KVM_RUN again
-  kReturn,  // `out` holds an exit for the VM
-};
+// kResume: the access is done, KVM_RUN again; kReturn: `out` holds an exit for the VM.
+using tandem::ExitAction;
 
 // Where a fault message that names numbers (entry failure reason, suberror) is formatted.
 // Owned by the vCPU; `VcpuExit::reason` points into it until the next run().

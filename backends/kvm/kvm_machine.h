@@ -9,7 +9,7 @@
 // a local APIC per vCPU (with its timer, at 0xfee00000), the IOAPIC (0xfec00000), the 8259 pair
 // and the 8254 PIT (ports 0x40..0x43), all emulated in the kernel; device interrupt lines reach
 // them through irq_controller(). With it, HLT and the wait of a secondary vCPU for INIT/SIPI
-// happen inside KVM_RUN, so each vCPU needs a thread of its own (kThreadPerVcpu).
+// happen inside KVM_RUN, so each vCPU needs a thread of its own (kTraits.thread_per_vcpu).
 #pragma once
 
 #include <memory>
@@ -27,7 +27,8 @@ class KvmMachine {
  public:
   using Vcpu = KvmVcpu;
   // run() blocks in the kernel while the guest halts or a secondary vCPU waits for its SIPI.
-  static constexpr bool kThreadPerVcpu = true;
+  static constexpr MachineTraits kTraits{
+      .thread_per_vcpu = true, .hardware_timer = false, .per_cpu_setup = false};
 
   // Opens /dev/kvm (kUnsupported with the reason logged when KVM cannot be used), creates the
   // VM and its memory slots. The address space's regions must not change afterwards; RAM must

@@ -24,6 +24,7 @@ struct Addr {
   }
   // Distance between two addresses of the same kind.
   constexpr uint64_t operator-(Addr other) const { return value - other.value; }
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   constexpr auto operator<=>(const Addr&) const = default;
 
   constexpr bool is_aligned(uint64_t align) const { return (value & (align - 1)) == 0; }
@@ -44,6 +45,8 @@ using Gva = Addr<GvaTag>;  // guest virtual
 
 template <class T = void>
 inline T* to_ptr(Hva va) {
+  // An Hva is the integer form of a pointer by design (the HAL's phys_to_virt).
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
   return reinterpret_cast<T*>(static_cast<uintptr_t>(va.value));
 }
 inline Hva to_hva(const void* p) { return Hva(reinterpret_cast<uintptr_t>(p)); }

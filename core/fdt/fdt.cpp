@@ -229,8 +229,8 @@ Result<MemRange> Fdt::reg(const Node& node, size_t index) const {
   const uint8_t* e = p.data + index * entry;
   MemRange r;
   r.base = ac == 2 ? be64(e) : be32(e);
-  if (sc == 2) r.size = be64(e + ac * 4);
-  if (sc == 1) r.size = be32(e + ac * 4);
+  if (sc == 2) r.size = be64(e + size_t{ac} * 4);
+  if (sc == 1) r.size = be32(e + size_t{ac} * 4);
   return r;
 }
 

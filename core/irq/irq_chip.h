@@ -14,9 +14,6 @@
 
 namespace tandem {
 
-class AddressSpace;
-class DeviceBus;
-
 // "Nothing is due": the deadline of a source that is not armed.
 inline constexpr uint64_t kNoDeadline = ~uint64_t{0};
 
@@ -43,9 +40,6 @@ struct GuestClock {
 class IrqChip : public IrqController {
  public:
   virtual const char* name() const = 0;
-
-  // Registers the chip's MMIO frames on the bus and as MMIO regions of the address space.
-  [[nodiscard]] virtual Result<void> attach(AddressSpace& space, DeviceBus& bus) = 0;
 
   // The interrupt inputs (cpu_irq layout) that must be asserted on vCPU `cpu` now: a level,
   // recomputed after every device access, system-register access and advance().

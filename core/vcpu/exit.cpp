@@ -13,11 +13,8 @@ const char* to_string(ExitKind kind) {
     case ExitKind::kSysRegWrite: return "sysreg-write";
     case ExitKind::kHypercall: return "hypercall";
     case ExitKind::kHalt: return "halt";
-    case ExitKind::kCpuUp: return "cpu-up";
-    case ExitKind::kCpuDown: return "cpu-down";
     case ExitKind::kSystemDown: return "system-down";
     case ExitKind::kSystemReset: return "system-reset";
-    case ExitKind::kNestedPageFault: return "nested-page-fault";
     case ExitKind::kExternalInterrupt: return "external-interrupt";
     case ExitKind::kTimeout: return "timeout";
     case ExitKind::kFault: return "fault";

@@ -46,13 +46,21 @@ struct MachineSetup {
 // run() returns when the vCPU needs the VM: a halt, a stop the exit handler requested
 // (exits.stopped()), a fault, or the end of a time slice. Exits a backend finishes itself
 // (MMIO inside a Unicorn callback) never come back from run().
-//
-// A Machine may also offer `IrqController* irq_controller()`: an interrupt controller of its
-// own (KVM's in-kernel irqchip) that the platform's devices are then wired to instead of the
-// VM's models; `static constexpr bool kThreadPerVcpu`: the vCPUs must each run on a thread of
-// their own (Vm<H>::run_cpu), because run() may block in the backend until an interrupt; and
-// `static constexpr bool kHardwareTimer`: the guest uses the CPU's own timer (bare metal), so
-// the interrupt model must not own the timer registers.
+
+// What a backend can do. Every Machine declares all of it as `static constexpr MachineTraits
+// kTraits` (designated initialisers name each field), checked by the Machine concept, so a
+// misspelt capability is a compile error rather than a feature silently off.
+struct MachineTraits {
+  // run() may block in the backend until an interrupt (KVM's in-kernel HLT): each vCPU needs a
+  // thread of its own (Vm<H>::run_cpu).
+  bool thread_per_vcpu;
+  // The guest uses the CPU's own timer (bare metal): the interrupt model must not own the
+  // timer registers.
+  bool hardware_timer;
+  // One physical CPU per vCPU, each set up by `static void init_cpu(unsigned index,
+  // AddressSpace&)` before it runs its vCPU (bare-metal SMP).
+  bool per_cpu_setup;
+};
 template <class V>
 concept Vcpu = std::movable<V> && requires(V& v, const BootState& boot) {
   { v.set_boot_state(boot) } -> std::same_as<Result<void>>;
@@ -60,11 +68,15 @@ concept Vcpu = std::movable<V> && requires(V& v, const BootState& boot) {
   { v.request_stop() } -> std::same_as<void>;  // thread-safe: makes run() return kTimeout
 };
 
+// irq_controller(): an interrupt controller of the backend's own (KVM's in-kernel irqchip) that
+// the board's devices are wired to instead of the VM's models; null when the backend has none.
 template <class M>
 concept Machine = std::movable<M> && Vcpu<typename M::Vcpu> &&
     requires(M& m, const MachineSetup& setup, unsigned id) {
   { M::create(setup) } -> std::same_as<Result<M>>;
   { m.create_vcpu(id) } -> std::same_as<Result<typename M::Vcpu>>;
+  { m.irq_controller() } -> std::same_as<IrqController*>;
+  { M::kTraits } -> std::convertible_to<MachineTraits>;
 };
 
 }  // namespace tandem

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/vm/boot.h"
 
-#include "core/arch/x86_64/long_mode.h"
+#include "core/base/log.h"
+#include "core/board/board.h"
 #include "core/loader/elf.h"
 #include "core/mm/address_space.h"
 #include "core/mm/guest_memory.h"
@@ -29,19 +30,6 @@ bool in_ram(const AddressSpace& space, uint64_t start, uint64_t size) {
   return r != nullptr && r->kind == RegionKind::kRam && (start + size) - r->base.raw() <= r->size;
 }
 
-Result<void> prepare_x86(AddressSpace& space, const LoadedGuest& guest, BootState& boot) {
-  const uint64_t tables = kX86BootTablesGpa;
-  const uint64_t tables_end = tables + x86::kLongModeTablesSize;
-  if (guest.image_start < tables_end && tables < guest.image_end) return Error(Status::kOverlap);
-  const Region* region = space.find(Gpa(tables));
-  if (region == nullptr || region->kind != RegionKind::kRam || !region->contiguous())
-    return Error(Status::kOutOfRange);
-  const Hva host = TRY(space.host_address(*region));
-  std::span<uint8_t> ram(to_ptr<uint8_t>(host), region->size);
-  boot.x86 = TRY(x86::build_long_mode(ram, region->base, Gpa(tables)));
-  return ok();
-}
-
 }  // namespace
 
 Result<LoadedGuest> load_guest(Arch arch, AddressSpace& space, std::span<const uint8_t> elf) {
@@ -61,13 +49,16 @@ Result<LoadedGuest> load_guest(Arch arch, AddressSpace& space, std::span<const u
 
   GuestWriter writer(space);
   guest.boot.pc = TRY(load_elf(image, elf, writer));
-  switch (arch) {
-    case Arch::kAarch64:  // x0 = DTB address; 0 until Tandem generates one
-    case Arch::kRiscv64:  // a0 = hart id 0, a1 = DTB address (0: none yet)
-      break;
-    case Arch::kX86_64: TRY(prepare_x86(space, guest, guest.boot)); break;
-  }
   return guest;
+}
+
+Result<Gpa> place_device_tree(Board& board, AddressSpace& space, const LoadedGuest& guest,
+                              std::span<const uint8_t> dtb, uint64_t ram_size) {
+  const Gpa at = TRY(board.dtb_address(guest, dtb.size(), ram_size));
+  TRY(GuestMemory(space).write(at, dtb));
+  TLOG_DEBUG("device tree (%zu bytes) at %#llx", dtb.size(),
+             static_cast<unsigned long long>(at.raw()));
+  return at;
 }
 
 }  // namespace tandem

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Puts a guest ELF into guest RAM and computes the state its boot vCPU starts in.
+// Puts a guest ELF into guest RAM and computes its entry; the board then sets the boot
+// arguments (Board::prepare_boot).
 #pragma once
 
 #include <cstdint>
 #include <span>
 
+#include "core/base/addr.h"
 #include "core/base/arch.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -12,10 +14,7 @@
 namespace tandem {
 
 class AddressSpace;
-
-// Where the x86_64 long-mode GDT and identity page tables go: below the 1 MiB a PC guest is
-// linked at, in conventional memory nothing else uses before the guest runs.
-inline constexpr uint64_t kX86BootTablesGpa = 0x10000;
+class Board;
 
 struct LoadedGuest {
   BootState boot;
@@ -24,10 +23,15 @@ struct LoadedGuest {
 };
 
 // Errors: kBadImage (malformed ELF), kUnsupported (not a 64-bit ELF or not `arch`),
-// kOutOfRange (a segment or the entry point lies outside guest RAM), kOverlap (x86: the image
-// covers the boot tables).
+// kOutOfRange (a segment or the entry point lies outside guest RAM).
 [[nodiscard]] Result<LoadedGuest> load_guest(Arch arch, AddressSpace& space,
                                              std::span<const uint8_t> elf);
+
+// Copies `dtb` into guest RAM where `board` puts it beside `guest`; its address. kOutOfRange
+// when it does not fit.
+[[nodiscard]] Result<Gpa> place_device_tree(Board& board, AddressSpace& space,
+                                            const LoadedGuest& guest, std::span<const uint8_t> dtb,
+                                            uint64_t ram_size);
 
 // A multiboot v1 image (x86, entered in 32-bit protected mode; the kvm backend runs it), as
 // QEMU's -kernel loads one: the info structure carries the PC memory map and `cmdline`.

@@ -11,7 +11,7 @@ namespace {
 // The top of RAM Tandem keeps for itself while booting a multiboot image: the GDT, then the
 // info structure with its memory map and command line. It is reported as reserved, as SeaBIOS
 // reports the same 128 KiB under QEMU, so guests see the same map on both.
-constexpr uint64_t kBootAreaSize = 128 * 1024;
+constexpr uint64_t kBootAreaSize = uint64_t{128} * 1024;
 constexpr uint64_t kInfoOffset = 0x1000;
 
 }  // namespace

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Vm<H>: the one template at the top (Axvisor's axvm). It owns the guest address space, the
-// device bus with the platform's devices and interrupt controller, the exit handler and the
-// backend's machine and vCPUs, and runs the vCPUs until the guest stops. Everything below it
+// board (devices, interrupt controller, firmware, boot convention, device tree), the device
+// bus, the exit handler and the backend's machine and vCPUs, and runs the vCPUs until the
+// guest stops. Everything below it
 // is plain code; H (a Hal bundle) supplies the PagingHandler, the Machine, the clock and the
 // idle wait.
 //
@@ -18,12 +19,13 @@
 
 #include "core/base/byte_queue.h"
 #include "core/base/log.h"
+#include "core/board/boards.h"
 #include "core/bus/device_bus.h"
+#include "core/fdt/fdt.h"
 #include "core/hal.h"
 #include "core/mm/address_space.h"
 #include "core/vcpu/cpu_control.h"
 #include "core/vm/boot.h"
-#include "core/vm/platform.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem {
@@ -33,12 +35,17 @@ struct VmConfig {
   uint64_t ram_size = 128ull << 20;
   unsigned cpus = 1;
   UnknownAccessPolicy unknown_access = UnknownAccessPolicy::kStop;
+  const char* board = nullptr;     // board name; null: the architecture's default
+  std::span<const char> bootargs;  // the device tree's /chosen bootargs
+  // A device tree to give the guest instead of the board's (kept alive by the caller).
+  std::span<const uint8_t> dtb;
 };
 
 // Which step of setup or load failed; with the status, enough for a one-line message and a
 // hint the program chooses (the CLI and the bare-metal image word theirs differently).
 enum class VmStep : unsigned char {
   kNone,
+  kBoard,
   kVcpuCount,
   kRamSize,
   kStage2,
@@ -50,11 +57,13 @@ enum class VmStep : unsigned char {
   kMultiboot,
   kLinux,
   kBootState,
+  kDtb,
 };
 
 constexpr const char* to_string(VmStep step) {
   switch (step) {
     case VmStep::kNone: return "none";
+    case VmStep::kBoard: return "board";
     case VmStep::kVcpuCount: return "vcpu count";
     case VmStep::kRamSize: return "guest RAM size";
     case VmStep::kStage2: return "stage-2 table";
@@ -66,6 +75,7 @@ constexpr const char* to_string(VmStep step) {
     case VmStep::kMultiboot: return "multiboot image";
     case VmStep::kLinux: return "Linux kernel";
     case VmStep::kBootState: return "boot state";
+    case VmStep::kDtb: return "device tree";
   }
   return "unknown";
 }
@@ -86,8 +96,8 @@ class Vm final : private CpuControl {
 
   Vm(typename H::PagingHandler& paging, CharSink& console, Arch arch)
       : m_frames(paging),
-        m_exits(arch, m_bus, &console),
-        m_platform(arch, m_exits.stop_info(), console, &H::now_ns),
+        m_exits(m_bus),
+        m_console(console),
         m_arch(arch),
         m_clock{&H::now_ns, H::now_ns()} {}
   Vm(const Vm&) = delete;
@@ -95,9 +105,17 @@ class Vm final : private CpuControl {
 
   // Builds guest RAM, the devices and interrupt controller, the backend machine and its vCPUs.
   [[nodiscard]] Result<void> setup(const VmConfig& config, VmError& err) {
+    auto board = m_boards.create(m_arch, config.board,
+                                 BoardServices{m_exits.stop_info(), m_console, &H::now_ns});
+    if (!board) return fail(err, VmStep::kBoard, board.error());
+    m_board = *board;
     if (config.cpus == 0 || config.cpus > kMaxCpus)
       return fail(err, VmStep::kVcpuCount, Status::kInvalidArgument);
-    const PlatformLayout layout = Platform::layout(m_arch);
+    if (!config.dtb.empty() && !fdt::Fdt::open(config.dtb))
+      return fail(err, VmStep::kDtb, Status::kBadImage);
+    m_user_dtb = config.dtb;
+    m_bootargs = config.bootargs;
+    const BoardLayout layout = m_board->layout();
     if (config.ram_size == 0 || config.ram_size % kPageSize4K != 0 ||
         config.ram_size > layout.max_ram)
       return fail(err, VmStep::kRamSize, Status::kOutOfRange);
@@ -107,25 +125,21 @@ class Vm final : private CpuControl {
     if (auto r = m_space->add_ram_alloc(layout.ram_base, config.ram_size); !r)
       return fail(err, VmStep::kRam, r.error());
     m_exits.set_policy(config.unknown_access);
-    bool hardware_timer = false;
-    if constexpr (requires { Machine::kHardwareTimer; }) hardware_timer = Machine::kHardwareTimer;
-    IrqChip* chip = m_platform.create_irq_chip(config.cpus, m_clock, hardware_timer);
+    IrqChip* chip = m_board->create_irq_chip(config.cpus, m_clock, Machine::kTraits.hardware_timer);
     auto machine =
         Machine::create(MachineSetup{m_arch, config.cpus, *m_space, m_exits, chip, m_clock});
     if (!machine) return fail(err, VmStep::kMachine, machine.error());
     m_machine.emplace(std::move(*machine));
-    IrqController* external = nullptr;
-    if constexpr (requires(Machine & m) { m.irq_controller(); })
-      external = m_machine->irq_controller();
-    if (auto r = m_platform.attach(*m_space, m_bus, external); !r)
+    IrqController* external = m_machine->irq_controller();
+    if (auto r = m_board->attach(*m_space, m_bus, external); !r)
       return fail(err, VmStep::kDevices, r.error());
     m_exits.set_irq_chip(external == nullptr ? chip : nullptr);
-    m_exits.set_sbi_harts(m_platform.sbi_harts());
+    m_exits.set_board(m_board);
     m_exits.set_cpu_control(this);
     m_exits.set_access_hook(
         [](void* vm) {
           auto& self = *static_cast<Vm*>(vm);
-          if (!self.m_input.empty()) self.m_platform.feed_console(self.m_input);
+          if (!self.m_input.empty()) self.m_board->feed_console(self.m_input);
         },
         this);
     for (unsigned i = 0; i < config.cpus; i++) {
@@ -143,9 +157,21 @@ class Vm final : private CpuControl {
     return ok();
   }
 
-  // Loads a guest ELF into RAM and points the boot vCPU at it.
+  // Loads a guest ELF into RAM, puts the device tree beside it and points the boot vCPU at it.
   [[nodiscard]] Result<void> load(std::span<const uint8_t> elf, VmError& err) {
-    return start(load_guest(m_arch, *m_space, elf), VmStep::kImage, err);
+    auto guest = load_guest(m_arch, *m_space, elf);
+    if (!guest) return fail(err, VmStep::kImage, guest.error());
+    Gpa dtb_at{0};
+    if (auto dtb = device_tree(); dtb) {
+      auto at = place_device_tree(*m_board, *m_space, *guest, *dtb, m_ram_size);
+      if (!at) return fail(err, VmStep::kDtb, at.error());
+      dtb_at = *at;
+    } else if (dtb.error() != Status::kUnsupported) {
+      return fail(err, VmStep::kDtb, dtb.error());
+    }
+    if (auto r = m_board->prepare_boot(*m_space, *guest, dtb_at); !r)
+      return fail(err, VmStep::kImage, r.error());
+    return start(guest, VmStep::kImage, err);
   }
 
   // Loads a multiboot v1 image (x86_64 VMs; only backends that can enter 32-bit protected mode
@@ -191,7 +217,7 @@ class Vm final : private CpuControl {
     return finish();
   }
 
-  // For backends with a thread per vCPU (Machine::kThreadPerVcpu): runs vCPU `i` on the
+  // For backends with a thread per vCPU (MachineTraits::thread_per_vcpu): runs vCPU `i` on the
   // calling thread until the VM stops. Call set_threaded() first: exits are then handled
   // under the VM's lock.
   void set_threaded() { m_exits.set_threaded(true); }
@@ -239,6 +265,19 @@ class Vm final : private CpuControl {
     H::wake();
   }
 
+  // The device tree the guest gets: the one VmConfig::dtb named, else the board's for this
+  // VM's RAM, vCPUs and command line (after setup()). kUnsupported on a board without one.
+  [[nodiscard]] Result<std::span<const uint8_t>> device_tree() {
+    if (!m_user_dtb.empty()) return m_user_dtb;
+    DtbOptions opts;
+    opts.ram_size = m_ram_size;
+    opts.cpus = m_cpu_count;
+    opts.bootargs = m_bootargs;
+    const size_t size = TRY(m_board->write_dtb(m_dtb, opts));
+    return std::span<const uint8_t>(m_dtb, size);
+  }
+
+  Board& board() { return *m_board; }
   VmExits& exits() { return m_exits; }
   AddressSpace& address_space() { return *m_space; }
   Vcpu& vcpu(unsigned i) { return *m_vcpus[i]; }
@@ -285,7 +324,7 @@ class Vm final : private CpuControl {
   // Console input and timers; the next timer deadline (GuestClock ns) or kNoDeadline.
   uint64_t service_locked() {
     VmExits::Guard guard(m_exits);
-    m_platform.feed_console(m_input);
+    m_board->feed_console(m_input);
     IrqChip* chip = m_exits.irq_chip();
     return chip != nullptr ? chip->advance(m_clock.now_ns()) : kNoDeadline;
   }
@@ -333,14 +372,7 @@ class Vm final : private CpuControl {
       return refuse(CpuOnResult::kBadEntry, "the entry is not in guest RAM");
     if (m_power[target] != CpuPowerState::kOff)
       return refuse(CpuOnResult::kAlreadyOn, "it is already on or starting");
-    BootState boot;
-    boot.pc = entry;
-    if (m_arch == Arch::kRiscv64) {
-      boot.args[0] = target;
-      boot.args[1] = context;
-    } else {
-      boot.args[0] = context;
-    }
+    const BootState boot = m_board->secondary_boot(target, entry, context);
     // The vCPU takes its boot state on its own thread, before it first runs: a backend may not
     // touch another vCPU's engine from inside this one's exit (Unicorn's riscv64 entry runs the
     // target's engine).
@@ -362,7 +394,9 @@ class Vm final : private CpuControl {
   PagingHandlerAdapter<typename H::PagingHandler> m_frames;
   DeviceBus m_bus;
   VmExits m_exits;
-  Platform m_platform;
+  CharSink& m_console;
+  BoardSlot m_boards;
+  Board* m_board = nullptr;
   Arch m_arch;
   GuestClock m_clock;
   std::optional<AddressSpace> m_space;
@@ -374,6 +408,9 @@ class Vm final : private CpuControl {
   unsigned m_cpu_count = 0;
   Gpa m_ram_base{0};
   uint64_t m_ram_size = 0;
+  std::span<const char> m_bootargs;
+  std::span<const uint8_t> m_user_dtb;
+  uint8_t m_dtb[kMaxDtbSize] = {};
   InputQueue m_input;
   std::atomic<bool> m_input_open{false};
   std::atomic<bool> m_stop_requested{false};

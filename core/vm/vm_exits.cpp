@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/vm/vm_exits.h"
 
-#include "core/arch/aarch64/psci.h"
-#include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
 #include "core/bus/device_bus.h"
 #include "core/irq/irq_chip.h"
@@ -20,9 +18,6 @@ uint64_t extend(uint64_t value, unsigned size, bool sign) {
 }
 
 }  // namespace
-
-VmExits::VmExits(Arch arch, DeviceBus& bus, CharSink* console)
-    : m_arch(arch), m_bus(bus), m_console(console) {}
 
 void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc) {
   if (m_tracer == nullptr) return;
@@ -95,30 +90,11 @@ void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, u
 
 HypercallResult VmExits::hypercall(unsigned cpu, const uint64_t args[8], PcSource pc) {
   Guard guard(*this);
-  HypercallResult r;
   trace(ExitKind::kHypercall, args[0], 0, args[0], pc);
-  switch (m_arch) {
-    case Arch::kAarch64: {
-      PsciContext psci{m_stop, m_cpus, cpu};
-      r.ret[0] = psci_call(args, psci);
-      r.count = 1;
-      break;
-    }
-    case Arch::kRiscv64: {
-      SbiContext sbi{m_stop, m_console, m_cpus, m_sbi_harts, cpu};
-      SbiResult s = sbi_call(args, sbi);
-      r.ret[0] = static_cast<uint64_t>(s.error);
-      r.ret[1] = s.value;
-      r.count = 2;
-      break;
-    }
-    case Arch::kX86_64:
-      // No hypercall interface is defined for x86 guests yet; report "not implemented" the way
-      // KVM's hypercall ABI does (-KVM_ENOSYS) rather than stopping the guest.
-      r.ret[0] = static_cast<uint64_t>(-1000);
-      r.count = 1;
-      break;
-  }
+  if (m_board != nullptr) return m_board->firmware_call(cpu, args, m_stop, m_cpus);
+  HypercallResult r;
+  r.ret[0] = static_cast<uint64_t>(-1000);
+  r.count = 1;
   return r;
 }
 
@@ -143,11 +119,12 @@ void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
   trace(ExitKind::kFault, addr, 0, 0, pc);
 }
 
-void VmExits::handle(unsigned cpu, VcpuExit& exit) {
+ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit) {
   switch (exit.kind) {
     case ExitKind::kMmioRead:
       exit.value =
           extend(mmio_read(Gpa(exit.addr), exit.size, exit.pc), exit.size, exit.sign_extend);
+      if (exit.reg_bits == 32) exit.value &= 0xffff'ffffull;
       break;
     case ExitKind::kMmioWrite: mmio_write(Gpa(exit.addr), exit.size, exit.value, exit.pc); break;
     case ExitKind::kIoRead:
@@ -157,9 +134,7 @@ void VmExits::handle(unsigned cpu, VcpuExit& exit) {
       io_write(static_cast<uint16_t>(exit.addr), exit.size, exit.value, exit.pc);
       break;
     case ExitKind::kHypercall: {
-      uint64_t args[8] = {};
-      for (unsigned i = 0; i < 6; i++) args[i] = exit.args[i];
-      HypercallResult r = hypercall(cpu, args, exit.pc);
+      const HypercallResult r = hypercall(cpu, exit.args, exit.pc);
       exit.args[0] = r.ret[0];
       exit.args[1] = r.ret[1];
       break;
@@ -172,14 +147,14 @@ void VmExits::handle(unsigned cpu, VcpuExit& exit) {
       break;
     case ExitKind::kSystemDown: m_stop.system_off(static_cast<int>(exit.value)); break;
     case ExitKind::kSystemReset: m_stop.system_reset(); break;
-    case ExitKind::kNestedPageFault:
-      unknown_access(exit.write ? "write" : "read", "address", exit.addr, exit.size, exit.pc);
-      break;
     case ExitKind::kFault:
       fault(exit.reason != nullptr ? exit.reason : "fault", exit.addr, exit.pc);
       break;
     default: trace(exit.kind, exit.addr, exit.size, exit.value, exit.pc); break;
   }
+  if (!stopped()) return ExitAction::kResume;
+  exit = m_stop.as_exit(exit.pc);
+  return ExitAction::kReturn;
 }
 
 }  // namespace tandem

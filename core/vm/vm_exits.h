@@ -8,18 +8,16 @@
 #include <cstdint>
 
 #include "core/base/addr.h"
-#include "core/base/arch.h"
 #include "core/base/spin_lock.h"
+#include "core/board/board.h"
 #include "core/vcpu/exit.h"
 #include "core/vm/stop.h"
 
 namespace tandem {
 
 class DeviceBus;
-class CharSink;
 class CpuControl;
 class IrqChip;
-class SbiHarts;
 
 // What to do with an access that hits neither RAM nor a device.
 enum class UnknownAccessPolicy : unsigned char {
@@ -49,15 +47,9 @@ struct PcSource {
   uint64_t get() const { return read != nullptr ? read(ctx) : value; }
 };
 
-// Result of a hypercall: the registers to write back (x0[,x1] on aarch64, a0/a1 on riscv64).
-struct HypercallResult {
-  uint64_t ret[2] = {};
-  unsigned count = 0;  // how many of ret[] to write back
-};
-
 class VmExits {
  public:
-  VmExits(Arch arch, DeviceBus& bus, CharSink* console);
+  explicit VmExits(DeviceBus& bus) : m_bus(bus) {}
   VmExits(const VmExits&) = delete;
   VmExits& operator=(const VmExits&) = delete;
 
@@ -67,8 +59,8 @@ class VmExits {
   uint64_t io_read(uint16_t port, unsigned size, PcSource pc);
   void io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc);
 
-  // PSCI (aarch64 HVC/SMC, args = x0..x7) or SBI (riscv64 ECALL, args = a0..a7) from vCPU
-  // `cpu`.
+  // A firmware call from vCPU `cpu` (args = x0..x7 / a0..a7), answered by the board's
+  // firmware interface (PSCI, SBI); "not implemented" (-1000, KVM's -KVM_ENOSYS) without one.
   HypercallResult hypercall(unsigned cpu, const uint64_t args[8], PcSource pc);
 
   // A system register the backend traps (aarch64 MRS/MSR, id as core/arch/aarch64/sysreg_id.h)
@@ -81,17 +73,20 @@ class VmExits {
   // read"), `addr` is the address involved. Stops the VM with a message.
   void fault(const char* what, uint64_t addr, uint64_t pc);
 
-  // Generic path for backends that return exits: handles MMIO/IO/hypercall/halt/stop kinds.
-  // For reads, exit.value is set to the value the guest register must receive (already sign-
-  // or zero-extended to 64 bits as the access asks).
-  void handle(unsigned cpu, VcpuExit& exit);
+  // The entry point for a decoded exit of vCPU `cpu`: MMIO, port I/O, system registers,
+  // firmware calls, power and faults. For reads exit.value becomes what the destination
+  // register receives (sign- or zero-extended as the access asks, 32 bits for a W register);
+  // for hypercalls exit.args[0..1] the results. kReturn when the VM has stopped (now or
+  // before): `exit` is then rewritten to the stop exit (StopInfo::as_exit) and the guest must
+  // not resume; kResume otherwise.
+  ExitAction handle(unsigned cpu, VcpuExit& exit);
 
   // The interrupt controller model (null where the backend's own irqchip serves the guest, or
   // on x86 emu) and the VM's vCPU power control, for PSCI CPU_ON and SBI HSM.
   void set_irq_chip(IrqChip* chip) { m_chip = chip; }
   IrqChip* irq_chip() const { return m_chip; }
   void set_cpu_control(CpuControl* cpus) { m_cpus = cpus; }
-  void set_sbi_harts(SbiHarts* harts) { m_sbi_harts = harts; }
+  void set_board(Board* board) { m_board = board; }
 
   bool stopped() const { return m_stop.kind != StopKind::kRunning; }
   const StopInfo& stop_info() const { return m_stop; }
@@ -135,13 +130,11 @@ class VmExits {
   void trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc);
   void unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size, PcSource pc);
 
-  Arch m_arch;
   DeviceBus& m_bus;
-  CharSink* m_console;
   StopInfo m_stop;
+  Board* m_board = nullptr;
   IrqChip* m_chip = nullptr;
   CpuControl* m_cpus = nullptr;
-  SbiHarts* m_sbi_harts = nullptr;
   UnknownAccessPolicy m_policy = UnknownAccessPolicy::kStop;
   ExitTracer* m_tracer = nullptr;
   bool m_trace_mmio_only = false;

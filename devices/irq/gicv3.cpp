@@ -2,8 +2,6 @@
 #include "devices/irq/gicv3.h"
 
 #include "core/base/log.h"
-#include "core/bus/device_bus.h"
-#include "core/mm/address_space.h"
 
 namespace tandem {
 
@@ -13,14 +11,6 @@ Gicv3::Gicv3(unsigned cpu_count, GuestClock clock, TimerMode mode)
   for (unsigned cpu = 0; cpu < m_state.cpu_count(); ++cpu) {
     m_timers[cpu] = GenericTimer(clock, line(ppi_line(cpu, kVirtualTimerPpi)));
   }
-}
-
-Result<void> Gicv3::attach(AddressSpace& space, DeviceBus& bus) {
-  TRY(space.add_mmio(Gpa(kGicdBase), kGicdSize));
-  TRY(bus.add(BusSpace::kMmio, kGicdBase, kGicdSize, m_gicd_frame));
-  TRY(space.add_mmio(Gpa(kGicrBase), m_gicr.size()));
-  TRY(bus.add(BusSpace::kMmio, kGicrBase, m_gicr.size(), m_gicr_frame));
-  return ok();
 }
 
 uint32_t Gicv3::cpu_lines(unsigned cpu) {

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The aarch64 interrupt controller of QEMU 7.2's virt board with gic-version=3: a GICv3
 // (IHI 0069) with one security state, 128 SPIs and no ITS, plus, on backends that trap them,
-// each CPU's virtual timer.
-//
-//   0x0800_0000  GICD, 64 KiB
-//   0x080A_0000  GICR, 128 KiB per CPU (RD_base, then SGI_base at +64 KiB)
+// each CPU's virtual timer. Two register frames, placed by the board: GICD (64 KiB) and the
+// redistributors (128 KiB per CPU: RD_base, then SGI_base at +64 KiB).
 //
 // Interrupt lines (IrqChip::line / set_irq_level): an SPI by its INTID (32..159); a PPI of
 // one CPU by ppi_line(cpu, intid). SGIs have no line.
@@ -30,9 +28,7 @@ class Gicv3 final : public IrqChip {
   };
 
   static constexpr unsigned kMaxCpus = Gicv3State::kMaxCpus;
-  static constexpr uint64_t kGicdBase = 0x0800'0000;
   static constexpr uint64_t kGicdSize = Gicv3Distributor::kSize;
-  static constexpr uint64_t kGicrBase = 0x080A'0000;
   static constexpr uint64_t kGicrStride = Gicv3Redistributors::kFrameStride;
   static constexpr uint32_t kFirstSpi = 32;
   static constexpr uint32_t kSpiCount = Gicv3State::kSpiCount;
@@ -52,7 +48,6 @@ class Gicv3 final : public IrqChip {
   unsigned cpu_count() const { return m_state.cpu_count(); }
 
   const char* name() const override { return "gicv3"; }
-  [[nodiscard]] Result<void> attach(AddressSpace& space, DeviceBus& bus) override;
   uint32_t cpu_lines(unsigned cpu) override;
   uint64_t advance(uint64_t now_ns) override;
   bool sysreg_read(unsigned cpu, uint32_t id, uint64_t& value) override;
@@ -62,6 +57,11 @@ class Gicv3 final : public IrqChip {
   // The register frames, for tests and for backends that forward accesses themselves.
   Gicv3Distributor& distributor() { return m_gicd; }
   Gicv3Redistributors& redistributors() { return m_gicr; }
+  // The frames as a board maps them (every access touches the chip); the redistributor
+  // frame's size covers cpu_count() CPUs.
+  Device& distributor_frame() { return m_gicd_frame; }
+  Device& redistributor_frame() { return m_gicr_frame; }
+  uint64_t redistributor_size() const { return m_gicr.size(); }
 
  private:
   Gicv3State m_state;

@@ -14,8 +14,9 @@ constexpr uint32_t kTyper = (1u << 25) | (1u << 24) | (15u << 19) | (Gicv3State:
 constexpr uint32_t kCtlrWritable = Gicv3State::CTLR_EnableGrp0 | Gicv3State::CTLR_EnableGrp1;
 // IROUTER: Aff3 [39:32], Interrupt_Routing_Mode [31], Aff2..Aff0 [23:0].
 constexpr uint64_t kRouterMask = 0xFF'80FF'FFFFull;
-constexpr uint64_t kRouterFirst = Gicv3Distributor::GICD_IROUTER + 8 * 32;
-constexpr uint64_t kRouterEnd = Gicv3Distributor::GICD_IROUTER + 8 * Gicv3State::kIrqCount;
+constexpr uint64_t kRouterFirst = Gicv3Distributor::GICD_IROUTER + uint64_t{8} * 32;
+constexpr uint64_t kRouterEnd =
+    Gicv3Distributor::GICD_IROUTER + uint64_t{8} * Gicv3State::kIrqCount;
 
 }  // namespace
 

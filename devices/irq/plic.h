@@ -28,7 +28,6 @@ namespace tandem {
 
 class Plic final : public Device {
  public:
-  static constexpr uint64_t kBase = 0x0C00'0000;
   static constexpr uint64_t kSize = 0x60'0000;  // room for QEMU virt's 512 harts
   static constexpr unsigned kSources = 96;      // IDs 0..95 (VIRT_IRQCHIP_NUM_SOURCES)
   static constexpr uint32_t kMaxPriority = 7;   // VIRT_IRQCHIP_NUM_PRIO_BITS = 3

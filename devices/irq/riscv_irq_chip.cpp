@@ -1,18 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "devices/irq/riscv_irq_chip.h"
 
-#include "core/bus/device_bus.h"
-#include "core/mm/address_space.h"
-
 namespace tandem {
-
-Result<void> RiscvIrqChip::attach(AddressSpace& space, DeviceBus& bus) {
-  TRY(space.add_mmio(Gpa(Clint::kBase), Clint::kSize));
-  TRY(bus.add(BusSpace::kMmio, Clint::kBase, Clint::kSize, m_clint_frame));
-  TRY(space.add_mmio(Gpa(Plic::kBase), Plic::kSize));
-  TRY(bus.add(BusSpace::kMmio, Plic::kBase, Plic::kSize, m_plic_frame));
-  return ok();
-}
 
 uint32_t RiscvIrqChip::cpu_lines(unsigned cpu) {
   uint32_t lines = 0;

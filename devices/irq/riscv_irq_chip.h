@@ -37,7 +37,9 @@ class RiscvIrqChip final : public IrqChip, public SbiHarts {
   RiscvIrqChip& operator=(const RiscvIrqChip&) = delete;
 
   const char* name() const override { return "riscv-plic-clint"; }
-  [[nodiscard]] Result<void> attach(AddressSpace& space, DeviceBus& bus) override;
+  // The PLIC and CLINT frames as a board maps them (every access touches the chip).
+  Device& plic_frame() { return m_plic_frame; }
+  Device& clint_frame() { return m_clint_frame; }
   uint32_t cpu_lines(unsigned cpu) override;
   uint64_t advance(uint64_t now_ns) override;
 

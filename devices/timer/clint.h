@@ -31,7 +31,6 @@ namespace tandem {
 
 class Clint final : public Device {
  public:
-  static constexpr uint64_t kBase = 0x0200'0000;
   static constexpr uint64_t kSize = 0x1'0000;
   static constexpr uint64_t kTimebaseHz = 10'000'000;
   static constexpr uint64_t kNsPerTick = 1'000'000'000 / kTimebaseHz;

@@ -10,7 +10,7 @@
 
 namespace tandem::baremetal::aarch64 {
 
-Result<El2Machine> El2Machine::create(const MachineSetup& setup) {
+Result<HypMachine> HypMachine::create(const MachineSetup& setup) {
   if (setup.arch != Arch::kAarch64) return Error(Status::kUnsupported);
   // One physical CPU per vCPU, found by MPIDR Aff0 (16 SGI targets in ICC_SGI1R_EL1).
   if (setup.cpu_count == 0 || setup.cpu_count > kMaxCpus) {
@@ -23,16 +23,16 @@ Result<El2Machine> El2Machine::create(const MachineSetup& setup) {
   hyp_timer_set(0);
   const unsigned lrs = setup.irq_chip != nullptr ? gic_init_cpu(0) : 0;
   TLOG_DEBUG("GICv3 virtual CPU interface: %u list registers", lrs);
-  return El2Machine(setup, lrs);
+  return HypMachine(setup, lrs);
 }
 
-Result<El2Vcpu> El2Machine::create_vcpu(unsigned id) {
+Result<HypVcpu> HypMachine::create_vcpu(unsigned id) {
   if (id >= m_cpus || (m_vcpus_created & (1u << id)) != 0) return Error(Status::kUnsupported);
   m_vcpus_created |= 1u << id;
-  return El2Vcpu(id, m_cpus, *m_space, *m_exits, m_chip, m_clock, m_lrs);
+  return HypVcpu(id, m_cpus, *m_space, *m_exits, m_chip, m_clock, m_lrs);
 }
 
-void El2Machine::init_cpu(unsigned index, AddressSpace& space) {
+void HypMachine::init_cpu(unsigned index, AddressSpace& space) {
   configure_el2();
   if (auto r = activate_stage2(space.stage2()); !r) {
     panic("CPU %u cannot use the stage-2 table: %s", index, to_string(r.error()));

@@ -12,24 +12,26 @@
 
 namespace tandem::baremetal::aarch64 {
 
-class El2Machine {
+class HypMachine {
  public:
-  using Vcpu = El2Vcpu;
+  using Vcpu = HypVcpu;
   static constexpr unsigned kMaxCpus = 8;
   // The guest runs on the CPU's own EL1 virtual timer; the Gicv3 model only sees its PPI.
-  static constexpr bool kHardwareTimer = true;
+  static constexpr MachineTraits kTraits{
+      .thread_per_vcpu = false, .hardware_timer = true, .per_cpu_setup = true};
 
   // kUnsupported for another guest architecture, more vCPUs than Vgic handles, or a stage-2
   // geometry this CPU does not implement.
-  [[nodiscard]] static Result<El2Machine> create(const MachineSetup& setup);
-  [[nodiscard]] Result<El2Vcpu> create_vcpu(unsigned id);
+  [[nodiscard]] static Result<HypMachine> create(const MachineSetup& setup);
+  [[nodiscard]] Result<HypVcpu> create_vcpu(unsigned id);
+  IrqController* irq_controller() { return nullptr; }
   // On secondary physical CPU `index`, before it runs vCPU `index`: what create() did for the
   // boot CPU (EL2 traps, the shared stage-2 table, this CPU's GIC interfaces). Panics on a
   // CPU that cannot run the table (a board with mixed CPUs).
   static void init_cpu(unsigned index, AddressSpace& space);
 
  private:
-  El2Machine(const MachineSetup& setup, unsigned lrs)
+  HypMachine(const MachineSetup& setup, unsigned lrs)
       : m_space(&setup.address_space),
         m_exits(&setup.exits),
         m_chip(setup.irq_chip),
@@ -46,6 +48,6 @@ class El2Machine {
   uint32_t m_vcpus_created = 0;  // bit per vCPU id
 };
 
-static_assert(Machine<El2Machine>);
+static_assert(Machine<HypMachine>);
 
 }  // namespace tandem::baremetal::aarch64

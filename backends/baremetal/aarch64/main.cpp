@@ -17,7 +17,7 @@ void wait_until(uint64_t deadline_ns) {
   aarch64::hyp_wait_until(aarch64::ns_to_ticks(deadline_ns, aarch64::counter_hz()) + 1);
 }
 
-using Aarch64Hal = BaremetalHal<aarch64::El2Machine, wait_until>;
+using Aarch64Hal = BaremetalHal<aarch64::HypMachine, wait_until>;
 static_assert(Hal<Aarch64Hal>);
 
 void image_main(uint64_t boot_arg) {

@@ -17,7 +17,7 @@ constexpr uint64_t kSmpWaitNs = 1'000'000;
 
 }  // namespace
 
-Result<void> El2Vcpu::set_boot_state(const BootState& boot) {
+Result<void> HypVcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
   for (unsigned i = 0; i < 4; i++) m_ctx.x[i] = boot.args[i];
   m_ctx.sp_el1 = boot.sp;
@@ -27,9 +27,9 @@ Result<void> El2Vcpu::set_boot_state(const BootState& boot) {
   return ok();
 }
 
-uint64_t El2Vcpu::esr_length() const { return tandem::aarch64::esr_insn_len(m_ctx.esr); }
+uint64_t HypVcpu::esr_length() const { return tandem::aarch64::esr_insn_len(m_ctx.esr); }
 
-Result<VcpuExit> El2Vcpu::run() {
+Result<VcpuExit> HypVcpu::run() {
   VcpuExit exit;
   if (m_exits->stopped()) {
     stop_exit(exit);
@@ -59,7 +59,7 @@ Result<VcpuExit> El2Vcpu::run() {
   return result;
 }
 
-Result<VcpuExit> El2Vcpu::run_loop() {
+Result<VcpuExit> HypVcpu::run_loop() {
   VcpuExit exit;
   for (;;) {
     // Another CPU's vCPU may have stopped the VM (its kick brought this CPU here).
@@ -99,7 +99,7 @@ Result<VcpuExit> El2Vcpu::run_loop() {
 // it although EL2 runs with interrupts masked) and the guest resumes, its WFI done. Otherwise
 // nothing the vCPU knows of can wake the guest: kHalt, and the VM decides (device input, a
 // stop when nothing at all can).
-El2Vcpu::Action El2Vcpu::wait_for_interrupt(VcpuExit& exit) {
+HypVcpu::Action HypVcpu::wait_for_interrupt(VcpuExit& exit) {
   if (m_chip == nullptr) return Action::kReturn;
   const Vgic::Entry entry = prepare_entry();
   if (entry.deadline) {
@@ -120,7 +120,7 @@ El2Vcpu::Action El2Vcpu::wait_for_interrupt(VcpuExit& exit) {
 }
 
 // The delivery works on the shared interrupt model: under the VM's lock with several CPUs.
-Vgic::Entry El2Vcpu::prepare_entry() {
+Vgic::Entry HypVcpu::prepare_entry() {
   VmExits::Guard guard(*m_exits);
   return m_vgic.prepare_entry();
 }
@@ -128,7 +128,7 @@ Vgic::Entry El2Vcpu::prepare_entry() {
 // After an exit that may have given another vCPU an interrupt (an SGI, a device line) or
 // started it (`all`: PSCI CPU_ON): kick the physical CPUs concerned, so a guest spinning or
 // waiting there takes it now.
-void El2Vcpu::kick_others(bool all) {
+void HypVcpu::kick_others(bool all) {
   if (m_cpus == 1) return;
   const uint32_t targets = kick_targets(*m_exits, m_chip, m_cpus, m_id, all);
   if (targets != 0) gic_kick(targets);

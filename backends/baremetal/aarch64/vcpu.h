@@ -23,15 +23,15 @@ class VmExits;
 
 namespace tandem::baremetal::aarch64 {
 
-class El2Vcpu {
+class HypVcpu {
  public:
   [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
   [[nodiscard]] Result<VcpuExit> run();
   void request_stop() { __atomic_store_n(&m_stop_requested, true, __ATOMIC_RELEASE); }
 
  private:
-  friend class El2Machine;
-  El2Vcpu(unsigned id, unsigned cpus, AddressSpace& space, VmExits& exits, IrqChip* chip,
+  friend class HypMachine;
+  HypVcpu(unsigned id, unsigned cpus, AddressSpace& space, VmExits& exits, IrqChip* chip,
           GuestClock clock, unsigned lrs)
       : m_id(id),
         m_cpus(cpus),
@@ -41,7 +41,7 @@ class El2Vcpu {
         m_clock(clock),
         m_vgic(chip, id, lrs) {}
 
-  enum class Action : uint8_t { kResume, kReturn };
+  using Action = ExitAction;
   Result<VcpuExit> run_loop();
   Action handle_sync(VcpuExit& exit);
   Action handle_sysreg(VcpuExit& exit);
@@ -68,6 +68,6 @@ class El2Vcpu {
   bool m_stop_requested = false;
 };
 
-static_assert(Vcpu<El2Vcpu>);
+static_assert(Vcpu<HypVcpu>);
 
 }  // namespace tandem::baremetal::aarch64

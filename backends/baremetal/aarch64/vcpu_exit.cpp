@@ -11,11 +11,10 @@
 
 namespace tandem::baremetal::aarch64 {
 
-using tandem::aarch64::decode_data_abort;
 using tandem::aarch64::Ec;
 using tandem::aarch64::esr_ec;
 
-El2Vcpu::Action El2Vcpu::handle_sync(VcpuExit& exit) {
+HypVcpu::Action HypVcpu::handle_sync(VcpuExit& exit) {
   if (esr_ec(m_ctx.esr) == Ec::kSysReg64) return handle_sysreg(exit);
   exit = tandem::aarch64::decode_trap({m_ctx.esr, m_ctx.far, m_ctx.hpfar, m_ctx.elr}, m_ctx.x);
   switch (exit.kind) {
@@ -38,26 +37,26 @@ El2Vcpu::Action El2Vcpu::handle_sync(VcpuExit& exit) {
 // A trapped MSR/MRS (EC 0x18). With HCR_EL2.IMO set, the guest's ICC_SGI0R/SGI1R/ASGI1R_EL1
 // writes trap (IHI 0069 12.2.21-23): the model latches the SGI in its targets' banks, and the
 // next entry lists it. Other registers the VM does not implement read as 0 and ignore writes.
-El2Vcpu::Action El2Vcpu::handle_sysreg(VcpuExit& exit) {
+HypVcpu::Action HypVcpu::handle_sysreg(VcpuExit& exit) {
   const SysRegTrap trap = decode_sysreg_trap(tandem::aarch64::esr_iss(m_ctx.esr));
-  if (trap.read) {
-    uint64_t value = 0;
-    if (!m_exits->sysreg_read(m_id, trap.id, value, m_ctx.elr)) value = 0;
-    if (trap.rt != 31) m_ctx.x[trap.rt] = value;
-  } else {
-    (void)m_exits->sysreg_write(m_id, trap.id, trap.rt == 31 ? 0 : m_ctx.x[trap.rt], m_ctx.elr);
-    kick_others(false);
-  }
+  exit = VcpuExit{};
+  exit.kind = trap.read ? ExitKind::kSysRegRead : ExitKind::kSysRegWrite;
+  exit.addr = trap.id;
+  exit.reg = static_cast<uint8_t>(trap.rt);
+  exit.pc = m_ctx.elr;
+  if (!trap.read) exit.value = trap.rt == 31 ? 0 : m_ctx.x[trap.rt];
+  const Action action = m_exits->handle(m_id, exit);
+  if (!trap.read) kick_others(false);
+  if (action == Action::kReturn) return action;
+  if (trap.read && trap.rt != 31) m_ctx.x[trap.rt] = exit.value;
   skip_instruction();
-  if (!m_exits->stopped()) return Action::kResume;
-  stop_exit(exit);
-  return Action::kReturn;
+  return Action::kResume;
 }
 
 // A stage-2 translation fault inside on-demand RAM is not an error: back the page and let the
 // guest retry the instruction. Adding a mapping needs no TLB invalidation (translation faults
 // are not cached), only the table write made visible to the walker.
-bool El2Vcpu::populate_on_demand(const VcpuExit& exit) {
+bool HypVcpu::populate_on_demand(const VcpuExit& exit) {
   const Ec ec = esr_ec(m_ctx.esr);
   if (ec != Ec::kDataAbortLower && ec != Ec::kInstAbortLower) return false;
   if ((m_ctx.esr & 0x3c) != 0x04) return false;  // DFSC/IFSC: translation fault, any level
@@ -73,33 +72,30 @@ bool El2Vcpu::populate_on_demand(const VcpuExit& exit) {
   return true;
 }
 
-El2Vcpu::Action El2Vcpu::finish_mmio(VcpuExit& exit) {
-  m_exits->handle(m_id, exit);
-  if (exit.kind == ExitKind::kMmioWrite) kick_others(false);
-  if (exit.kind == ExitKind::kMmioRead && exit.reg != 31) {
-    m_ctx.x[exit.reg] = tandem::aarch64::dabt_load_value(decode_data_abort(m_ctx.esr), exit.value);
-  }
+HypVcpu::Action HypVcpu::finish_mmio(VcpuExit& exit) {
+  const bool store = exit.kind == ExitKind::kMmioWrite;
+  const Action action = m_exits->handle(m_id, exit);
+  if (store) kick_others(false);  // other CPUs see the store's effect, or the VM's stop
+  if (action == Action::kReturn) return action;
+  if (!store && exit.reg != 31) m_ctx.x[exit.reg] = exit.value;
   // A data abort's preferred return address is the faulting instruction: step over it.
   skip_instruction();
-  if (!m_exits->stopped()) return Action::kResume;
-  stop_exit(exit);
-  return Action::kReturn;
+  return Action::kResume;
 }
 
-El2Vcpu::Action El2Vcpu::finish_hypercall(VcpuExit& exit) {
-  m_exits->handle(m_id, exit);
+HypVcpu::Action HypVcpu::finish_hypercall(VcpuExit& exit) {
+  const Action action = m_exits->handle(m_id, exit);
   kick_others(true);
+  if (action == Action::kReturn) return action;
   m_ctx.x[0] = exit.args[0];
   // HVC returns past itself (ELR_EL2 already points after it); a trapped SMC returns to the
   // SMC instruction (DDI 0487 D1.11.2), so it is stepped over here.
   if (esr_ec(m_ctx.esr) == Ec::kSmc64) skip_instruction();
-  if (!m_exits->stopped()) return Action::kResume;
-  stop_exit(exit);
-  return Action::kReturn;
+  return Action::kResume;
 }
 
 // The exit that reports a VM stop (power-off, an unknown access, a fault), as the kvm backend
 // gives it: kSystemDown with the status, kSystemReset, or kFault with the stop message.
-void El2Vcpu::stop_exit(VcpuExit& exit) const { exit = m_exits->stop_info().as_exit(m_ctx.elr); }
+void HypVcpu::stop_exit(VcpuExit& exit) const { exit = m_exits->stop_info().as_exit(m_ctx.elr); }
 
 }  // namespace tandem::baremetal::aarch64

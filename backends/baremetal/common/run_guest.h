@@ -47,18 +47,16 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const Payload& paylo
   // A HAL that polls the real UART's receive side for the guest gets the VM's input queue;
   // input then stays open for good (a console has no end of input). Not with several CPUs:
   // the idle poll would run on all of them at once (console input is a one-CPU feature).
-  if constexpr (requires { H::attach_console_input(vm.console_input()); }) {
-    if (payload.cpus == 1) {
-      H::attach_console_input(vm.console_input());
-      vm.set_input_open(true);
-    }
+  if (payload.cpus == 1) {
+    H::attach_console_input(vm.console_input());
+    vm.set_input_open(true);
   }
   TLOG_INFO("guest: %llu KiB ELF, %llu MiB RAM at %#llx",
             static_cast<unsigned long long>(payload.guest_elf.size() >> 10),
             static_cast<unsigned long long>(payload.guest_mem >> 20),
-            static_cast<unsigned long long>(Platform::layout(arch).ram_base.raw()));
+            static_cast<unsigned long long>(vm.board().layout().ram_base.raw()));
   // (Machine::create has refused more than one vCPU on an arch without per-CPU set-up.)
-  if constexpr (requires(AddressSpace & space) { H::Machine::init_cpu(1u, space); }) {
+  if constexpr (H::Machine::kTraits.per_cpu_setup) {
     if (payload.cpus > 1) {
       TLOG_INFO("%u vCPUs, one physical CPU each", payload.cpus);
       return finish(run_smp<H>(vm, payload.cpus));

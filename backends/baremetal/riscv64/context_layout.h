@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Byte offsets into TrapFrame and GuestContext (guest_context.h), shared by the assembly that
- * saves and restores them and the C++ that reads them; guest_context.h checks each one with a
+ * Byte offsets into TrapFrame and GuestContext (context.h), shared by the assembly that
+ * saves and restores them and the C++ that reads them; context.h checks each one with a
  * static_assert. Plain #defines because the .S files include this too.
  */
 #pragma once

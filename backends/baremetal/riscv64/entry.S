@@ -12,7 +12,7 @@
 	.section .text.boot, "ax"
 	.global	_start
 _start:
-	csrw	sie, zero			/* HsMachine enables only its timer (hs_timer.h) */
+	csrw	sie, zero			/* HypMachine enables only its timer (hs_timer.h) */
 	lla	t0, boot_lottery
 	li	t1, 1
 	amoswap.w t1, t1, (t0)

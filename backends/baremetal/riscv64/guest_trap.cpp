@@ -153,8 +153,10 @@ GuestTrap decode_guest_trap(const TrapFrame& f) {
                    *guest_page_fault_gpa(f));
     case EXC_ECALL_VS: {
       GuestTrap t;
+      // SBI calls: a7 = extension, a6 = function, a0..a5 arguments (SBI spec v2.0, 3).
       t.exit.kind = ExitKind::kHypercall;
       t.exit.pc = f.sepc;
+      for (unsigned i = 0; i < 8; i++) t.exit.args[i] = f.x[10 + i];
       t.advance = 4;  // ECALL has no compressed form
       return t;
     }

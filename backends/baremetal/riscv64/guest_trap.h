@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "backends/baremetal/riscv64/guest_context.h"
+#include "backends/baremetal/riscv64/context.h"
 #include "core/vcpu/exit.h"
 
 namespace tandem::baremetal::riscv64 {

@@ -2,8 +2,8 @@
 // A trap taken in HS-mode itself (world_switch.S found sscratch == 0): the hypervisor touched
 // something it must not, or an interrupt it never enables arrived. Nothing to return to.
 #include "backends/baremetal/common/panic.h"
+#include "backends/baremetal/riscv64/context.h"
 #include "backends/baremetal/riscv64/csr.h"
-#include "backends/baremetal/riscv64/guest_context.h"
 #include "backends/baremetal/riscv64/guest_trap.h"
 
 extern "C" void hv_hs_trap(const tandem::baremetal::riscv64::TrapFrame* f) {

@@ -4,14 +4,14 @@
 #include "backends/baremetal/common/hal.h"
 #include "backends/baremetal/common/image.h"
 #include "backends/baremetal/common/start.h"
-#include "backends/baremetal/riscv64/guest_context.h"
-#include "backends/baremetal/riscv64/hs_machine.h"
+#include "backends/baremetal/riscv64/context.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
+#include "backends/baremetal/riscv64/machine.h"
 
 namespace tandem::baremetal {
 
 // WFI in HS-mode with the HS timer armed.
-using Riscv64Hal = BaremetalHal<riscv64::HsMachine, riscv64::hs_idle_until>;
+using Riscv64Hal = BaremetalHal<riscv64::HypMachine, riscv64::hs_idle_until>;
 static_assert(Hal<Riscv64Hal>);
 
 void image_main(uint64_t boot_arg) {

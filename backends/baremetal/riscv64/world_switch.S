@@ -86,13 +86,13 @@
 	.section .text.world_switch, "ax"
 
 /*
- * void hv_enter_guest(GuestContext* ctx): runs the guest until it traps to HS-mode, then
+ * void tandem_guest_enter(GuestContext* ctx): runs the guest until it traps to HS-mode, then
  * returns with its registers and trap CSRs in ctx. sepc, sstatus (SPP) and hstatus (SPV=1)
  * come from ctx, so sret lands in VS-mode (or VU-mode) at the guest's PC.
  */
-	.global hv_enter_guest
+	.global tandem_guest_enter
 	.balign	4
-hv_enter_guest:
+tandem_guest_enter:
 	for_host_regs sd, a0
 	ld	t0, CTX_SEPC(a0)
 	csrw	sepc, t0
@@ -116,7 +116,7 @@ hv_trap_entry:
 	sd	t0, CTX_X(10)(a0)
 	save_trap_csrs a0
 	for_host_regs ld, a0
-	ret				/* from hv_enter_guest */
+	ret				/* from tandem_guest_enter */
 
 .Lfrom_hs:
 	csrrw	a0, sscratch, a0	/* a0 back, sscratch 0 again */

@@ -43,6 +43,7 @@ VcpuExit data_abort(const TrapSyndrome& t, const uint64_t (&x)[31]) {
   e.addr = ipa;
   e.size = d.size;
   e.reg = d.srt;
+  e.reg_bits = d.sf ? 64 : 32;
   e.sign_extend = d.sse;
   e.write = d.write;
   e.pc = t.pc;
@@ -66,7 +67,7 @@ VcpuExit decode_trap(const TrapSyndrome& t, const uint64_t (&x)[31]) {
       e.kind = ExitKind::kHypercall;
       e.addr = esr_call_imm16(t.esr);
       e.pc = t.pc;
-      for (unsigned i = 0; i < 6; i++) e.args[i] = x[i];
+      for (unsigned i = 0; i < 8; i++) e.args[i] = x[i];
       return e;
     }
     case Ec::kWfx: {

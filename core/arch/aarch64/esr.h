@@ -151,7 +151,8 @@ struct TrapSyndrome {
 
 // Normalises a trap into a VcpuExit (core/vcpu/exit.h). `x` is the guest's x0..x30 at the
 // trap, used for store values and hypercall arguments. MMIO reads come back with `reg` set to
-// the destination (31 = XZR: discard); the backend writes back dabt_load_value().
+// the destination (31 = XZR: discard) and its width; VmExits::handle() gives the value to write
+// back (dabt_load_value()'s result).
 VcpuExit decode_trap(const TrapSyndrome& t, const uint64_t (&x)[31]);
 
 // Static descriptions for messages: the exception class ("data abort from a lower EL"), and a

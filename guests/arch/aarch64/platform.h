@@ -7,6 +7,7 @@
 namespace guest {
 
 inline constexpr char kArchName[] = "aarch64";
+inline constexpr std::uintptr_t kRamBase = 0x40000000;
 inline constexpr std::uintptr_t kPl011Base = 0x09000000;
 inline constexpr std::uintptr_t kBootTimer = 0x090c0000;  // Tandem only; a hole on QEMU
 // In the hole between the last virtio-mmio transport (ends 0x0a004000) and the PCIe MMIO

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * aarch64 guest entry. QEMU's -kernel loader (virt board, no firmware) and Tandem both start
- * the ELF entry at EL1 with the MMU off and x0 = DTB, which the guests do not need.
+ * aarch64 guest entry at EL1 with the MMU off. Tandem passes x0 = DTB (arm64 booting.rst);
+ * QEMU's -kernel loader passes x0 = 0 for an ELF and leaves its DTB at the RAM base. x0 is kept
+ * in guest_boot_dtb for the guests that walk the device tree.
  */
 	.section .text.start, "ax"
 	.global _start
@@ -18,7 +19,9 @@ _start:
 	b.hs	2f
 	str	xzr, [x1], #8
 	b	1b
-2:	bl	guest_main
+2:	ldr	x1, =guest_boot_dtb
+	str	x0, [x1]
+	bl	guest_main
 	bl	guest_exit
 
 /*

@@ -7,6 +7,7 @@
 namespace guest {
 
 inline constexpr char kArchName[] = "riscv64";
+inline constexpr std::uintptr_t kRamBase = 0x80000000;
 inline constexpr std::uintptr_t kUartBase = 0x10000000;  // NS16550A, register stride 1
 inline constexpr std::uintptr_t kSifiveTestBase = 0x100000;
 inline constexpr std::uintptr_t kBootTimer = 0x102000;  // Tandem only; a hole on QEMU

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * riscv64 guest entry. OpenSBI (QEMU -bios default) and Tandem start the kernel at 0x80200000
- * in S-mode with a0 = hartid and a1 = DTB, which the guests do not need.
+ * in S-mode with a0 = hartid and a1 = DTB; a1 is kept in guest_boot_dtb for the guests that
+ * walk the device tree.
  */
 	.section .text.start, "ax"
 	.global _start
@@ -28,6 +29,8 @@ _start:
 2:	lla	t0, guest_boot_hartid	/* a0 is still the hart id */
 	sd	a0, 0(t0)
 	csrw	sscratch, a0		/* this hart's id, for the interrupt dispatcher */
+	lla	t0, guest_boot_dtb
+	sd	a1, 0(t0)
 	call	guest_main
 	call	guest_exit
 

@@ -14,10 +14,12 @@
 #include "backends/emu/emu_vcpu.h"
 #include "backends/hosted/host_paging.h"
 #include "core/arch/x86_64/long_mode.h"
+#include "core/board/boards.h"
 #include "core/bus/device_bus.h"
 #include "core/hal.h"
 #include "core/mm/address_space.h"
 #include "core/vm/vm_exits.h"
+#include "devices/char_sink.h"
 
 namespace tandem::test {
 
@@ -68,8 +70,12 @@ inline constexpr uint16_t kPostPort = 0x80;
 
 class EmuMachine {
  public:
-  explicit EmuMachine(const MachineConfig& config)
-      : cfg(config), exits(config.arch, bus, nullptr) {}
+  explicit EmuMachine(const MachineConfig& config) : cfg(config), exits(bus) {
+    // The arch's board answers the firmware calls (PSCI, SBI); its devices stay off the bus.
+    auto board = boards.create(cfg.arch, nullptr, {exits.stop_info(), console, &no_clock});
+    EXPECT_TRUE(board.ok());
+    if (board) exits.set_board(*board);
+  }
 
   // Builds the address space, the bus and the vCPU. Call through ASSERT_NO_FATAL_FAILURE.
   void build() {
@@ -141,7 +147,13 @@ class EmuMachine {
   RecordingDevice mmio_dev;
   RecordingDevice com_dev;
   RecordingDevice post_dev;
+  class DropSink final : public CharSink {
+   public:
+    void put(uint8_t c) override { (void)c; }
+  } console;
+  static uint64_t no_clock() { return 0; }
   VmExits exits;
+  BoardSlot boards;
   std::optional<EmuVcpu> vcpu;
   uint8_t* ram = nullptr;
 };

@@ -109,7 +109,7 @@ TEST(EmuVcpuCreate, OnDemandRamIsRefused) {
   hosted::HostPagingHandler paging;
   PagingHandlerAdapter<hosted::HostPagingHandler> frames{paging};
   DeviceBus bus;
-  VmExits exits(Arch::kAarch64, bus, nullptr);
+  VmExits exits(bus);
   Result<AddressSpace> as = AddressSpace::create(frames, Stage2Config{});
   ASSERT_TRUE(as.ok());
   ASSERT_TRUE(as->add_ram_on_demand(Gpa(kRam), 1 << 20).ok());

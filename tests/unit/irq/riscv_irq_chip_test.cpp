@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "core/board/board.h"
 #include "core/bus/device_bus.h"
 #include "core/mm/address_space.h"
 #include "unit/mm/test_frame_allocator.h"
@@ -16,8 +17,8 @@ namespace {
 uint64_t g_fake_host_ns = 0;
 uint64_t fake_host_now_ns() { return g_fake_host_ns; }
 
-constexpr uint64_t kStart = 1'000'000;  // host time at guest time 0
-constexpr uint64_t kPlic = 0x0C00'0000;
+constexpr uint64_t kStart = 1'000'000;   // host time at guest time 0
+constexpr uint64_t kPlic = 0x0C00'0000;  // where the virt board places them
 constexpr uint64_t kClint = 0x0200'0000;
 constexpr uint32_t kUartIrq = 10;
 
@@ -29,7 +30,10 @@ class RiscvIrqChipTest : public ::testing::Test {
     auto space = AddressSpace::create(alloc, Stage2Config::of(Stage2Format::kSv39x4));
     ASSERT_TRUE(space);
     m_space.emplace(std::move(*space));
-    ASSERT_TRUE(chip.attach(*m_space, bus));
+    ASSERT_TRUE(place(*m_space, bus,
+                      {nullptr, &chip.plic_frame(), BusSpace::kMmio, kPlic, 0x60'0000, 0x60'0000}));
+    ASSERT_TRUE(place(*m_space, bus,
+                      {nullptr, &chip.clint_frame(), BusSpace::kMmio, kClint, 0x1'0000, 0x1'0000}));
   }
   uint64_t rd(uint64_t addr, unsigned size = 4) {
     uint64_t v = ~uint64_t{0};

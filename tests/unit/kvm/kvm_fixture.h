@@ -114,7 +114,7 @@ class KvmTest : public ::testing::Test {
   PagingHandlerAdapter<hosted::HostPagingHandler> m_frames{m_paging};
   std::optional<AddressSpace> m_space;
   DeviceBus m_bus;
-  VmExits m_exits{Arch::kX86_64, m_bus, nullptr};
+  VmExits m_exits{m_bus};
   RecordingDevice m_mmio, m_port;
   IsaDebugExit m_debug_exit{m_exits.stop_info()};
   std::span<uint8_t> m_ram;

@@ -172,7 +172,7 @@ class KvmIrqTest : public KvmTest {
 
 TEST_F(KvmIrqTest, MachineOffersTheInKernelIrqchipAndAThreadPerVcpu) {
   EXPECT_NE(m_machine->irq_controller(), nullptr);
-  static_assert(KvmMachine::kThreadPerVcpu);
+  static_assert(KvmMachine::kTraits.thread_per_vcpu);
   // Past the IOAPIC's 24 pins: logged and dropped, not a failure.
   m_machine->irq_controller()->set_irq_level(200, true);
 }

@@ -37,7 +37,7 @@ TEST_F(KvmTest, RequestStopBeforeRunReturnsAtOnce) {
 
 TEST_F(KvmTest, MachineRefusesOtherArchitecturesAndVcpuIds) {
   DeviceBus bus;
-  VmExits exits(Arch::kAarch64, bus, nullptr);
+  VmExits exits(bus);
   EXPECT_EQ(KvmMachine::create({Arch::kAarch64, 1, *m_space, exits}).error(), Status::kUnsupported);
   EXPECT_EQ(m_machine->create_vcpu(1).error(), Status::kInvalidArgument);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "backends/baremetal/riscv64/hs_machine.h"
+#include "backends/baremetal/riscv64/machine.h"
 
 #include "backends/baremetal/common/panic.h"
+#include "backends/baremetal/riscv64/context.h"
 #include "backends/baremetal/riscv64/csr.h"
-#include "backends/baremetal/riscv64/guest_context.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 #include "core/base/log.h"
 #include "core/mm/address_space.h"
@@ -71,7 +71,7 @@ bool setup_hart(const HartSetup& h) {
 
 }  // namespace
 
-Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
+Result<HypMachine> HypMachine::create(const MachineSetup& setup) {
   if (setup.arch != Arch::kRiscv64 || setup.cpu_count == 0 || setup.cpu_count > kMaxCpus)
     return Error(Status::kUnsupported);
   g_hart.hgatp = setup.address_space.stage2().hw_root();
@@ -79,17 +79,17 @@ Result<HsMachine> HsMachine::create(const MachineSetup& setup) {
   g_hart.sie = SIE_STIE | (setup.cpu_count > 1 ? SIE_SSIE : 0);
   if (!setup_hart(g_hart)) return Error(Status::kUnsupported);
   const uint64_t hstatus = csr_read<CSR_HSTATUS>() & HSTATUS_VSXL;
-  return HsMachine(setup, g_hart.hgatp, hstatus);
+  return HypMachine(setup, g_hart.hgatp, hstatus);
 }
 
-void HsMachine::init_cpu(unsigned index, AddressSpace&) {
+void HypMachine::init_cpu(unsigned index, AddressSpace&) {
   if (!setup_hart(g_hart)) panic("hart %u cannot run the VM (hgatp rejected)", index);
 }
 
-Result<HsVcpu> HsMachine::create_vcpu(unsigned id) {
+Result<HypVcpu> HypMachine::create_vcpu(unsigned id) {
   if (id >= m_cpus || (m_vcpus_created & (1u << id)) != 0) return Error(Status::kUnsupported);
   m_vcpus_created |= 1u << id;
-  return HsVcpu(id, m_cpus, *m_as, *m_exits, m_hgatp, m_hstatus, m_chip, m_clock);
+  return HypVcpu(id, m_cpus, *m_as, *m_exits, m_hgatp, m_hstatus, m_chip, m_clock);
 }
 
 }  // namespace tandem::baremetal::riscv64

@@ -4,12 +4,12 @@
 // guest-page faults), SBI calls (ECALL from VS-mode) and on-demand RAM itself through
 // VmExits and the address space, and returns on WFI, a VM stop, a fault, the interrupt model's
 // next timer deadline or request_stop(). Interrupts reach the guest through hvip
-// (hs_vcpu_irq.cpp).
+// (vcpu_irq.cpp).
 #pragma once
 
 #include <cstdint>
 
-#include "backends/baremetal/riscv64/guest_context.h"
+#include "backends/baremetal/riscv64/context.h"
 #include "backends/baremetal/riscv64/guest_trap.h"
 #include "core/base/result.h"
 #include "core/vcpu/vcpu.h"
@@ -35,15 +35,15 @@ struct VsCsrs {
   uint64_t hvip = 0;
 };
 
-class HsVcpu {
+class HypVcpu {
  public:
   // `hgatp` is the G-stage root the machine built; `hstatus` the hypervisor's hstatus as
-  // HsMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW. `chip`
+  // HypMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW. `chip`
   // (may be null: no interrupts) decides the guest's VS-level interrupts, on `clock`'s time.
   // `cpus`: vCPUs in the VM, each on a hart of its own (more than one: a WFI waits here for
   // another hart's kick instead of returning kHalt).
-  HsVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
-         uint64_t hstatus, IrqChip* chip, GuestClock clock);
+  HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
+          uint64_t hstatus, IrqChip* chip, GuestClock clock);
 
   // pc -> sepc, sp -> x2, a0 = hart id, a1 = DTB (args[0], args[1]); VS-mode, vsatp Bare.
   [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
@@ -62,15 +62,12 @@ class HsVcpu {
   uint64_t pc() const { return m_ctx.guest.sepc; }
 
  private:
-  enum class Step : unsigned char { kContinue, kReturn };
-
   void load_guest_csrs();
   void save_guest_csrs();
   void prepare_entry();
   void sync_irqs();
-  Step handle(GuestTrap& trap, VcpuExit& out);
+  ExitAction handle(GuestTrap& trap, VcpuExit& out);
   bool backed_on_demand(uint64_t gpa);
-  void hypercall();
   void wait_for_kick();
   void kick_others(bool all);
   VcpuExit stopped_exit() const;
@@ -90,6 +87,6 @@ class HsVcpu {
   uint32_t m_stop_requested = 0;
 };
 
-static_assert(Vcpu<HsVcpu>);
+static_assert(Vcpu<HypVcpu>);
 
 }  // namespace tandem::baremetal::riscv64

@@ -44,7 +44,7 @@ static_assert(offsetof(GuestContext, host) == CTX_HOST(0));
 
 extern "C" {
 // Runs the guest in `ctx` until it traps to HS-mode (world_switch.S).
-void hv_enter_guest(tandem::baremetal::riscv64::GuestContext* ctx);
+void tandem_guest_enter(tandem::baremetal::riscv64::GuestContext* ctx);
 // The stvec target.
 void hv_trap_entry();
 // Reads a guest instruction halfword at `gva` with HLVX.HU; *scause_out = 0 on success, else

@@ -3,7 +3,7 @@
 // for this vCPU and the HS timer is armed at the model's next deadline.
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
-#include "backends/baremetal/riscv64/hs_vcpu.h"
+#include "backends/baremetal/riscv64/vcpu.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::baremetal::riscv64 {
@@ -30,7 +30,7 @@ constexpr uint32_t kLevels = cpu_irq::kStip | cpu_irq::kSeip;
 // and no time-driven event (the HS timer, a kick, a return to the VM) came in between: most
 // exits (an MMIO access to a device without an interrupt, an SBI call that changes nothing)
 // then cost no model work.
-void HsVcpu::sync_irqs() {
+void HypVcpu::sync_irqs() {
   if (m_chip == nullptr) return;
   VmExits::Guard guard(*m_exits);  // the model is shared with the other harts' vCPUs
   if (!m_resync_irqs && m_chip->generation() == m_seen_generation) return;

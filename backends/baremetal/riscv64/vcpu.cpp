@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The run loop: world switch, trap decoding, and finishing each exit the VM need not see.
-#include "backends/baremetal/riscv64/hs_vcpu.h"
+#include "backends/baremetal/riscv64/vcpu.h"
 
 #include <atomic>
 #include <optional>
@@ -17,13 +17,12 @@ namespace tandem::baremetal::riscv64 {
 namespace {
 
 constexpr unsigned kRegA0 = 10;
-constexpr uint64_t kSbiHsm = 0x48534D;  // SBI spec v2.0, 9 "Hart State Management"
 constexpr uint64_t kKickWaitNs = 1'000'000;
 
 }  // namespace
 
-HsVcpu::HsVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
-               uint64_t hstatus, IrqChip* chip, GuestClock clock)
+HypVcpu::HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
+                 uint64_t hstatus, IrqChip* chip, GuestClock clock)
     : m_id(id),
       m_cpus(cpus),
       m_as(&as),
@@ -33,7 +32,7 @@ HsVcpu::HsVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uin
       m_chip(chip),
       m_clock(clock) {}
 
-Result<void> HsVcpu::set_boot_state(const BootState& boot) {
+Result<void> HypVcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
   m_ctx.guest.sepc = boot.pc;
   m_ctx.guest.x[2] = boot.sp;
@@ -50,7 +49,7 @@ Result<void> HsVcpu::set_boot_state(const BootState& boot) {
 
 // While the hypervisor runs, the VS CSRs are whatever the last guest left; a vCPU loads its own
 // before entering and saves them when run() returns, so vCPUs can take turns on one hart.
-void HsVcpu::load_guest_csrs() {
+void HypVcpu::load_guest_csrs() {
   csr_write<CSR_HGATP>(m_hgatp);
   hfence_gvma_all();
   csr_write<CSR_VSSTATUS>(m_vs.vsstatus);
@@ -64,7 +63,7 @@ void HsVcpu::load_guest_csrs() {
   csr_write<CSR_HVIP>(m_vs.hvip);
 }
 
-void HsVcpu::save_guest_csrs() {
+void HypVcpu::save_guest_csrs() {
   m_vs.vsstatus = csr_read<CSR_VSSTATUS>();
   m_vs.vsie = csr_read<CSR_VSIE>();
   m_vs.vstvec = csr_read<CSR_VSTVEC>();
@@ -79,7 +78,7 @@ void HsVcpu::save_guest_csrs() {
 // sret (18.6.4) goes to V=hstatus.SPV at privilege sstatus.SPP. SPP comes from the guest's
 // last trap (VS- or VU-mode); SPVP follows it for HLV/HLVX; VTW=1 makes WFI trap (18.2.1).
 // SIE and SPIE stay 0: Tandem polls and takes no interrupts of its own.
-void HsVcpu::prepare_entry() {
+void HypVcpu::prepare_entry() {
   TrapFrame& g = m_ctx.guest;
   uint64_t s = csr_read<CSR_SSTATUS>() & ~(SSTATUS_SIE | SSTATUS_SPIE | SSTATUS_SPP);
   if ((s & SSTATUS_FS) == 0) s |= SSTATUS_FS_INITIAL;
@@ -88,7 +87,7 @@ void HsVcpu::prepare_entry() {
   g.hstatus = m_hstatus | HSTATUS_SPV | HSTATUS_VTW | (vs_mode ? HSTATUS_SPVP : 0);
 }
 
-Result<VcpuExit> HsVcpu::run() {
+Result<VcpuExit> HypVcpu::run() {
   if (m_exits->stopped()) return stopped_exit();
   VcpuExit out;
   load_guest_csrs();
@@ -106,91 +105,20 @@ Result<VcpuExit> HsVcpu::run() {
     }
     prepare_entry();
     sync_irqs();
-    hv_enter_guest(&m_ctx);
+    tandem_guest_enter(&m_ctx);
     const std::optional<uint64_t> gpa = guest_page_fault_gpa(m_ctx.guest);
     if (gpa && backed_on_demand(*gpa)) continue;
     GuestTrap trap = decode_guest_trap(m_ctx.guest);
-    if (handle(trap, out) == Step::kReturn) break;
+    if (handle(trap, out) == ExitAction::kReturn) break;
   }
   save_guest_csrs();
   return out;
 }
 
-HsVcpu::Step HsVcpu::handle(GuestTrap& trap, VcpuExit& out) {
-  VcpuExit& e = trap.exit;
-  switch (e.kind) {
-    case ExitKind::kMmioRead:
-    case ExitKind::kMmioWrite:
-      m_exits->handle(m_id, e);
-      if (e.kind == ExitKind::kMmioRead && e.reg != 0) m_ctx.guest.x[e.reg] = e.value;
-      if (e.kind == ExitKind::kMmioWrite) kick_others(false);
-      break;
-    case ExitKind::kHypercall: hypercall(); break;
-    case ExitKind::kHalt:
-      m_ctx.guest.sepc += trap.advance;
-      if (m_cpus > 1) {
-        wait_for_kick();
-        m_resync_irqs = true;
-        return Step::kContinue;
-      }
-      out = e;  // pc: the WFI, as the other backends report a halt
-      return Step::kReturn;
-    case ExitKind::kFault:
-      TLOG_DEBUG("riscv64 guest fault: scause=%#lx stval=%#lx htval=%#lx htinst=%#lx sepc=%#lx",
-                 m_ctx.guest.scause, m_ctx.guest.stval, m_ctx.guest.htval, m_ctx.guest.htinst,
-                 m_ctx.guest.sepc);
-      m_exits->handle(m_id, e);
-      break;
-    case ExitKind::kExternalInterrupt:
-      // Another hart's kick (several vCPUs): the next entry re-reads this vCPU's lines.
-      m_resync_irqs = true;
-      if (e.value == IRQ_S_SOFT) csr_clear<CSR_SIP>(SIE_SSIE);
-      // Else HS-mode enables only its timer (hs_timer.h): the VM's next deadline has come.
-      if (e.value != IRQ_S_TIMER) return Step::kContinue;
-      hs_timer_fired();
-      out.kind = ExitKind::kTimeout;
-      out.pc = m_ctx.guest.sepc;
-      return Step::kReturn;
-    default: return Step::kContinue;
-  }
-  if (m_exits->stopped()) {
-    // Not resumed, so sepc stays at the instruction that stopped the VM, for the report.
-    out = stopped_exit();
-    return Step::kReturn;
-  }
-  m_ctx.guest.sepc += trap.advance;
-  return Step::kContinue;
-}
-
-// A guest-page fault on on-demand RAM is the hypervisor's, not the guest's: back the page and
-// retry the instruction. false for everything else (MMIO, no RAM, or out of frames), which
-// the trap decoding turns into an access or a fault.
-bool HsVcpu::backed_on_demand(uint64_t gpa) {
-  // The frame allocator and the table are shared with the other harts' vCPUs. A new mapping
-  // needs no fence on the other harts: QEMU caches no invalid G-stage entries (hardware that
-  // does needs SBI RFENCE remote HFENCE.GVMA here).
-  VmExits::Guard guard(*m_exits);
-  const Region* r = m_as->find(Gpa(gpa));
-  if (r == nullptr || r->backing != RamBacking::kOnDemand) return false;
-  if (!m_as->populate(Gpa(gpa), 1).ok()) return false;
-  hfence_gvma_all();
-  return true;
-}
-
-// SBI (SBI spec v2.0, 3 "Binary Encoding"): a7 = extension, a6 = function, a0..a5 arguments;
-// sbiret error in a0 and value in a1. The ECALL itself is not re-executed.
-void HsVcpu::hypercall() {
-  uint64_t args[8];
-  for (unsigned i = 0; i < 8; i++) args[i] = m_ctx.guest.x[kRegA0 + i];
-  const HypercallResult r = m_exits->hypercall(m_id, args, m_ctx.guest.sepc);
-  for (unsigned i = 0; i < r.count && i < 2; i++) m_ctx.guest.x[kRegA0 + i] = r.ret[i];
-  kick_others(args[7] == kSbiHsm);  // an IPI, or a hart_start the target's hart should see
-}
-
 // A WFI with several vCPUs: this hart serves this vCPU only, so it waits here for another
 // hart's kick (sip.SSIP), the VM's deadline or at most kKickWaitNs, and the guest's WFI ends
 // (a wake-up without a cause is allowed, privileged spec 3.3.3).
-void HsVcpu::wait_for_kick() {
+void HypVcpu::wait_for_kick() {
   uint64_t until = m_clock.host_now_ns() + kKickWaitNs;
   if (m_chip != nullptr) {
     VmExits::Guard guard(*m_exits);
@@ -203,23 +131,23 @@ void HsVcpu::wait_for_kick() {
 
 // After an exit that may have given other vCPUs an interrupt (a device line, an SBI IPI) or
 // started one (`all`: SBI HSM): kick their harts, so a guest spinning or waiting there sees it.
-void HsVcpu::kick_others(bool all) {
+void HypVcpu::kick_others(bool all) {
   if (m_cpus == 1) return;
   const uint32_t targets = kick_targets(*m_exits, m_chip, m_cpus, m_id, all);
   for (unsigned i = 0; i < m_cpus; i++)
     if ((targets & (1u << i)) != 0) arch::kick_cpu(i);
 }
 
-VcpuExit HsVcpu::stopped_exit() const { return m_exits->stop_info().as_exit(m_ctx.guest.sepc); }
+VcpuExit HypVcpu::stopped_exit() const { return m_exits->stop_info().as_exit(m_ctx.guest.sepc); }
 
-void HsVcpu::request_stop() { std::atomic_ref<uint32_t>(m_stop_requested).store(1); }
+void HypVcpu::request_stop() { std::atomic_ref<uint32_t>(m_stop_requested).store(1); }
 
-Result<uint64_t> HsVcpu::read_gpr(unsigned n) const {
+Result<uint64_t> HypVcpu::read_gpr(unsigned n) const {
   if (n >= 32) return Error(Status::kInvalidArgument);
   return m_ctx.guest.x[n];
 }
 
-Result<void> HsVcpu::write_gpr(unsigned n, uint64_t value) {
+Result<void> HypVcpu::write_gpr(unsigned n, uint64_t value) {
   if (n >= 32) return Error(Status::kInvalidArgument);
   if (n != 0) m_ctx.guest.x[n] = value;
   return ok();

@@ -7,28 +7,32 @@
 
 #include <cstdint>
 
-#include "backends/baremetal/riscv64/hs_vcpu.h"
+#include "backends/baremetal/riscv64/vcpu.h"
 #include "core/base/result.h"
 #include "core/vcpu/vcpu.h"
 
 namespace tandem::baremetal::riscv64 {
 
-class HsMachine {
+class HypMachine {
  public:
-  using Vcpu = HsVcpu;
+  using Vcpu = HypVcpu;
   static constexpr unsigned kMaxCpus = 8;
+  // The guest's timer is SBI's, modelled by the interrupt chip (HS timer underneath).
+  static constexpr MachineTraits kTraits{
+      .thread_per_vcpu = false, .hardware_timer = false, .per_cpu_setup = true};
 
   // kUnsupported for another guest architecture, more than kMaxCpus vCPUs, or a G-stage
   // mode this hart rejects (hgatp is WARL: an unsupported MODE does not stick).
-  [[nodiscard]] static Result<HsMachine> create(const MachineSetup& setup);
+  [[nodiscard]] static Result<HypMachine> create(const MachineSetup& setup);
   // On secondary hart `index` (common/run_smp.h), before it runs vCPU `index`: the same
   // hypervisor CSRs create() set on the boot hart. Panics on a hart that rejects them.
   static void init_cpu(unsigned index, AddressSpace& space);
 
-  [[nodiscard]] Result<HsVcpu> create_vcpu(unsigned id);
+  [[nodiscard]] Result<HypVcpu> create_vcpu(unsigned id);
+  IrqController* irq_controller() { return nullptr; }
 
  private:
-  HsMachine(const MachineSetup& setup, uint64_t hgatp, uint64_t hstatus)
+  HypMachine(const MachineSetup& setup, uint64_t hgatp, uint64_t hstatus)
       : m_as(&setup.address_space),
         m_exits(&setup.exits),
         m_chip(setup.irq_chip),
@@ -47,6 +51,6 @@ class HsMachine {
   uint32_t m_vcpus_created = 0;  // bit per vCPU id
 };
 
-static_assert(Machine<HsMachine>);
+static_assert(Machine<HypMachine>);
 
 }  // namespace tandem::baremetal::riscv64

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/board/virt_aarch64.h"
+
+#include "core/arch/aarch64/psci.h"
+#include "core/board/dtb_common.h"
+#include "core/mm/address_space.h"
+#include "core/vm/boot.h"
+
+namespace tandem {
+
+VirtAarch64Board::VirtAarch64Board(const BoardServices& services)
+    : m_pl011(services.console), m_boot_timer(services.now_ns) {
+  m_devices[kPl011] = {"/pl011",     &m_pl011, BusSpace::kMmio, kPl011Base,
+                       Pl011::kSize, 0x1000,   kPl011Irq};
+  m_devices[kBootTimer] = {nullptr, &m_boot_timer, BusSpace::kMmio, kBootTimerBase, 0x1000, 0x1000};
+}
+
+BoardLayout VirtAarch64Board::layout() const {
+  // RAM up to the 256 GiB mark (virt's high MMIO above it); 40-bit IPA, 3 levels: what a
+  // cortex-a72 (PARange 40 bits) supports.
+  return {Gpa(kRamBase), 255ull << 30, Stage2Config::aarch64(40, 3, 40)};
+}
+
+IrqChip* VirtAarch64Board::create_irq_chip(unsigned cpus, GuestClock clock, bool hardware_timer) {
+  Gicv3& gic = m_gic.emplace(
+      cpus, clock, hardware_timer ? Gicv3::TimerMode::kHardware : Gicv3::TimerMode::kModel);
+  m_devices[kGicd] = {"/intc",   &gic.distributor_frame(), BusSpace::kMmio,
+                      kGicdBase, Gicv3::kGicdSize,         Gicv3::kGicdSize};
+  m_devices[kGicr] = {nullptr,   &gic.redistributor_frame(), BusSpace::kMmio,
+                      kGicrBase, gic.redistributor_size(),   gic.redistributor_size()};
+  m_device_count = kSlots;
+  return &gic;
+}
+
+std::span<const PlacedDevice> VirtAarch64Board::devices() const {
+  return {m_devices, m_device_count};
+}
+
+Result<void> VirtAarch64Board::attach(AddressSpace& space, DeviceBus& bus,
+                                      IrqController* external) {
+  // With a backend's own irqchip (KVM on an Arm host) the GIC is the kernel's.
+  const unsigned count = external != nullptr ? kGicd : m_device_count;
+  for (unsigned i = 0; i < count; i++) TRY(place(space, bus, m_devices[i]));
+  if (external != nullptr)
+    m_pl011.connect_irq(IrqLine(external, kPl011Irq));
+  else if (m_gic)
+    m_pl011.connect_irq(m_gic->line(kPl011Irq));
+  return ok();
+}
+
+HypercallResult VirtAarch64Board::firmware_call(unsigned cpu, const uint64_t args[8],
+                                                PowerControl& power, CpuControl* cpus) {
+  PsciContext psci{power, cpus, cpu};
+  HypercallResult r;
+  r.ret[0] = psci_call(args, psci);
+  r.count = 1;
+  return r;
+}
+
+Result<void> VirtAarch64Board::prepare_boot(AddressSpace& space, LoadedGuest& guest, Gpa dtb) {
+  (void)space;
+  guest.boot.args[0] = dtb.raw();
+  return ok();
+}
+
+BootState VirtAarch64Board::secondary_boot(uint64_t target, uint64_t entry,
+                                           uint64_t context) const {
+  (void)target;
+  BootState boot;
+  boot.pc = entry;
+  boot.args[0] = context;
+  return boot;
+}
+
+// hw/arm/boot.c: an image that leaves room below it gets the DTB at the RAM base (where U-Boot
+// looks for it); otherwise it goes to the top of RAM.
+Result<Gpa> VirtAarch64Board::dtb_address(const LoadedGuest& guest, uint64_t size,
+                                          uint64_t ram_size) const {
+  if (guest.image_start >= kRamBase + size) return Gpa(kRamBase);
+  return dtb_at_top(guest, size, kRamBase, kRamBase + ram_size);
+}
+
+}  // namespace tandem

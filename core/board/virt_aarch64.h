@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// QEMU 7.2's aarch64 `virt` board with gic-version=3 (hw/arm/virt.c base_memmap), so every
+// test guest also runs on QEMU:
+//
+//   0x0800_0000  GICv3 distributor, 64 KiB       0x080A_0000  redistributors, 128 KiB per CPU
+//   0x0900_0000  PL011 UART, SPI 1 (INTID 33)    0x090C_0000  boot timer (Tandem only; a hole
+//                                                             on QEMU, after VIRT_SECURE_GPIO)
+//   0x4000_0000  RAM
+//
+// Firmware: PSCI 1.0 over HVC. Boot: x0 = DTB (arm64 booting.rst); CPU_ON's context in x0.
+#pragma once
+
+#include <optional>
+
+#include "core/board/board.h"
+#include "devices/irq/gicv3.h"
+#include "devices/timer/boot_timer.h"
+#include "devices/uart/pl011.h"
+
+namespace tandem {
+
+class VirtAarch64Board final : public Board {
+ public:
+  static constexpr uint64_t kRamBase = 0x4000'0000;
+  static constexpr uint64_t kGicdBase = 0x0800'0000;
+  static constexpr uint64_t kGicrBase = 0x080A'0000;
+  static constexpr uint64_t kPl011Base = 0x0900'0000;
+  static constexpr uint32_t kPl011Irq = 33;  // SPI 1 (VIRT_UART)
+  static constexpr uint64_t kBootTimerBase = 0x090C'0000;
+  static constexpr uint64_t kApbClockHz = 24'000'000;  // virt's "apb-pclk" fixed clock
+  // Generic timer PPIs as the DT names them (INTID - 16): secure and non-secure physical,
+  // virtual, hypervisor physical (arm,armv8-timer binding order).
+  static constexpr uint32_t kTimerPpis[4] = {13, 14, 11, 10};
+
+  explicit VirtAarch64Board(const BoardServices& services);
+  VirtAarch64Board(const VirtAarch64Board&) = delete;
+  VirtAarch64Board& operator=(const VirtAarch64Board&) = delete;
+
+  const char* name() const override { return "virt"; }
+  Arch arch() const override { return Arch::kAarch64; }
+  BoardLayout layout() const override;
+  IrqChip* create_irq_chip(unsigned cpus, GuestClock clock, bool hardware_timer) override;
+  [[nodiscard]] Result<void> attach(AddressSpace& space, DeviceBus& bus,
+                                    IrqController* external) override;
+  std::span<const PlacedDevice> devices() const override;
+  HypercallResult firmware_call(unsigned cpu, const uint64_t args[8], PowerControl& power,
+                                CpuControl* cpus) override;
+  bool console_can_receive() const override { return m_pl011.can_receive(); }
+  void console_push(uint8_t c) override { m_pl011.push_rx(c); }
+  [[nodiscard]] Result<void> prepare_boot(AddressSpace& space, LoadedGuest& guest,
+                                          Gpa dtb) override;
+  BootState secondary_boot(uint64_t target, uint64_t entry, uint64_t context) const override;
+  [[nodiscard]] Result<size_t> write_dtb(std::span<uint8_t> out, const DtbOptions& opts) override;
+  [[nodiscard]] Result<Gpa> dtb_address(const LoadedGuest& guest, uint64_t size,
+                                        uint64_t ram_size) const override;
+
+ private:
+  enum Slot : unsigned { kPl011, kBootTimer, kGicd, kGicr, kSlots };
+
+  Pl011 m_pl011;
+  BootTimer m_boot_timer;
+  std::optional<Gicv3> m_gic;
+  PlacedDevice m_devices[kSlots];
+  unsigned m_device_count = kGicd;  // the GIC frames join with create_irq_chip
+};
+
+}  // namespace tandem
