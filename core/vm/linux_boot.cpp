@@ -3,7 +3,7 @@
 // no BIOS, the kernel entered in long mode at its 64-bit entry with RSI = boot_params.
 //
 //   0x7000    boot_params (the zero page)        0x8000..0x9000  the entry stack
-//   0x10000   GDT + identity page tables (kX86BootTablesGpa, 4 GiB mapped)
+//   0x10000   GDT + identity page tables (PcBoard::kBootTablesGpa, 4 GiB mapped)
 //   0x20000   command line
 //   0xf0000   ACPI tables (reserved in the e820 map, like the rest of the BIOS area)
 //   pref_address (16 MiB for Debian's kernels)   the protected-mode kernel, init_size free
@@ -11,6 +11,7 @@
 #include "core/acpi/pc_tables.h"
 #include "core/arch/x86_64/boot_params.h"
 #include "core/arch/x86_64/long_mode.h"
+#include "core/board/pc.h"
 #include "core/loader/bzimage.h"
 #include "core/mm/address_space.h"
 #include "core/vm/boot.h"
@@ -79,7 +80,7 @@ Result<LoadedGuest> load_linux_guest(AddressSpace& space, const LinuxImage& linu
   TRY(x86::build_boot_params(params, ram.subspan(kZeroPageGpa).first<x86::kBootParamsSize>()));
 
   LoadedGuest guest;
-  guest.boot.x86 = TRY(x86::build_long_mode(ram, Gpa(0), Gpa(kX86BootTablesGpa)));
+  guest.boot.x86 = TRY(x86::build_long_mode(ram, Gpa(0), Gpa(PcBoard::kBootTablesGpa)));
   guest.boot.pc = load + bzimage::kEntry64Offset;
   guest.boot.sp = kStackTop;
   guest.boot.args[0] = kZeroPageGpa;
