@@ -66,7 +66,7 @@ expect 124 "time limit" -- run --timeout 0.05 "$guests/aarch64/compute.elf"
 expect 2 "not a flattened device tree" -- run --dtb "$tmp/text.bin" "$a64"
 expect 2 "missing.dtb: cannot open" -- run --dtb "$tmp/missing.dtb" "$a64"
 expect 2 "pc board has no device tree" -- run --dump-dtb "$tmp/pc.dtb" --arch x86_64
-expect 2 "no guest image given" -- run --arch aarch64
+expect 2 "name a guest image" -- run --arch aarch64
 expect 0 "Usage" -- run --help
 expect 0 "backend emu: available" -- info
 expect 2 "e_machine|arch" -- build-image --arch riscv64 --image "$guests/../images/tandem-riscv64.elf" --guest "$a64" -o "$tmp/img.elf"
