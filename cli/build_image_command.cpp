@@ -49,6 +49,9 @@ int build_image_command(const BuildImageArgs& args) {
     spdlog::error("--mem '{}' is not a size (e.g. 128M, 1G)", args.mem);
     return kExitUsage;
   }
+  // The user's own file first: a bad guest is named whether or not an image is at hand.
+  const auto guest = read_input_file(args.guest);
+  if (!guest) return kExitUsage;
   const std::string image_path = args.image.empty() ? default_image(args.arch) : args.image;
   if (args.image.empty() && !std::filesystem::exists(image_path)) {
     spdlog::error("no prebuilt {} image (build it with scripts/build, or pass --image)", args.arch);
@@ -56,8 +59,6 @@ int build_image_command(const BuildImageArgs& args) {
   }
   const auto hv = read_input_file(image_path);
   if (!hv) return kExitUsage;
-  const auto guest = read_input_file(args.guest);
-  if (!guest) return kExitUsage;
   std::vector<uint8_t> out;
   std::string message;
   if (auto r = build_image(*hv, *guest, *mem, out, &message, args.cpus); !r) {
