@@ -215,7 +215,9 @@ TEST_F(KvmIrqTest, LapicTimerWakesHlt) {
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(exit.kind, ExitKind::kSystemDown) << (exit.reason ? exit.reason : "");
-  EXPECT_EQ(exit.value, 5u);
+  // At least the five it waits for: a period can also end between a handler's iretq and the
+  // loop's cli (a descheduled vCPU on a loaded host sees two), so more is not an error.
+  EXPECT_GE(exit.value, 5u);
   EXPECT_GE(ms, 4.0);  // five 1 ms periods, the first after 1 ms
 }
 
