@@ -136,7 +136,7 @@ Result<void> build_pc_tables(const PcPlatform& pc, uint64_t gpa,
   build_madt(pc, base + kMadtOffset);
 
   uint8_t* xsdt = base + kXsdtOffset;
-  const size_t xsdt_size = kHeaderSize + 2 * 8;
+  const size_t xsdt_size = kHeaderSize + size_t{2} * 8;
   header(xsdt, "XSDT", xsdt_size, 1);
   store_le(xsdt + kHeaderSize, gpa + kFadtOffset, 8);
   store_le(xsdt + kHeaderSize + 8, gpa + kMadtOffset, 8);
@@ -144,7 +144,7 @@ Result<void> build_pc_tables(const PcPlatform& pc, uint64_t gpa,
   static_assert(kXsdtOffset + kHeaderSize + 16 <= kFacsOffset);
   static_assert(kFadtOffset + kFadtSize <= kDsdtOffset);
   static_assert(kDsdtOffset + kHeaderSize + kS5Size <= kMadtOffset);
-  static_assert(kMadtOffset + kHeaderSize + 8 + kMaxCpus * 8 + 12 + 20 <= kTablesSize);
+  static_assert(kMadtOffset + kHeaderSize + 8 + size_t{kMaxCpus} * 8 + 12 + 20 <= kTablesSize);
 
   uint8_t* rsdp = base + kRsdpOffset;
   put(rsdp, "RSD PTR ", 8);
