@@ -91,6 +91,10 @@ void end_run(EmuCpu& cpu, const VcpuExit& exit);
 // Reports a guest fault to the VM (which stops it) and ends the run with a kFault exit.
 void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc);
 
+// A device access (kMmioRead/Write, kIoRead/Write at `addr`) through the VM's exit entry point,
+// VmExits::handle(); what a read returns.
+uint64_t device_access(EmuCpu& cpu, ExitKind kind, uint64_t addr, unsigned size, uint64_t value);
+
 // After a hook handled an exit: if the VM wants to stop (power-off, fault), stop the engine.
 void stop_if_vm_stopped(EmuCpu& cpu);
 

@@ -29,7 +29,7 @@ uint64_t width_mask(unsigned size) {
 uint64_t mmio_read(uc_engine* /*uc*/, uint64_t offset, unsigned size, void* user) {
   const auto& w = *static_cast<const MmioWindow*>(user);
   EmuCpu& cpu = *w.cpu;
-  const uint64_t v = cpu.exits.mmio_read(Gpa(w.base + offset), size, lazy_pc(cpu));
+  const uint64_t v = device_access(cpu, ExitKind::kMmioRead, w.base + offset, size, 0);
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
   return v & width_mask(size);
@@ -38,7 +38,7 @@ uint64_t mmio_read(uc_engine* /*uc*/, uint64_t offset, unsigned size, void* user
 void mmio_write(uc_engine* /*uc*/, uint64_t offset, unsigned size, uint64_t value, void* user) {
   const auto& w = *static_cast<const MmioWindow*>(user);
   EmuCpu& cpu = *w.cpu;
-  cpu.exits.mmio_write(Gpa(w.base + offset), size, value & width_mask(size), lazy_pc(cpu));
+  device_access(cpu, ExitKind::kMmioWrite, w.base + offset, size, value & width_mask(size));
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }

@@ -52,15 +52,14 @@ void on_intr(uc_engine* uc, uint32_t vector, void* user) {
 // only used for messages and traces.
 uint32_t on_in(uc_engine* /*uc*/, uint32_t port, int size, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
-  const uint64_t v =
-      cpu.exits.io_read(static_cast<uint16_t>(port), static_cast<unsigned>(size), lazy_pc(cpu));
+  const uint64_t v = device_access(cpu, ExitKind::kIoRead, port, static_cast<unsigned>(size), 0);
   stop_if_vm_stopped(cpu);
   return static_cast<uint32_t>(v);
 }
 
 void on_out(uc_engine* /*uc*/, uint32_t port, int size, uint32_t value, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
-  cpu.exits.io_write(static_cast<uint16_t>(port), static_cast<unsigned>(size), value, lazy_pc(cpu));
+  device_access(cpu, ExitKind::kIoWrite, port, static_cast<unsigned>(size), value);
   stop_if_vm_stopped(cpu);
 }
 

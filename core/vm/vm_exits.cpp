@@ -119,41 +119,40 @@ void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
   trace(ExitKind::kFault, addr, 0, 0, pc);
 }
 
-ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit) {
+ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit, PcSource pc) {
   switch (exit.kind) {
     case ExitKind::kMmioRead:
-      exit.value =
-          extend(mmio_read(Gpa(exit.addr), exit.size, exit.pc), exit.size, exit.sign_extend);
+      exit.value = extend(mmio_read(Gpa(exit.addr), exit.size, pc), exit.size, exit.sign_extend);
       if (exit.reg_bits == 32) exit.value &= 0xffff'ffffull;
       break;
-    case ExitKind::kMmioWrite: mmio_write(Gpa(exit.addr), exit.size, exit.value, exit.pc); break;
+    case ExitKind::kMmioWrite: mmio_write(Gpa(exit.addr), exit.size, exit.value, pc); break;
     case ExitKind::kIoRead:
-      exit.value = io_read(static_cast<uint16_t>(exit.addr), exit.size, exit.pc);
+      exit.value = io_read(static_cast<uint16_t>(exit.addr), exit.size, pc);
       break;
     case ExitKind::kIoWrite:
-      io_write(static_cast<uint16_t>(exit.addr), exit.size, exit.value, exit.pc);
+      io_write(static_cast<uint16_t>(exit.addr), exit.size, exit.value, pc);
       break;
     case ExitKind::kHypercall: {
-      const HypercallResult r = hypercall(cpu, exit.args, exit.pc);
+      const HypercallResult r = hypercall(cpu, exit.args, pc);
       exit.args[0] = r.ret[0];
       exit.args[1] = r.ret[1];
       break;
     }
     case ExitKind::kSysRegRead:
-      if (!sysreg_read(cpu, static_cast<uint32_t>(exit.addr), exit.value, exit.pc)) exit.value = 0;
+      if (!sysreg_read(cpu, static_cast<uint32_t>(exit.addr), exit.value, pc)) exit.value = 0;
       break;
     case ExitKind::kSysRegWrite:
-      sysreg_write(cpu, static_cast<uint32_t>(exit.addr), exit.value, exit.pc);
+      sysreg_write(cpu, static_cast<uint32_t>(exit.addr), exit.value, pc);
       break;
     case ExitKind::kSystemDown: m_stop.system_off(static_cast<int>(exit.value)); break;
     case ExitKind::kSystemReset: m_stop.system_reset(); break;
     case ExitKind::kFault:
-      fault(exit.reason != nullptr ? exit.reason : "fault", exit.addr, exit.pc);
+      fault(exit.reason != nullptr ? exit.reason : "fault", exit.addr, pc.get());
       break;
-    default: trace(exit.kind, exit.addr, exit.size, exit.value, exit.pc); break;
+    default: trace(exit.kind, exit.addr, exit.size, exit.value, pc); break;
   }
   if (!stopped()) return ExitAction::kResume;
-  exit = m_stop.as_exit(exit.pc);
+  exit = m_stop.as_exit(pc.get());
   return ExitAction::kReturn;
 }
 

@@ -79,7 +79,10 @@ class VmExits {
   // for hypercalls exit.args[0..1] the results. kReturn when the VM has stopped (now or
   // before): `exit` is then rewritten to the stop exit (StopInfo::as_exit) and the guest must
   // not resume; kResume otherwise.
-  ExitAction handle(unsigned cpu, VcpuExit& exit);
+  ExitAction handle(unsigned cpu, VcpuExit& exit) { return handle(cpu, exit, exit.pc); }
+  // The same with the PC from `pc` instead of exit.pc, for a backend that reads it only when a
+  // trace line or fault report needs it (emu).
+  ExitAction handle(unsigned cpu, VcpuExit& exit, PcSource pc);
 
   // The interrupt controller model (null where the backend's own irqchip serves the guest, or
   // on x86 emu) and the VM's vCPU power control, for PSCI CPU_ON and SBI HSM.
