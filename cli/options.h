@@ -30,6 +30,12 @@ struct RunOptions {
   std::string dump_dtb;  // write the guest's device tree here instead of running
   std::string dtb;       // give the guest this device tree instead of the board's
   std::string machine;   // the board (--machine); empty: the architecture's default
+  std::string name;      // the VM's name (console prefix, `tandem ctl`); empty: from the file
+  // Where the guest's console goes: "stdio" (stdout as is), "prefix" (stdout, each line
+  // prefixed "[name] "), "file:PATH" or "socket:PATH" (a Unix socket Tandem listens on). Empty:
+  // stdio for one VM, prefix for several.
+  std::string console;
+  std::string api_socket;  // serve the control protocol (cli/api_server.h) on this Unix socket
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

@@ -1,30 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
-// `tandem run`: read the guest, pick the architecture and backend, build the VM, run it, and
-// turn how it stopped into the process status.
+// `tandem run`: read each guest, pick its architecture and backend, build the VMs, run them
+// (vm_group.h), and turn how they stopped into the process status.
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
+#include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <memory>
-#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "backends/emu/emu_machine.h"
 #include "backends/hosted/host_log.h"
+#include "cli/api_server.h"
 #include "cli/commands.h"
-#include "cli/console_input.h"
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/machine_option.h"
-#include "cli/terminal_mode.h"
+#include "cli/managed_vm.h"
+#include "cli/vm_group.h"
 #include "core/vm/vm.h"
 #ifdef TANDEM_HAVE_KVM
 #include "backends/kvm/kvm_hal.h"
@@ -32,48 +30,6 @@
 
 namespace tandem::cli {
 namespace {
-
-// Stops the VM when the time limit passes, unless the run ends first.
-class Watchdog {
- public:
-  template <class Stop>
-  Watchdog(double seconds, Stop stop) {
-    if (seconds <= 0) return;
-    m_thread = std::thread([this, seconds, stop] {
-      std::unique_lock lock(m_mutex);
-      if (!m_cv.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return m_done; }))
-        stop();
-    });
-  }
-  ~Watchdog() {
-    {
-      std::lock_guard lock(m_mutex);
-      m_done = true;
-    }
-    m_cv.notify_all();
-    if (m_thread.joinable()) m_thread.join();
-  }
-
- private:
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  bool m_done = false;
-  std::thread m_thread;
-};
-
-int report(const StopInfo& stop) {
-  switch (stop.kind) {
-    case StopKind::kPowerOff: return stop.status & 0xff;
-    case StopKind::kReset:
-      spdlog::warn("the guest asked for a reset; resets are not supported yet, stopping");
-      return 0;
-    case StopKind::kTimeout: spdlog::error("{}", stop.message); return 124;
-    case StopKind::kFault: spdlog::error("guest fault: {}", stop.message); return kExitFault;
-    case StopKind::kError:
-    case StopKind::kRunning: spdlog::error("backend failure: {}", stop.message); return kExitFault;
-  }
-  return kExitFault;
-}
 
 const char* explain(const VmError& err) {
   switch (err.step) {
@@ -114,27 +70,6 @@ const char* explain(const VmError& err) {
   }
 }
 
-// The host's stdin reaches the guest's console UART. Ctrl-A x stops the VM; at end of input
-// the VM is told, so a guest that only waits for input is known to be stuck.
-template <class V>
-std::unique_ptr<ConsoleInput> start_input(V& vm, std::atomic<bool>& user_quit) {
-  vm.set_input_open(true);
-  auto input = ConsoleInput::start(
-      STDIN_FILENO, [&vm](uint8_t c) { return vm.console_input().push(c); },
-      [&vm] { vm.notify_input(); },
-      [&vm, &user_quit] {
-        user_quit.store(true);
-        vm.request_stop();
-      },
-      [&vm] { vm.set_input_open(false); });
-  if (!input) {
-    spdlog::warn("console input unavailable: {}", to_string(input.error()));
-    vm.set_input_open(false);
-    return nullptr;
-  }
-  return std::move(*input);
-}
-
 // Runs the vCPUs: round-robin on this thread, or one thread per vCPU where the backend needs
 // it (KVM with its in-kernel irqchip blocks in KVM_RUN while a vCPU halts), this thread then
 // serving console input and timers.
@@ -171,71 +106,105 @@ int dump_dtb(V& vm, const std::string& path) {
   return 0;
 }
 
+// A VM of backend H with what it keeps alive: the frames' allocator, the guest's bytes (the
+// loaders keep spans into them) and the trace sink.
 template <class H>
-int run_vm(const RunOptions& opts, const GuestFile& guest) {
-  typename H::PagingHandler paging;
-  StdoutSink console;
-  StderrTracer tracer;
-  auto vm = std::make_unique<Vm<H>>(paging, console, guest.arch);
-  VmConfig config;
-  config.arch = guest.arch;
-  config.ram_size = opts.mem_bytes;
-  config.cpus = opts.cpus;
-  config.bootargs = opts.cmdline;
-  config.dtb = guest.dtb;
-  config.board = opts.machine.c_str();
-  VmError err;
-  if (!opts.dump_dtb.empty()) {
-    if (!vm->setup(config, err)) {
-      spdlog::error("{} ({}). {}", to_string(err.step), to_string(err.status), explain(err));
-      return kExitUsage;
+class HostedVm final : public ManagedVm {
+ public:
+  HostedVm(const RunOptions& opts, GuestFile guest, CharSink& console)
+      : m_opts(opts), m_guest(std::move(guest)), m_vm(m_paging, console, m_guest.arch) {}
+
+  // Builds and loads the VM; false after printing why (`status`: the process status).
+  bool setup(int& status) {
+    VmConfig config;
+    config.arch = m_guest.arch;
+    config.ram_size = m_opts.mem_bytes;
+    config.cpus = m_opts.cpus;
+    config.bootargs = m_opts.cmdline;
+    config.dtb = m_guest.dtb;
+    config.board = m_opts.machine.c_str();
+    VmError err;
+    status = kExitUsage;
+    if (!m_opts.dump_dtb.empty()) {
+      if (!m_vm.setup(config, err)) {
+        spdlog::error("{} ({}). {}", to_string(err.step), to_string(err.status), explain(err));
+        return false;
+      }
+      status = dump_dtb(m_vm, m_opts.dump_dtb);
+      return false;
     }
-    return dump_dtb(*vm, opts.dump_dtb);
+    m_cmdline = m_opts.guest_path + " " + m_opts.cmdline;  // QEMU's convention
+    if (!m_opts.initrd_path.empty()) {
+      auto bytes = read_input_file(m_opts.initrd_path);
+      if (!bytes) return false;
+      m_initrd = std::move(*bytes);
+    }
+    const LinuxImage linux_image{m_guest.bytes, m_initrd, m_opts.cmdline};
+    const bool loaded =
+        m_vm.setup(config, err) &&
+        (m_guest.bzimage     ? m_vm.load_linux(linux_image, err).ok()
+         : m_guest.multiboot ? m_vm.load_multiboot(m_guest.bytes, m_cmdline, err).ok()
+                             : m_vm.load(m_guest.bytes, err).ok());
+    if (!loaded) {
+      spdlog::error("{}: {} ({}). {}", m_opts.guest_path, to_string(err.step),
+                    to_string(err.status), explain(err));
+      return false;
+    }
+    if (m_opts.trace != TraceMode::kNone)
+      m_vm.exits().set_tracer(&m_tracer, m_opts.trace == TraceMode::kMmio);
+    return true;
   }
-  const std::string cmdline = opts.guest_path + " " + opts.cmdline;  // QEMU's convention
-  std::vector<uint8_t> initrd;
-  if (!opts.initrd_path.empty()) {
-    auto bytes = read_input_file(opts.initrd_path);
-    if (!bytes) return kExitUsage;
-    initrd = std::move(*bytes);
-  }
-  const LinuxImage linux_image{guest.bytes, initrd, opts.cmdline};
-  const bool loaded = vm->setup(config, err) &&
-                      (guest.bzimage     ? vm->load_linux(linux_image, err).ok()
-                       : guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
-                                         : vm->load(guest.bytes, err).ok());
-  if (!loaded) {
-    spdlog::error("{}: {} ({}). {}", opts.guest_path, to_string(err.step), to_string(err.status),
-                  explain(err));
-    return kExitUsage;
-  }
-  if (opts.trace != TraceMode::kNone)
-    vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
-  // On a terminal the guest's console is interactive: show each byte as it is written. Into a
-  // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
-  std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
-  std::atomic<bool> user_quit{false};
-  const StopInfo* stop = nullptr;
-  {
-    TerminalMode terminal(STDIN_FILENO);
-    // A background `tandem run ... &` must not read the terminal (SIGTTIN would stop it).
-    std::unique_ptr<ConsoleInput> input;
-    if (!TerminalMode::is_background_tty(STDIN_FILENO)) input = start_input(*vm, user_quit);
-    Watchdog watchdog(opts.timeout_s, [&vm] { vm->request_stop(); });
-    stop = &run_to_stop(*vm, opts.cpus);
-  }
-  std::fflush(stdout);
-  if (user_quit.load()) {
-    std::fprintf(stderr, "tandem: terminated by the user (Ctrl-A x)\n");
-    return 0;
-  }
-  return report(*stop);
+
+  const StopInfo& run() override { return run_to_stop(m_vm, m_opts.cpus); }
+  void request_stop() override { m_vm.request_stop(); }
+  void pause() override { m_vm.pause(); }
+  void resume() override { m_vm.resume(); }
+  bool push_input(uint8_t c) override { return m_vm.console_input().push(c); }
+  void notify_input() override { m_vm.notify_input(); }
+  void set_input_open(bool open) override { m_vm.set_input_open(open); }
+  uint64_t exit_count(ExitKind kind) override { return m_vm.exits().exit_count(kind); }
+  Arch arch() const override { return m_guest.arch; }
+
+ private:
+  RunOptions m_opts;
+  GuestFile m_guest;
+  typename H::PagingHandler m_paging;
+  StderrTracer m_tracer;
+  std::vector<uint8_t> m_initrd;
+  std::string m_cmdline;
+  Vm<H> m_vm;
+};
+
+template <class H>
+std::unique_ptr<ManagedVm> make_vm(const RunOptions& opts, GuestFile guest, CharSink& console,
+                                   int& status) {
+  auto vm = std::make_unique<HostedVm<H>>(opts, std::move(guest), console);
+  if (!vm->setup(status)) return nullptr;
+  return vm;
 }
 
 }  // namespace
 
-int run_command(const RunOptions& opts) {
-  hosted::install_log_sink(opts.verbose ? log::Level::kInfo : log::Level::kWarn);
+int report_stop(const StopInfo& stop, const char* prefix) {
+  switch (stop.kind) {
+    case StopKind::kPowerOff: return stop.status & 0xff;
+    case StopKind::kReset:
+      spdlog::warn("{}the guest asked for a reset; resets are not supported yet, stopping", prefix);
+      return 0;
+    case StopKind::kTimeout: spdlog::error("{}{}", prefix, stop.message); return 124;
+    case StopKind::kFault:
+      spdlog::error("{}guest fault: {}", prefix, stop.message);
+      return kExitFault;
+    case StopKind::kError:
+    case StopKind::kRunning:
+      spdlog::error("{}backend failure: {}", prefix, stop.message);
+      return kExitFault;
+  }
+  return kExitFault;
+}
+
+std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, int& status) {
+  status = kExitUsage;
   std::optional<GuestFile> guest;
   if (!opts.guest_path.empty()) {
     guest = read_guest_file(opts.guest_path, opts.arch);
@@ -244,10 +213,10 @@ int run_command(const RunOptions& opts) {
   } else {
     spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
   }
-  if (!guest || !check_machine(guest->arch, opts.machine)) return kExitUsage;
+  if (!guest || !check_machine(guest->arch, opts.machine)) return nullptr;
   if (!opts.dtb.empty()) {
     auto dtb = read_input_file(opts.dtb);
-    if (!dtb) return kExitUsage;
+    if (!dtb) return nullptr;
     guest->dtb = std::move(*dtb);
   }
   if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
@@ -255,25 +224,25 @@ int run_command(const RunOptions& opts) {
         "--cpus {}: x86_64 guests on the emu backend have no interrupts (Unicorn cannot deliver "
         "them), so they cannot start other CPUs; use --backend kvm",
         opts.cpus);
-    return kExitUsage;
+    return nullptr;
   }
   if (!opts.initrd_path.empty() && !guest->bzimage) {
     spdlog::error("--initrd {}: only a Linux bzImage (--kernel) takes an initrd", opts.initrd_path);
-    return kExitUsage;
+    return nullptr;
   }
   if (guest->bzimage && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: a Linux kernel needs interrupts and the PC's interrupt controllers, which the "
         "kvm backend has (--backend kvm); x86 guests on emu have no interrupts",
         opts.guest_path);
-    return kExitUsage;
+    return nullptr;
   }
   if (guest->multiboot && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: multiboot images start in 32-bit protected mode, which needs the kvm "
         "backend (--backend kvm); Unicorn cannot switch an x86 CPU to long mode",
         opts.guest_path);
-    return kExitUsage;
+    return nullptr;
   }
   if (opts.backend == Backend::kKvm) {
 #ifdef TANDEM_HAVE_KVM
@@ -281,20 +250,62 @@ int run_command(const RunOptions& opts) {
       spdlog::error(
           "{}: the kvm backend runs x86_64 guests on this host, not {}; use --backend emu",
           opts.guest_path, to_string(guest->arch));
-      return kExitUsage;
+      return nullptr;
     }
     const KvmAvailability kvm = KvmMachine::availability();
     if (!kvm.usable) {
       spdlog::error("kvm backend unavailable: {}", kvm.reason);
-      return kExitUsage;
+      return nullptr;
     }
-    return run_vm<KvmHal>(opts, *guest);
+    return make_vm<KvmHal>(opts, std::move(*guest), console, status);
 #else
     spdlog::error("this tandem was built without the kvm backend (x86_64 Linux hosts only)");
-    return kExitUsage;
+    return nullptr;
 #endif
   }
-  return run_vm<EmuHal>(opts, *guest);
+  return make_vm<EmuHal>(opts, std::move(*guest), console, status);
+}
+
+int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
+  bool verbose = false;
+  std::string api_socket;
+  for (const RunOptions& o : vms) {
+    verbose = verbose || o.verbose;
+    if (o.api_socket.empty()) continue;
+    if (!api_socket.empty() && api_socket != o.api_socket) {
+      spdlog::error("--api-socket: the VMs name two sockets ({} and {}); one process serves one",
+                    api_socket, o.api_socket);
+      return kExitUsage;
+    }
+    api_socket = o.api_socket;
+  }
+  hosted::install_log_sink(verbose ? log::Level::kInfo : log::Level::kWarn);
+  if (vms.size() == 1 && !vms[0].dump_dtb.empty()) {
+    StdoutSink console;
+    int status = kExitUsage;
+    create_vm(vms[0], console, status);
+    return status;
+  }
+  // On a terminal the guest's console is interactive: show each byte as it is written. Into a
+  // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
+  std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
+  VmGroup group;
+  for (RunOptions opts : vms) {
+    // Several VMs (or more to come through the control socket) prefix their lines.
+    if (opts.console.empty())
+      opts.console = vms.size() == 1 && api_socket.empty() ? "stdio" : "prefix";
+    std::string error;
+    if (const int status = group.add(opts, error); status != 0) {
+      if (vms.size() > 1) spdlog::error("{}: {}", opts.name, error);
+      return status;
+    }
+  }
+  std::unique_ptr<ApiServer> server;
+  if (!api_socket.empty()) {
+    server = ApiServer::start(api_socket, group, load);
+    if (!server) return kExitUsage;
+  }
+  return group.run(server != nullptr);
 }
 
 }  // namespace tandem::cli

@@ -194,6 +194,10 @@ class Vm final : private CpuControl {
   // can run, the thread sleeps in H::idle_until() until the next timer deadline or input.
   const StopInfo& run() {
     while (!stop_now()) {
+      if (m_paused.load()) {
+        H::idle_until(kNoDeadline);
+        continue;
+      }
       service_locked();
       bool ran = false;
       for (unsigned i = 0; i < m_cpu_count && !stop_now(); i++) {
@@ -223,7 +227,7 @@ class Vm final : private CpuControl {
   void set_threaded() { m_exits.set_threaded(true); }
   void run_cpu(unsigned i) {
     while (!stop_now()) {
-      if (m_power[i] == CpuPowerState::kOff) {
+      if (m_power[i] == CpuPowerState::kOff || m_paused.load()) {
         H::idle_until(m_clock.host_now_ns() + kOffPollNs);
         continue;
       }
@@ -254,6 +258,19 @@ class Vm final : private CpuControl {
     for (unsigned i = 0; i < m_cpu_count; i++) m_vcpus[i]->request_stop();
     H::wake();
   }
+
+  // Thread-safe: pause() ends the vCPUs' slices and keeps them from running (the run loop
+  // sleeps, burning no CPU) until resume(). Guest timers keep their deadlines on the host clock,
+  // so those that passed meanwhile fire at once after resume().
+  void pause() {
+    m_paused.store(true);
+    for (unsigned i = 0; i < m_cpu_count; i++) m_vcpus[i]->request_stop();
+  }
+  void resume() {
+    m_paused.store(false);
+    H::wake();
+  }
+  bool paused() const { return m_paused.load(); }
 
   // Console input: the host's reader thread pushes bytes, then calls notify_input(); the VM
   // moves them into the console UART as it has room. set_input_open(false) once the host's
@@ -349,7 +366,10 @@ class Vm final : private CpuControl {
       return;
     }
     switch (exit->kind) {
-      case ExitKind::kHalt: m_halted[i] = true; return;
+      case ExitKind::kHalt:
+        m_exits.count(ExitKind::kHalt);
+        m_halted[i] = true;
+        return;
       case ExitKind::kTimeout:
       case ExitKind::kExternalInterrupt: return;
       default: break;
@@ -414,6 +434,7 @@ class Vm final : private CpuControl {
   InputQueue m_input;
   std::atomic<bool> m_input_open{false};
   std::atomic<bool> m_stop_requested{false};
+  std::atomic<bool> m_paused{false};
 };
 
 }  // namespace tandem
