@@ -84,17 +84,20 @@ constexpr bool enter_supervisor(uint64_t sstatus, Priv from, uint64_t pc, uint64
 
 // Whether the exception belongs to the guest's S-mode rather than to its SBI (which the
 // hypervisor is): the set OpenSBI delegates with medeleg on QEMU's virt board (its boot log:
-// 0xf0b509 with the hypervisor extension, whose bits 20-23 a guest kernel's S-mode never sees),
-// plus the exceptions OpenSBI redirects to S-mode after trying them itself (illegal
-// instructions it does not emulate, access faults). ECALL from S-mode is the SBI call;
-// misaligned loads and stores are emulated by OpenSBI, so a hypervisor that is the SBI
-// completes them too.
+// 0xf0b509; bits 10 and 20-23 are the hypervisor extension's, which a guest kernel's S-mode
+// never takes), plus illegal instructions, which OpenSBI redirects to S-mode when it does not
+// emulate them. Not the guest's: ECALL from S-mode (the SBI call) and the misaligned loads and
+// stores OpenSBI emulates; access faults (no RAM and no device there) are the VM's policy.
 constexpr bool belongs_to_guest(Exception cause) {
   switch (cause) {
-    case Exception::kEcallFromS:
-    case Exception::kLoadMisaligned:
-    case Exception::kStoreMisaligned: return false;
-    default: return true;
+    case Exception::kInsnMisaligned:
+    case Exception::kIllegalInsn:
+    case Exception::kBreakpoint:
+    case Exception::kEcallFromU:
+    case Exception::kInsnPageFault:
+    case Exception::kLoadPageFault:
+    case Exception::kStorePageFault: return true;
+    default: return false;
   }
 }
 
