@@ -28,10 +28,10 @@ void image_line(const char* arch) {
 }  // namespace
 
 int info_command() {
-  unsigned major = 0, minor = 0;
-  uc_version(&major, &minor);
-  std::printf("backend emu: available (Unicorn %u.%u.%u)\n", major, minor,
-              static_cast<unsigned>(UC_VERSION_PATCH));
+  // The library's own version (major << 24 | minor << 16 | patch << 8 | extra), not the headers'.
+  const unsigned version = uc_version(nullptr, nullptr);
+  std::printf("backend emu: available (Unicorn %u.%u.%u)\n", version >> 24, (version >> 16) & 0xff,
+              (version >> 8) & 0xff);
   std::printf(
       "  aarch64  EL1 guest, 1-8 vCPUs: GICv3 + virtual timer, PL011 (rx interrupt), PSCI over\n"
       "           HVC/SMC (CPU_ON), semihosting exit\n");

@@ -8,9 +8,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <thread>
+#include <memory>
 #include <vector>
 
+#include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -28,14 +29,16 @@ namespace tandem::emu {
 struct EmuCpu;
 struct ArchOps;
 
-// Makes the engine's current (or next) uc_emu_start return, from another thread. With the
-// block hook the engine stops itself at the next translation-block boundary. Without it,
-// uc_emu_stop is repeated until run() has taken the request (a stop landing just before
-// uc_emu_start would be lost, as uc_emu_start clears Unicorn's flag); that kind of stop can
-// land inside an MMIO callback, which Unicorn then replays on resume (measured: about 1 in
-// 1,000 accesses of an MMIO loop sliced every 1 ms), so it is only used for the final stop.
+// Makes the engine's current (or next) uc_emu_start return, from any thread: sets the request
+// the block hook takes at the next translation-block boundary, before any instruction of that
+// block has run. Never a uc_emu_stop from another thread: one landing in the middle of a block
+// (after a guest load or store, or inside an MMIO callback) makes Unicorn re-execute the start
+// of the block on resume, which replays device accesses and lets registers run ahead of memory
+// (backends/emu/README.md, "Preemption"; tests emu_*_mmio_once and emu_*_replay).
 void preempt(EmuCpu& cpu);
-// The UC_HOOK_BLOCK that takes preempt()'s request at a block boundary.
+// The one UC_HOOK_BLOCK of every engine: takes preempt()'s request at a block boundary. (A
+// second block hook would make Unicorn call every block hook through its generic helper, ~10x
+// the cost per block.)
 [[nodiscard]] Result<void> install_block_hook(EmuCpu& cpu);
 
 // One MMIO region as Unicorn's callbacks see it: they get an offset, the bus wants a GPA.
@@ -68,15 +71,13 @@ struct EmuCpu {
   uint32_t seen_generation = 0;  // the chip's generation() when `lines` was computed
   uint64_t armed = kNoDeadline;  // GuestClock time the ticker ends this slice at
   Ticker ticker{[this] { preempt(*this); }};
-  // Slices end at a translation-block boundary (see preempt()); false where nothing but the
-  // final stop ever ends a run (x86: no interrupt chip, one vCPU).
-  bool block_hook = false;
   uc_engine* uc = nullptr;
-  uc_context* context = nullptr;  // scratch: aarch64 syndrome reads, riscv64 mip writes
-  std::vector<MmioWindow> mmio;   // sized once at create(); hooks hold element addresses
+  uc_context* context = nullptr;           // scratch: aarch64 syndrome reads, riscv64 mip writes
+  std::vector<MmioWindow> mmio;            // sized once at create(); hooks hold element addresses
+  std::shared_ptr<EmuPeers> peers;         // the machine's other vCPUs (null: alone)
+  std::atomic<uint32_t> pending_flush{0};  // kFlush* bits other vCPUs asked for
   std::atomic<bool> stop_requested{false};
-  std::atomic<bool> in_run{false};  // run() is between its stop checks
-  std::atomic<std::thread::id> run_thread{};
+  bool in_run = false;             // inside uc_emu_start (hooks are running), on the vCPU's thread
   bool left_machine_mode = false;  // riscv64: the mret trampoline has run
   bool has_exit = false;           // a hook ended the run with `exit`
   VcpuExit exit;
@@ -117,12 +118,15 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // hooks); `load_boot` writes a BootState; `gpr` maps a register number to Unicorn's id (-1 if
 // out of range); `pc_reg` is the program counter's id; `halt_size` the length of WFI / HLT,
 // which Unicorn leaves the PC after; `set_lines` asserts interrupt inputs (cpu_irq bits; null
-// where Unicorn cannot deliver interrupts).
+// where Unicorn cannot deliver interrupts); `tcg_buffer_bytes` bounds the engine's translation
+// buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
+// code; README.md, "Translation buffer").
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
   int pc_reg;
   uint8_t halt_size;
+  uint32_t tcg_buffer_bytes;
   Result<void> (*configure)(EmuCpu& cpu);
   Result<void> (*load_boot)(EmuCpu& cpu, const BootState& boot);
   int (*gpr)(unsigned n);

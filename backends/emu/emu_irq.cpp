@@ -3,12 +3,10 @@
 // which inputs of a vCPU are asserted; the engine is told whenever that may have changed: before
 // each run, and after every hook that reached a device, a system register or a hypercall. Time
 // only moves the chip forward in advance(), so a slice must end by the next timer deadline: the
-// ticker stops the engine then (and every kSliceNs when several vCPUs share the thread), at a
-// translation-block boundary through the block hook. The hook costs 0-15% on compute-bound
-// guests (measured with the compute guest, bench/README.md) and is what makes slicing safe.
+// ticker asks for a stop then (and every kSliceNs when several vCPUs share the thread), and the
+// block hook takes it at the next translation-block boundary. The hook is what makes slicing
+// safe; its cost on compute-bound guests is in bench/README.md.
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "backends/emu/emu_cpu.h"
 
@@ -27,16 +25,11 @@ void arm_at(EmuCpu& cpu, uint64_t deadline) {
 
 }  // namespace
 
-void preempt(EmuCpu& cpu) {
-  cpu.stop_requested.store(true);
-  if (cpu.block_hook) return;
-  while (cpu.in_run.load() && cpu.stop_requested.load()) {
-    uc_emu_stop(cpu.uc);
-    std::this_thread::sleep_for(std::chrono::microseconds(20));
-  }
-}
+void preempt(EmuCpu& cpu) { cpu.stop_requested.store(true); }
 
 Result<void> install_block_hook(EmuCpu& cpu) {
+  // The stop from inside the block hook takes effect before the block's first instruction, so
+  // the engine resumes at the block's start with nothing replayed.
   auto on_block = [](uc_engine* uc, uint64_t, uint32_t, void* user) {
     if (static_cast<EmuCpu*>(user)->stop_requested.load(std::memory_order_relaxed)) uc_emu_stop(uc);
   };
@@ -44,7 +37,6 @@ Result<void> install_block_hook(EmuCpu& cpu) {
   if (uc_hook_add(cpu.uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(+on_block), &cpu, 1, 0) !=
       UC_ERR_OK)
     return Error(Status::kBackend);
-  cpu.block_hook = true;
   return ok();
 }
 
@@ -54,8 +46,14 @@ void sync_irqs(EmuCpu& cpu) {
   const uint32_t lines = cpu.chip->cpu_lines(cpu.cpu_id);
   if (lines == cpu.lines) return;
   cpu.ops->set_lines(cpu, lines);
-  const uint32_t edges = lines & ~cpu.lines & cpu.chip->edge_lines();
+  const uint32_t rising = lines & ~cpu.lines;
+  const uint32_t edges = rising & cpu.chip->edge_lines();
   cpu.lines = lines;
+  // Raised from inside a hook, an interrupt is taken only once the engine leaves its chain of
+  // translation blocks, which a guest spinning in one self-chained block never does (Unicorn's
+  // cpu_interrupt does not make chained blocks check; backends/emu/README.md, "Interrupts from
+  // hooks"): end the slice at the next block boundary, and the next run takes it.
+  if (rising != 0 && cpu.in_run) preempt(cpu);
   if (edges != 0) cpu.chip->edges_delivered(cpu.cpu_id, edges);
 }
 

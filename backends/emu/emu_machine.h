@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The emu backend's Machine and HAL bundle. Unicorn has no VM-wide object: each vCPU is its own
-// engine mapping the same host RAM, so the machine only remembers the setup.
+// engine mapping the same host RAM, so the machine only remembers the setup and which vCPUs
+// exist (for broadcast TLB and cache maintenance, emu_coherence.h).
 #pragma once
 
+#include <memory>
+
+#include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_vcpu.h"
 #include "backends/hosted/host_idle.h"
 #include "backends/hosted/host_paging.h"
@@ -19,7 +23,7 @@ class EmuMachine {
   }
   [[nodiscard]] Result<EmuVcpu> create_vcpu(unsigned id) {
     return EmuVcpu::create(
-        VcpuSetup{m_arch, id, *m_space, *m_exits, m_cpu_count, m_irq_chip, m_clock});
+        VcpuSetup{m_arch, id, *m_space, *m_exits, m_cpu_count, m_irq_chip, m_clock}, m_peers);
   }
 
  private:
@@ -29,7 +33,8 @@ class EmuMachine {
         m_exits(&s.exits),
         m_cpu_count(s.cpu_count),
         m_irq_chip(s.irq_chip),
-        m_clock(s.clock) {}
+        m_clock(s.clock),
+        m_peers(std::make_shared<emu::EmuPeers>(s.cpu_count)) {}
 
   Arch m_arch;
   AddressSpace* m_space;
@@ -37,6 +42,7 @@ class EmuMachine {
   unsigned m_cpu_count;
   IrqChip* m_irq_chip;
   GuestClock m_clock;
+  std::shared_ptr<emu::EmuPeers> m_peers;  // so one vCPU's broadcast maintenance reaches all
 };
 
 struct EmuHal {

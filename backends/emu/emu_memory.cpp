@@ -87,7 +87,8 @@ Result<void> map_address_space(EmuCpu& cpu) {
     uc_err err = UC_ERR_OK;
     switch (r.kind) {
       case RegionKind::kRam: {
-        // Unicorn 2.0.1 cannot back pages lazily (no UC_HOOK_TLB_FILL, UNICORN.md section 1).
+        // Backing pages lazily would need UC_HOOK_TLB_FILL with UC_TLB_VIRTUAL, which replaces
+        // the guest's own MMU walk (README.md).
         if (!r.contiguous()) return Error(Status::kUnsupported);
         const Hva host = TRY(cpu.address_space.host_address(r));
         err = uc_mem_map_ptr(cpu.uc, r.base.raw(), r.size, uc_prot(r.flags), to_ptr(host));

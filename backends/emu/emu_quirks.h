@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Unicorn version quirks, chosen at build time from <unicorn/unicorn.h>. Each constant names one
-// workaround the backend applies and says which release no longer needs it (UNICORN.md
-// section 5; "(source)" there means read in the upstream tags, not measured). Debian 12 has
-// only 2.0.1, so every workaround below is active in the builds we run. Workarounds no 2.1.x
-// release removes are `true` for every version and say so.
+// workaround the backend applies and says which release no longer needs it; README.md beside
+// this file lists every workaround with the defect and the test that shows it. The build needs
+// 2.1.1 (cmake/TandemUnicorn.cmake; scripts/setup fetches Debian 13's), so every constant below
+// is `true` in the builds we run; those no 2.1.x release removes are `true` for every version.
 #pragma once
 
 #include <unicorn/unicorn.h>
@@ -44,6 +44,9 @@ inline constexpr bool kRiscvPcAdvancedBeforeTrap = true;
 // (PL011, GICv3, virtio-mmio) see what hardware would; the one alternative, memory hooks on
 // the MMIO ranges, makes every guest load 2.6x slower (measured), so it is not used.
 
-static_assert(!unicorn_before(2, 0, 1), "the emu backend needs Unicorn 2.0.1 or newer");
+// 2.0.1 checked guest-virtual addresses against the memory map (no guest paging beyond
+// identity maps) and took a slow path on every store; README.md, "Dropped with 2.0.1".
+static_assert(!unicorn_before(2, 1, 1),
+              "the emu backend needs Unicorn 2.1.1 or newer: run scripts/setup (README.md)");
 
 }  // namespace tandem::emu

@@ -5,6 +5,9 @@
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
 #include "backends/emu/emu_riscv_mip.h"
+#include "backends/emu/emu_riscv_walk.h"
+#include "core/arch/riscv64/sbi.h"
+#include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::emu {
@@ -15,7 +18,7 @@ namespace {
 constexpr uint32_t kCauseEcall = 8;
 constexpr uint32_t kCauseIllegal = 2;
 
-// Unicorn 2.0.1 starts in M-mode and cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.0), so
+// Unicorn starts in M-mode and 2.1.1 cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.2), so
 // the guest is entered through one mret on a scratch page at QEMU virt's boot-ROM address,
 // which Tandem's riscv64 map leaves empty; the page is unmapped again before the guest runs.
 constexpr uint64_t kTrampoline = 0x1000;
@@ -51,7 +54,7 @@ const char* cause_name(uint32_t cause) {
   }
 }
 
-// `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn 2.0.1 has no time source for the time CSR
+// `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn has no time source for the time CSR
 // and raises an illegal-instruction exception (UNICORN.md section 2, "Timer"), so the backend
 // completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU.
 constexpr uint32_t kRdtimeMask = 0xFFFFF07F;
@@ -60,7 +63,9 @@ constexpr uint32_t kCsrTime = 0xC01;
 
 bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
   uint32_t insn = 0;
-  if (uc_mem_read(cpu.uc, pc, &insn, sizeof insn) != UC_ERR_OK) return false;
+  // The PC is a guest virtual address once the guest turns paging on.
+  const std::optional<uint64_t> at = riscv_fetch_address(cpu.uc, pc);
+  if (!at || uc_mem_read(cpu.uc, *at, &insn, sizeof insn) != UC_ERR_OK) return false;
   if ((insn & kRdtimeMask) != kRdtime) return false;
   uint64_t time = 0;
   if (!cpu.exits.sysreg_read(cpu.cpu_id, kCsrTime, time, pc)) return false;
@@ -68,6 +73,21 @@ bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
   if (rd != 0) write_reg(cpu.uc, UC_RISCV_REG_X0 + static_cast<int>(rd), time);
   write_reg(cpu.uc, UC_RISCV_REG_PC, pc + 4);
   return true;
+}
+
+// An RFENCE call the SBI accepted (so its hart list is valid): the target harts' engines drop
+// their translations (remote_fence_i) or TLBs (remote_sfence_vma, _asid) before they run again
+// (SBI spec v2.0 chapter 8; emu_coherence.h). The hfence calls are for guests with the H
+// extension, which Unicorn's CPU does not offer.
+void remote_fence(EmuCpu& cpu, const uint64_t args[8]) {
+  const uint64_t mask = args[0], base = args[1];
+  const uint64_t harts = base == ~uint64_t{0} ? ~uint64_t{0} : base < 64 ? mask << base : 0;
+  switch (args[6]) {
+    case SBI_RFENCE_REMOTE_FENCE_I: flush_peers(cpu, harts, kFlushTranslations); break;
+    case SBI_RFENCE_REMOTE_SFENCE_VMA:
+    case SBI_RFENCE_REMOTE_SFENCE_VMA_ASID: flush_peers(cpu, harts, kFlushTlb); break;
+    default: break;
+  }
 }
 
 void on_intr(uc_engine* uc, uint32_t intno, void* user) {
@@ -96,6 +116,7 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
       &cpu);
   HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
   for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(uc, kArgs[i], r.ret[i]);
+  if (args[7] == SBI_EXT_RFENCE && r.count > 0 && r.ret[0] == 0) remote_fence(cpu, args);
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }
@@ -108,8 +129,8 @@ void set_lines(EmuCpu& cpu, uint32_t lines) {
   if (!riscv_update_mip(cpu.uc, cpu.context, kLevels | soft, (lines & kLevels) | soft)) {
     cpu.exits.stop_info().set_fault(
         StopKind::kError,
-        "emu: cannot raise riscv64 interrupts: the privilege field of this Unicorn's context "
-        "was not found (UNICORN.md, IRQ injection)");
+        "emu: the riscv64 engine did not take an interrupt-pending (mip) update "
+        "(backends/emu/README.md, riscv64 privilege)");
     uc_emu_stop(cpu.uc);
   }
 }
@@ -142,6 +163,9 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   write_reg(uc, UC_RISCV_REG_A0, cpu.cpu_id);
   write_reg(uc, UC_RISCV_REG_A1, boot.args[1]);
   write_reg(uc, UC_RISCV_REG_SP, boot.sp);
+  // The privilege field of the context is found on the first engine that enters S-mode.
+  const std::vector<uint8_t> m_mode =
+      cpu.chip != nullptr ? riscv_context_bytes(uc, cpu.context) : std::vector<uint8_t>{};
   uc_err err = uc_mem_write(uc, kTrampoline, &kMret, sizeof kMret);
   // Run the mret and stop on arrival at the entry. Not with count=1: the next count=0 run would
   // remove Unicorn's count hook with a tb_flush, which in 2.0.1 memsets the whole 1 GiB
@@ -154,6 +178,12 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   // A PC anywhere else means mret did not take (the engine was no longer in M-mode).
   if (pc != boot.pc) return Error(Status::kUnsupported);
   cpu.left_machine_mode = true;
+  if (cpu.chip != nullptr && !riscv_find_priv(uc, cpu.context, m_mode)) {
+    TLOG_ERROR(
+        "emu: cannot deliver riscv64 interrupts: no field of this Unicorn's saved context passed "
+        "the privilege checks (backends/emu/README.md, riscv64 privilege)");
+    return Error(Status::kUnsupported);
+  }
   return ok();
 }
 
@@ -161,7 +191,9 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 
 }  // namespace
 
+// Unicorn's default buffer: a bounded one crashes 2.1.1's riscv64 engine when it fills
+// (tb_set_jmp_target after the flush; README.md, "Translation buffer").
 const ArchOps kRiscv64Ops = {
-    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4, configure, load_boot, gpr, set_lines};
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4, 0, configure, load_boot, gpr, set_lines};
 
 }  // namespace tandem::emu

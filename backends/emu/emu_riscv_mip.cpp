@@ -2,6 +2,8 @@
 #include "backends/emu/emu_riscv_mip.h"
 
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 namespace tandem::emu {
@@ -9,9 +11,12 @@ namespace {
 
 constexpr uint64_t kPrivS = 1;
 constexpr uint64_t kPrivM = 3;
-constexpr uint64_t kBase = 0x1000;
-constexpr uint32_t kMret = 0x30200073;
-constexpr uint64_t kMstatusMppS = 1ull << 11;
+constexpr uint64_t kMipStip = 1ull << 5;
+constexpr uint64_t kScratchAtM = 0x5a5a'1234'8765'a5a5;
+constexpr uint64_t kScratchAtS = 0x0bad'0bad'0bad'0bad;
+// uc_context's header before the CPU state is not 8-byte aligned in 2.1.1 (20 bytes), so
+// candidates are tried at every 4-byte offset.
+constexpr size_t kStep = 4;
 
 uint64_t load64(const uint8_t* p, size_t off) {
   uint64_t v;
@@ -19,58 +24,13 @@ uint64_t load64(const uint8_t* p, size_t off) {
   return v;
 }
 
-std::vector<uint8_t> snapshot(uc_engine* uc, uc_context* ctx, size_t size) {
-  if (uc_context_save(uc, ctx) != UC_ERR_OK) return {};
-  const auto* bytes = reinterpret_cast<const uint8_t*>(ctx);
-  return {bytes, bytes + size};
+uint64_t reg(uc_engine* uc, int id) {
+  uint64_t v = 0;
+  uc_reg_read(uc, id, &v);
+  return v;
 }
 
-// Saves a context in M-mode and one after an mret to S-mode; `priv` is the one 8-byte field
-// that reads 3 then 1 and whose patching lets a host write of mip.STIP stick.
-Result<size_t> calibrate() {
-  uc_engine* uc = nullptr;
-  if (uc_open(UC_ARCH_RISCV, UC_MODE_RISCV64, &uc) != UC_ERR_OK) return Error(Status::kBackend);
-  uc_context* ctx = nullptr;
-  Result<size_t> result = Error(Status::kUnsupported);
-  uint64_t mstatus = kMstatusMppS, mepc = kBase + 0x100;
-  if (uc_mem_map(uc, kBase, 0x1000, UC_PROT_ALL) == UC_ERR_OK &&
-      uc_mem_write(uc, kBase, &kMret, sizeof kMret) == UC_ERR_OK &&
-      uc_context_alloc(uc, &ctx) == UC_ERR_OK &&
-      uc_reg_write(uc, UC_RISCV_REG_MSTATUS, &mstatus) == UC_ERR_OK &&
-      uc_reg_write(uc, UC_RISCV_REG_MEPC, &mepc) == UC_ERR_OK) {
-    const size_t size = uc_context_size(uc);
-    const std::vector<uint8_t> m_mode = snapshot(uc, ctx, size);
-    uc_emu_start(uc, kBase, mepc, 0, 0);
-    const std::vector<uint8_t> s_mode = snapshot(uc, ctx, size);
-    for (size_t off = 0; off + 8 <= size && m_mode.size() == size && s_mode.size() == size;
-         off += 8) {
-      if (load64(m_mode.data(), off) != kPrivM || load64(s_mode.data(), off) != kPrivS) continue;
-      // Check the candidate: at M, a mip write sticks and reads back.
-      uint64_t stip = 1u << 5, back = 0, zero = 0;
-      auto* bytes = reinterpret_cast<uint8_t*>(ctx);
-      std::memcpy(bytes, s_mode.data(), size);
-      std::memcpy(bytes + off, &kPrivM, 8);
-      uc_context_restore(uc, ctx);
-      uc_reg_write(uc, UC_RISCV_REG_MIP, &stip);
-      uc_reg_read(uc, UC_RISCV_REG_MIP, &back);
-      uc_reg_write(uc, UC_RISCV_REG_MIP, &zero);
-      std::memcpy(bytes, s_mode.data(), size);
-      uc_context_restore(uc, ctx);
-      if (back == stip) {
-        result = off;
-        break;
-      }
-    }
-  }
-  if (ctx != nullptr) uc_context_free(ctx);
-  uc_close(uc);
-  return result;
-}
-
-Result<size_t> priv_offset() {
-  static const Result<size_t> offset = calibrate();
-  return offset;
-}
+void put(uc_engine* uc, int id, uint64_t v) { uc_reg_write(uc, id, &v); }
 
 bool set_priv(uc_engine* uc, uc_context* ctx, size_t off, uint64_t priv, uint64_t* old) {
   if (uc_context_save(uc, ctx) != UC_ERR_OK) return false;
@@ -80,18 +40,74 @@ bool set_priv(uc_engine* uc, uc_context* ctx, size_t off, uint64_t priv, uint64_
   return uc_context_restore(uc, ctx) == UC_ERR_OK;
 }
 
+// Does the field at `off` decide the privilege of host CSR accesses? The engine is in S-mode.
+bool verify(uc_engine* uc, uc_context* ctx, size_t off) {
+  if (!set_priv(uc, ctx, off, kPrivM, nullptr)) return false;
+  put(uc, UC_RISCV_REG_MSCRATCH, kScratchAtM);
+  put(uc, UC_RISCV_REG_MIP, kMipStip);
+  const bool m_writes =
+      reg(uc, UC_RISCV_REG_MSCRATCH) == kScratchAtM && (reg(uc, UC_RISCV_REG_MIP) & kMipStip) != 0;
+  put(uc, UC_RISCV_REG_MIP, 0);
+  // Back at S, a write of an M-mode CSR must be dropped (reads at S are not checked: Unicorn
+  // returns an uninitialised value for them).
+  if (!set_priv(uc, ctx, off, kPrivS, nullptr)) return false;
+  put(uc, UC_RISCV_REG_MSCRATCH, kScratchAtS);
+  if (!set_priv(uc, ctx, off, kPrivM, nullptr)) return false;
+  const bool s_dropped = reg(uc, UC_RISCV_REG_MSCRATCH) == kScratchAtM;
+  put(uc, UC_RISCV_REG_MSCRATCH, 0);
+  return set_priv(uc, ctx, off, kPrivS, nullptr) && m_writes && s_dropped;
+}
+
+// The calibrated offset: unset until the first search, then its result.
+std::optional<Result<size_t>> g_offset;
+std::mutex g_offset_mutex;
+
+Result<size_t> search(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>& m_mode) {
+  const std::vector<uint8_t> s_mode = riscv_context_bytes(uc, ctx);
+  if (m_mode.size() != s_mode.size() || s_mode.empty()) return Error(Status::kBackend);
+  size_t found = 0;
+  unsigned matches = 0;
+  for (size_t off = 0; off + 8 <= s_mode.size(); off += kStep) {
+    if (load64(m_mode.data(), off) != kPrivM || load64(s_mode.data(), off) != kPrivS) continue;
+    // A wrong candidate is patched back to 1 by verify(); a right one leaves the engine at S.
+    if (verify(uc, ctx, off)) {
+      found = off;
+      ++matches;
+    }
+  }
+  if (matches != 1) return Error(Status::kUnsupported);
+  return found;
+}
+
+Result<size_t> priv_offset() {
+  std::lock_guard lock(g_offset_mutex);
+  if (!g_offset) return Error(Status::kUnsupported);
+  return *g_offset;
+}
+
 }  // namespace
 
+std::vector<uint8_t> riscv_context_bytes(uc_engine* uc, uc_context* ctx) {
+  if (uc_context_save(uc, ctx) != UC_ERR_OK) return {};
+  const auto* bytes = reinterpret_cast<const uint8_t*>(ctx);
+  return {bytes, bytes + uc_context_size(uc)};
+}
+
+Result<void> riscv_find_priv(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>& m_mode) {
+  std::lock_guard lock(g_offset_mutex);
+  if (!g_offset) g_offset = search(uc, ctx, m_mode);
+  TRY(*g_offset);
+  return ok();
+}
+
 Result<void> riscv_update_mip(uc_engine* uc, uc_context* ctx, uint64_t mask, uint64_t bits) {
-  Result<size_t> off = priv_offset();
-  if (!off) return Error(off.error());
+  const size_t off = TRY(priv_offset());
   uint64_t priv = 0;
-  if (!set_priv(uc, ctx, *off, kPrivM, &priv)) return Error(Status::kBackend);
-  uint64_t mip = 0;
-  uc_reg_read(uc, UC_RISCV_REG_MIP, &mip);
-  mip = (mip & ~mask) | (bits & mask);
-  uc_reg_write(uc, UC_RISCV_REG_MIP, &mip);
-  if (!set_priv(uc, ctx, *off, priv, nullptr)) return Error(Status::kBackend);
+  if (!set_priv(uc, ctx, off, kPrivM, &priv)) return Error(Status::kBackend);
+  const uint64_t want = (reg(uc, UC_RISCV_REG_MIP) & ~mask) | (bits & mask);
+  put(uc, UC_RISCV_REG_MIP, want);
+  const bool taken = reg(uc, UC_RISCV_REG_MIP) == want;
+  if (!set_priv(uc, ctx, off, priv, nullptr) || !taken) return Error(Status::kBackend);
   return ok();
 }
 

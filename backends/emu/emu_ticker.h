@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Ends a vCPU's time slice from another thread: Unicorn has no timer of its own, and stopping
-// an engine with uc_emu_stop from a second thread is the one cheap way to get control back
-// (UNICORN.md section 3, "Slices ended by another thread": no measurable cost at 1 ms). The
-// thread exists only once a deadline has been armed, and sleeps until the next one.
+// Ends a vCPU's time slice from another thread: Unicorn has no timer of its own (`timeout=` is
+// coarse, `count=` doubles the run time). At the deadline the ticker only raises the vCPU's stop
+// request (preempt(), emu_cpu.h); the engine's block hook stops it at the next
+// translation-block boundary. It never calls uc_emu_stop itself: a stop from another thread
+// that lands in the middle of a block replays part of it (backends/emu/README.md,
+// "Preemption"). The thread exists only once a deadline has been armed, and sleeps until the
+// next one.
 #pragma once
 
 #include <condition_variable>

@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <new>
-#include <thread>
 
 #include "backends/emu/emu_cpu.h"
 #include "core/vm/vm_exits.h"
@@ -17,6 +16,7 @@ namespace emu {
 constexpr uint64_t kNoUntil = ~uint64_t{0};
 
 EmuCpu::~EmuCpu() {
+  if (peers != nullptr && cpu_id < peers->cpus.size()) peers->cpus[cpu_id] = nullptr;
   if (context != nullptr) uc_context_free(context);
   if (uc != nullptr) uc_close(uc);
 }
@@ -96,7 +96,7 @@ EmuVcpu::EmuVcpu(EmuVcpu&&) noexcept = default;
 EmuVcpu& EmuVcpu::operator=(EmuVcpu&&) noexcept = default;
 EmuVcpu::~EmuVcpu() = default;
 
-Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
+Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup, std::shared_ptr<emu::EmuPeers> peers) {
   const emu::ArchOps* ops = emu::ops_for(setup.arch);
   if (ops == nullptr) return Error(Status::kUnsupported);
   std::unique_ptr<emu::EmuCpu> cpu(new (std::nothrow) emu::EmuCpu(*ops, setup));
@@ -104,9 +104,18 @@ Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup) {
   if (uc_open(ops->uc_arch_id, ops->uc_mode_id, &cpu->uc) != UC_ERR_OK) {
     return Error(Status::kBackend);
   }
+  // Before anything that initialises the engine, like the CPU model.
+  if (ops->tcg_buffer_bytes != 0 &&
+      uc_ctl_set_tcg_buffer_size(cpu->uc, ops->tcg_buffer_bytes) != UC_ERR_OK) {
+    return Error(Status::kBackend);
+  }
   TRY(ops->configure(*cpu));
-  if (setup.irq_chip != nullptr || setup.cpu_count > 1) TRY(emu::install_block_hook(*cpu));
+  TRY(emu::install_block_hook(*cpu));
   TRY(emu::map_address_space(*cpu));
+  if (peers != nullptr && setup.cpu_id < peers->cpus.size()) {
+    peers->cpus[setup.cpu_id] = cpu.get();
+    cpu->peers = std::move(peers);
+  }
   return EmuVcpu(std::move(cpu));
 }
 
@@ -120,20 +129,19 @@ Result<VcpuExit> EmuVcpu::run() {
   // section 3, "MMIO replay").
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
   VcpuExit e;
-  cpu.run_thread.store(std::this_thread::get_id());
-  // Publish in_run before reading the request, and request_stop() sets the request before
-  // reading in_run: one of the two always sees the other.
-  cpu.in_run.store(true);
+  // A request made before this point ends the run here; one made later is seen by the block
+  // hook, which stops the engine before the first block runs.
   if (cpu.stop_requested.exchange(false)) {
-    cpu.in_run.store(false);
     e.kind = ExitKind::kTimeout;
     e.pc = pc();
     return e;
   }
   cpu.has_exit = false;
+  emu::take_flushes(cpu);
   emu::arm_slice(cpu);
+  cpu.in_run = true;
   const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
-  cpu.in_run.store(false);
+  cpu.in_run = false;
   cpu.ticker.disarm();
   if (cpu.has_exit) return cpu.exit;
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
@@ -150,15 +158,7 @@ Result<VcpuExit> EmuVcpu::run() {
   return e;
 }
 
-void EmuVcpu::request_stop() {
-  emu::EmuCpu& cpu = *m_cpu;
-  if (cpu.run_thread.load() == std::this_thread::get_id()) {
-    cpu.stop_requested.store(true);
-    if (cpu.in_run.load()) uc_emu_stop(cpu.uc);  // from a hook on the vCPU's own thread
-    return;
-  }
-  emu::preempt(cpu);
-}
+void EmuVcpu::request_stop() { emu::preempt(*m_cpu); }
 
 Result<uint64_t> EmuVcpu::read_gpr(unsigned n) const {
   const int reg = m_cpu->ops->gpr(n);

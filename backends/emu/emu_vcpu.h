@@ -15,14 +15,18 @@ namespace tandem {
 
 namespace emu {
 struct EmuCpu;
+struct EmuPeers;
 }  // namespace emu
 
 class EmuVcpu {
  public:
   // Opens the engine, configures the architecture (UNICORN.md section 6) and maps every RAM
   // and MMIO region of setup.address_space; the regions must not change afterwards. RAM must
-  // be contiguous (kUnsupported for on-demand RAM: 2.0.1 has no TLB-fill hook to back it).
-  [[nodiscard]] static Result<EmuVcpu> create(const VcpuSetup& setup);
+  // be contiguous (kUnsupported for on-demand RAM: backends/emu/README.md).
+  // `peers` (EmuMachine's) lets this vCPU's broadcast TLB and cache maintenance reach the
+  // others (emu_coherence.h).
+  [[nodiscard]] static Result<EmuVcpu> create(const VcpuSetup& setup,
+                                              std::shared_ptr<emu::EmuPeers> peers = nullptr);
 
   EmuVcpu(EmuVcpu&&) noexcept;
   EmuVcpu& operator=(EmuVcpu&&) noexcept;
@@ -38,8 +42,8 @@ class EmuVcpu {
   [[nodiscard]] Result<VcpuExit> run();
 
   // Ends the current run() with kTimeout, or the next one if none is under way. Safe from any
-  // thread; from another thread it returns once run() has taken the request (microseconds:
-  // the engine stops at the end of its translation block) or is not running.
+  // thread, including the vCPU's own hooks; returns at once, and the engine stops at its next
+  // translation-block boundary (microseconds).
   void request_stop();
 
   // General-purpose register n in the architecture's numbering (aarch64 x0..x30, riscv64

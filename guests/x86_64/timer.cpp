@@ -40,6 +40,9 @@ extern "C" int guest_main() {
   apic::pic_disable();
   guest::set_irq_handler(kTimerVector, on_timer);
   apic::lapic_enable();
+  guest::put_str("timer: LAPIC timer every ");
+  guest::put_dec(TANDEM_GUEST_TIMER_PERIOD_US);
+  guest::put_str(" us\n");
   apic::timer_periodic(kTimerVector, kTimerCount);
   while (ticks < kInterrupts) apic::wait_for_interrupt();
   apic::timer_stop();

@@ -14,5 +14,5 @@ foreach(guest hs_traps hs_irqs)
       ${CMAKE_CURRENT_SOURCE_DIR}/riscv64/${guest}.out
       ${CMAKE_CURRENT_SOURCE_DIR}/riscv64/${guest}.status)
   set_tests_properties(baremetal_riscv64_${guest}_qemu_reference
-    PROPERTIES LABELS baremetal SKIP_RETURN_CODE 77 TIMEOUT 60)
+    PROPERTIES LABELS baremetal SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()

@@ -10,7 +10,10 @@
 # IMAGE_INPUT, when set, is a file fed to the console's input (QEMU's stdin, else /dev/null),
 # held back until Tandem's first line, so the firmware's UART set-up cannot drop any of it.
 # IMAGE_SMP, when set to N, packs the guest with `--cpus N` and gives QEMU `-smp N`.
+# QEMU gets 150 s: a guest takes 0.05-10 s alone, several times that on a loaded machine, and
+# only a hang comes near the limit.
 set -uo pipefail
+limit=150
 arch=$1 tandem=$2 image=$3 guest=$4 expected_dir=$5 name=$6
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -43,7 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$tandem" build-image --arch "$arch" --image "$image" --guest "$guest" "${pack[@]}" -o "$tmp/image.elf" ||
   fail "tandem build-image failed for $guest"
 if [ -z "${IMAGE_INPUT:-}" ]; then
-  timeout --kill-after=5 30 "$qemu" "${args[@]}" -kernel "$tmp/image.elf" </dev/null >"$tmp/console" 2>"$tmp/err"
+  timeout --kill-after=5 "$limit" "$qemu" "${args[@]}" -kernel "$tmp/image.elf" </dev/null >"$tmp/console" 2>"$tmp/err"
   status=$?
 else
   [ -r "$IMAGE_INPUT" ] || fail "cannot read IMAGE_INPUT $IMAGE_INPUT"
@@ -54,7 +57,7 @@ else
     [ -e "$tmp/done" ] || cat "$IMAGE_INPUT"
   ) >"$tmp/in" 2>/dev/null &
   writer=$!
-  timeout --kill-after=5 30 "$qemu" "${args[@]}" -kernel "$tmp/image.elf" <"$tmp/in" >"$tmp/console" 2>"$tmp/err"
+  timeout --kill-after=5 "$limit" "$qemu" "${args[@]}" -kernel "$tmp/image.elf" <"$tmp/in" >"$tmp/console" 2>"$tmp/err"
   status=$?
   touch "$tmp/done"
   kill "$writer" 2>/dev/null

@@ -21,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 run_args=()
-qemu_env=(QEMU_TIMEOUT="${QEMU_TIMEOUT:-60}")
+qemu_env=(QEMU_TIMEOUT="${QEMU_TIMEOUT:-120}")
 if [ -n "${GUEST_CPUS:-}" ]; then
   run_args+=(--cpus "$GUEST_CPUS")
   qemu_env+=(QEMU_SMP="$GUEST_CPUS")
@@ -31,7 +31,7 @@ if [ -n "${GUEST_INPUT:-}" ]; then
   input=$GUEST_INPUT
   qemu_env+=(QEMU_INPUT="$GUEST_INPUT")
 fi
-timeout 60 "$tandem" run --backend "$backend" "${run_args[@]}" "$elf" >"$tmp/out" 2>"$tmp/err" <"$input"
+timeout 120 "$tandem" run --backend "$backend" "${run_args[@]}" "$elf" >"$tmp/out" 2>"$tmp/err" <"$input"
 status=$?
 if [ "$status" -eq 2 ] && grep -q "kvm backend unavailable" "$tmp/err"; then
   echo "SKIP: $(grep -o 'kvm backend unavailable.*' "$tmp/err")"

@@ -129,11 +129,10 @@ SbiResult ipi_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
   return ok();
 }
 
-// Chapter 8. Nothing to do on the target harts yet, which is only right while no vCPU can hold
-// a stale translation of another's stores: true for one hart. On the emu backend each vCPU is
-// its own Unicorn instance with its own softmmu TLB and translation-block cache, so with SMP a
-// remote fence needs the target vCPU to flush them before it runs again (uc_ctl_flush_tlb);
-// CpuControl or SbiHarts needs a hook for that. The hart list is checked as specified.
+// Chapter 8. Only the hart list is checked here: hardware harts (the bare-metal images) and
+// QEMU keep instruction fetch and translations coherent themselves, and the emu backend, whose
+// harts are separate Unicorn engines, applies an accepted call to the target harts itself
+// (backends/emu/emu_coherence.h).
 SbiResult rfence_call(uint64_t fid, const uint64_t a[8], const SbiContext& ctx) {
   if (fid > SBI_RFENCE_REMOTE_HFENCE_VVMA) return err(SBI_ERR_NOT_SUPPORTED);
   if (!selected_harts(a[0], a[1], hart_count(ctx))) return err(SBI_ERR_INVALID_PARAM);

@@ -43,6 +43,8 @@ inline constexpr uint64_t SBI_IPI_SEND_IPI = 0;
 // remote_sfence_vma_asid, remote_hfence_gvma_vmid, remote_hfence_gvma, remote_hfence_vvma_asid,
 // remote_hfence_vvma.
 inline constexpr uint64_t SBI_RFENCE_REMOTE_FENCE_I = 0;
+inline constexpr uint64_t SBI_RFENCE_REMOTE_SFENCE_VMA = 1;
+inline constexpr uint64_t SBI_RFENCE_REMOTE_SFENCE_VMA_ASID = 2;
 inline constexpr uint64_t SBI_RFENCE_REMOTE_HFENCE_VVMA = 6;
 
 inline constexpr uint64_t SBI_HSM_HART_START = 0;

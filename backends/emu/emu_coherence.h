@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// Keeping the vCPUs' engines coherent with each other. Each vCPU is its own Unicorn engine with
+// its own softmmu TLB and translation-block cache, and a store through one engine does not
+// invalidate another's translation of that code (UNICORN.md section 4). So what the
+// architecture broadcasts to every PE / hart, Tandem forwards to the other engines: an aarch64
+// TLBI of the Inner/Outer Shareable domain flushes their TLBs, IC IVAU and IC IALLUIS their
+// translation caches; a riscv64 SBI remote_fence_i flushes the target harts' translation
+// caches, remote_sfence_vma(_asid) their TLBs. The request is taken by the target before it
+// next runs: the emu backend runs its vCPUs round-robin on one thread, so no target is running
+// while another vCPU's hook asks.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace tandem::emu {
+
+struct EmuCpu;
+
+// What a target drops (bits).
+inline constexpr uint32_t kFlushTranslations = 1;  // translated code (uc_ctl_flush_tb)
+inline constexpr uint32_t kFlushTlb = 2;           // cached guest page walks (uc_ctl_flush_tlb)
+
+// The vCPUs of one machine, shared by the machine and each vCPU.
+struct EmuPeers {
+  explicit EmuPeers(unsigned count) : cpus(count, nullptr) {}
+  std::vector<EmuCpu*> cpus;  // by vCPU index; null until created and after destruction
+};
+
+// Asks every vCPU whose bit is set in `mask` (bit i = vCPU i), other than `self`, to drop
+// `what` before it next runs.
+void flush_peers(EmuCpu& self, uint64_t mask, uint32_t what);
+
+// Drops what other vCPUs asked for; run() calls it before it enters the engine.
+void take_flushes(EmuCpu& cpu);
+
+}  // namespace tandem::emu
