@@ -40,6 +40,7 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"tandem", "append", "--append", KeyKind::kString},
     {"tandem", "kernel", "--kernel", KeyKind::kPath},
     {"tandem", "initrd", "--initrd", KeyKind::kPath},
+    {"tandem", "bios", "--bios", KeyKind::kPath},
     {"tandem", "dtb", "--dtb", KeyKind::kPath},
     {"tandem", "dump_dtb", "--dump-dtb", KeyKind::kPath},
     {"tandem", "console", "--console", KeyKind::kString},
@@ -51,6 +52,7 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"kernel", "cmdline", "--append", KeyKind::kString},
     {"kernel", "dtb_path", "--dtb", KeyKind::kPath},
     {"kernel", "ramdisk_path", "--initrd", KeyKind::kPath},
+    {"kernel", "bios_path", "--bios", KeyKind::kPath},
 };
 
 // Axvisor's keys that Tandem reads but cannot honour, and why: each is reported as a warning
@@ -73,8 +75,7 @@ inline constexpr IgnoredKey kIgnoredKeys[] = {
      "protocol of a kernel image)"},
     {"kernel", "kernel_load_addr", "the image loads where its own headers say"},
     {"kernel", "image_location", "Tandem always reads the image from the host's file system"},
-    {"kernel", "bios_path", "Tandem boots the kernel directly (no BIOS image)"},
-    {"kernel", "bios_load_addr", "Tandem boots the kernel directly (no BIOS image)"},
+    {"kernel", "bios_load_addr", "firmware runs in place from the board's flash at address 0"},
     {"kernel", "dtb_load_addr",
      "the board places the device tree (README: where each arch finds it)"},
     {"kernel", "ramdisk_load_addr", "the boot protocol places the initrd"},

@@ -36,6 +36,8 @@ const char* explain(const VmError& err) {
     case VmStep::kRamSize:
       return "--mem must be a multiple of 4 KiB, non-zero, within the board's RAM window";
     case VmStep::kImage:
+      if (err.image != ImageError::kNone) return describe(err.image);
+      if (err.placement != PlacementError::kNone) return describe(err.placement);
       if (err.status == Status::kOutOfRange)
         return "the guest image does not fit its RAM (raise --mem, or check the ELF's load "
                "addresses)";
@@ -56,6 +58,21 @@ const char* explain(const VmError& err) {
       if (err.status == Status::kInvalidArgument)
         return "the command line is longer than the kernel accepts (its cmdline_size)";
       return "the bzImage is malformed";
+    case VmStep::kFirmware:
+      if (err.status == Status::kUnsupported)
+        return "this board runs no firmware from flash (riscv64: Tandem itself is the SBI "
+               "firmware; give an S-mode payload such as U-Boot qemu-riscv64_smode with "
+               "--kernel)";
+      if (err.status == Status::kOutOfRange) return "the firmware is bigger than the flash bank";
+      if (err.status == Status::kInvalidArgument)
+        return "--bios boots the firmware alone; it loads the kernel itself (leave out --kernel "
+               "and --initrd)";
+      return "the firmware could not be mapped";
+    case VmStep::kInitrd:
+      if (err.status == Status::kOutOfRange)
+        return "the initrd does not fit in guest RAM beside the kernel (raise --mem)";
+      return "this kernel takes no initrd (multiboot images, and boards without a device tree "
+             "for ELF guests)";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
@@ -111,8 +128,13 @@ int dump_dtb(V& vm, const std::string& path) {
 template <class H>
 class HostedVm final : public ManagedVm {
  public:
-  HostedVm(const RunOptions& opts, GuestFile guest, CharSink& console)
-      : m_opts(opts), m_guest(std::move(guest)), m_vm(m_paging, console, m_guest.arch) {}
+  HostedVm(const RunOptions& opts, GuestFile guest, std::optional<GuestFile> bios,
+           std::vector<uint8_t> dtb, CharSink& console)
+      : m_opts(opts),
+        m_guest(std::move(guest)),
+        m_bios(std::move(bios)),
+        m_dtb(std::move(dtb)),
+        m_vm(m_paging, console, m_guest.arch) {}
 
   // Builds and loads the VM; false after printing why (`status`: the process status).
   bool setup(int& status) {
@@ -121,7 +143,7 @@ class HostedVm final : public ManagedVm {
     config.ram_size = m_opts.mem_bytes;
     config.cpus = m_opts.cpus;
     config.bootargs = m_opts.cmdline;
-    config.dtb = m_guest.dtb;
+    config.dtb = m_dtb;
     config.board = m_opts.machine.c_str();
     VmError err;
     status = kExitUsage;
@@ -133,21 +155,23 @@ class HostedVm final : public ManagedVm {
       status = dump_dtb(m_vm, m_opts.dump_dtb);
       return false;
     }
-    m_cmdline = m_opts.guest_path + " " + m_opts.cmdline;  // QEMU's convention
+    // A multiboot command line starts with the image's name (QEMU's convention).
+    m_cmdline = m_guest.format == KernelFormat::kMultiboot
+                    ? m_opts.guest_path + " " + m_opts.cmdline
+                    : m_opts.cmdline;
     if (!m_opts.initrd_path.empty()) {
       auto bytes = read_input_file(m_opts.initrd_path);
       if (!bytes) return false;
       m_initrd = std::move(*bytes);
     }
-    const LinuxImage linux_image{m_guest.bytes, m_initrd, m_opts.cmdline};
-    const bool loaded =
-        m_vm.setup(config, err) &&
-        (m_guest.bzimage     ? m_vm.load_linux(linux_image, err).ok()
-         : m_guest.multiboot ? m_vm.load_multiboot(m_guest.bytes, m_cmdline, err).ok()
-                             : m_vm.load(m_guest.bytes, err).ok());
-    if (!loaded) {
-      spdlog::error("{}: {} ({}). {}", m_opts.guest_path, to_string(err.step),
-                    to_string(err.status), explain(err));
+    if (m_bios) config.firmware = m_bios->bytes;
+    const BootFiles files{m_guest.bytes, m_initrd, m_cmdline};
+    if (!m_vm.setup(config, err) || !m_vm.boot(files, err)) {
+      const std::string& what = err.step == VmStep::kFirmware ? m_opts.bios_path
+                                : err.step == VmStep::kInitrd ? m_opts.initrd_path
+                                                              : m_opts.guest_path;
+      spdlog::error("{}: {} ({}). {}", what, to_string(err.step), to_string(err.status),
+                    explain(err));
       return false;
     }
     if (m_opts.trace != TraceMode::kNone)
@@ -170,15 +194,19 @@ class HostedVm final : public ManagedVm {
   GuestFile m_guest;
   typename H::PagingHandler m_paging;
   StderrTracer m_tracer;
+  std::optional<GuestFile> m_bios;
+  std::vector<uint8_t> m_dtb;
   std::vector<uint8_t> m_initrd;
   std::string m_cmdline;
   Vm<H> m_vm;
 };
 
 template <class H>
-std::unique_ptr<ManagedVm> make_vm(const RunOptions& opts, GuestFile guest, CharSink& console,
-                                   int& status) {
-  auto vm = std::make_unique<HostedVm<H>>(opts, std::move(guest), console);
+std::unique_ptr<ManagedVm> make_vm(const RunOptions& opts, GuestFile guest,
+                                   std::optional<GuestFile> bios, std::vector<uint8_t> dtb,
+                                   CharSink& console, int& status) {
+  auto vm = std::make_unique<HostedVm<H>>(opts, std::move(guest), std::move(bios),
+                                          std::move(dtb), console);
   if (!vm->setup(status)) return nullptr;
   return vm;
 }
@@ -206,18 +234,26 @@ int report_stop(const StopInfo& stop, const char* prefix) {
 std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, int& status) {
   status = kExitUsage;
   std::optional<GuestFile> guest;
+  std::optional<GuestFile> bios;
+  if (!opts.bios_path.empty()) {
+    bios = read_guest_file(opts.bios_path, opts.arch, true);
+    if (!bios) return nullptr;
+  }
   if (!opts.guest_path.empty()) {
     guest = read_guest_file(opts.guest_path, opts.arch);
+  } else if (bios) {
+    guest = GuestFile{{}, bios->arch, KernelFormat::kRaw};
   } else if (!opts.dump_dtb.empty() && opts.arch) {
-    guest = GuestFile{{}, *opts.arch, false, {}};
+    guest = GuestFile{{}, *opts.arch, KernelFormat::kRaw};
   } else {
     spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
   }
   if (!guest || !check_machine(guest->arch, opts.machine)) return nullptr;
+  std::vector<uint8_t> dtb;
   if (!opts.dtb.empty()) {
-    auto dtb = read_input_file(opts.dtb);
-    if (!dtb) return nullptr;
-    guest->dtb = std::move(*dtb);
+    auto bytes = read_input_file(opts.dtb);
+    if (!bytes) return nullptr;
+    dtb = std::move(*bytes);
   }
   if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
     spdlog::error(
@@ -226,18 +262,14 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
         opts.cpus);
     return nullptr;
   }
-  if (!opts.initrd_path.empty() && !guest->bzimage) {
-    spdlog::error("--initrd {}: only a Linux bzImage (--kernel) takes an initrd", opts.initrd_path);
-    return nullptr;
-  }
-  if (guest->bzimage && opts.backend != Backend::kKvm) {
+  if (guest->format == KernelFormat::kBzImage && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: a Linux kernel needs interrupts and the PC's interrupt controllers, which the "
         "kvm backend has (--backend kvm); x86 guests on emu have no interrupts",
         opts.guest_path);
     return nullptr;
   }
-  if (guest->multiboot && opts.backend != Backend::kKvm) {
+  if (guest->format == KernelFormat::kMultiboot && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: multiboot images start in 32-bit protected mode, which needs the kvm "
         "backend (--backend kvm); Unicorn cannot switch an x86 CPU to long mode",
@@ -257,13 +289,15 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
       spdlog::error("kvm backend unavailable: {}", kvm.reason);
       return nullptr;
     }
-    return make_vm<KvmHal>(opts, std::move(*guest), console, status);
+    return make_vm<KvmHal>(opts, std::move(*guest), std::move(bios), std::move(dtb), console,
+                           status);
 #else
     spdlog::error("this tandem was built without the kvm backend (x86_64 Linux hosts only)");
     return nullptr;
 #endif
   }
-  return make_vm<EmuHal>(opts, std::move(*guest), console, status);
+  return make_vm<EmuHal>(opts, std::move(*guest), std::move(bios), std::move(dtb), console,
+                         status);
 }
 
 int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
@@ -286,9 +320,10 @@ int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
     create_vm(vms[0], console, status);
     return status;
   }
-  // On a terminal the guest's console is interactive: show each byte as it is written. Into a
-  // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
-  std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
+  // Each byte as the guest writes it, on a terminal and into a pipe alike (as QEMU's
+  // -nographic): a prompt or a countdown without a newline (U-Boot's "=> ", "Hit any key")
+  // must reach the reader (a user, expect, a test) before the guest waits for an answer.
+  std::setvbuf(stdout, nullptr, _IONBF, 0);
   VmGroup group;
   for (RunOptions opts : vms) {
     // Several VMs (or more to come through the control socket) prefix their lines.

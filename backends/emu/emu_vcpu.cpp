@@ -140,7 +140,14 @@ Result<VcpuExit> EmuVcpu::run() {
   emu::take_flushes(cpu);
   emu::arm_slice(cpu);
   cpu.in_run = true;
-  const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  // The block hook stopped the engine at EmuCpu::block_watch: the architecture finishes what it
+  // watched for with the engine stopped, and the run goes on.
+  while (cpu.watch_hit && !cpu.has_exit && err == UC_ERR_OK) {
+    cpu.watch_hit = false;
+    cpu.ops->watched_block(cpu);
+    err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  }
   cpu.in_run = false;
   cpu.ticker.disarm();
   if (cpu.has_exit) return cpu.exit;
