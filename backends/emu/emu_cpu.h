@@ -120,7 +120,9 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // which Unicorn leaves the PC after; `set_lines` asserts interrupt inputs (cpu_irq bits; null
 // where Unicorn cannot deliver interrupts); `tcg_buffer_bytes` bounds the engine's translation
 // buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
-// code; README.md, "Translation buffer").
+// code; README.md, "Translation buffer"); `take_stop` (null: none) gets an exception that ended
+// uc_emu_start with `err` instead of reaching UC_HOOK_INTR, and returns true if it delivered it
+// to the guest, so the run goes on.
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
@@ -131,6 +133,7 @@ struct ArchOps {
   Result<void> (*load_boot)(EmuCpu& cpu, const BootState& boot);
   int (*gpr)(unsigned n);
   void (*set_lines)(EmuCpu& cpu, uint32_t lines);
+  bool (*take_stop)(EmuCpu& cpu, uc_err err);
 };
 
 extern const ArchOps kAarch64Ops;

@@ -140,7 +140,11 @@ Result<VcpuExit> EmuVcpu::run() {
   emu::take_flushes(cpu);
   emu::arm_slice(cpu);
   cpu.in_run = true;
-  const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  uc_err err = UC_ERR_OK;
+  do {
+    err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  } while (err != UC_ERR_OK && !cpu.has_exit && !cpu.exits.stopped() &&
+           cpu.ops->take_stop != nullptr && cpu.ops->take_stop(cpu, err));
   cpu.in_run = false;
   cpu.ticker.disarm();
   if (cpu.has_exit) return cpu.exit;

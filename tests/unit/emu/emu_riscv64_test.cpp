@@ -24,9 +24,8 @@ class EmuRiscv64 : public ::testing::Test {
 
 TEST_F(EmuRiscv64, EntersSupervisorModeWithHartIdAndDtbInA0A1) {
   const uint32_t code[] = {
-      0x10002973,  // csrr s2, sstatus     legal in S-mode
+      0x10002973,  // csrr s2, sstatus     legal in S-mode (mstatus is not: emu_riscv64_trap_test)
       0x10500073,  // wfi
-      0x300029f3,  // csrr s3, mstatus     illegal below M-mode
   };
   ASSERT_NO_FATAL_FAILURE(m_vm.boot(kEntry, code, 0x82000000));
   VcpuExit e = m_vm.run();
@@ -35,10 +34,6 @@ TEST_F(EmuRiscv64, EntersSupervisorModeWithHartIdAndDtbInA0A1) {
   EXPECT_EQ(m_vm.gpr(kA0), 0u);  // hart id
   EXPECT_EQ(m_vm.gpr(kA1), 0x82000000u);
   EXPECT_EQ(m_vm.gpr(2), kRam + (4 << 20) - 16);  // sp
-  e = m_vm.run();
-  EXPECT_EQ(e.kind, ExitKind::kFault);
-  EXPECT_EQ(e.pc, kEntry + 8);
-  EXPECT_STREQ(e.reason, "illegal instruction");
   // The trampoline only works once: the engine has left M-mode.
   BootState again;
   again.pc = kEntry;
@@ -143,7 +138,8 @@ TEST_F(EmuRiscv64, SbiShutdownStopsBeforeTheNextInstruction) {
   EXPECT_EQ(m_vm.exits.stop_info().status, 0);
 }
 
-TEST_F(EmuRiscv64, IllegalInstructionIsAFaultAtItsPc) {
+TEST_F(EmuRiscv64, IllegalInstructionWithoutAHandlerIsAFaultAtItsPc) {
+  // stvec is still 0 at entry, where nothing is mapped: the guest cannot take it.
   const uint32_t code[] = {
       0x00000013,  // nop
       0x00000000,  // .word 0              illegal
