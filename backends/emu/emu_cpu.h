@@ -122,7 +122,9 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
 // code; README.md, "Translation buffer"); `take_stop` (null: none) gets an exception that ended
 // uc_emu_start with `err` instead of reaching UC_HOOK_INTR, and returns true if it delivered it
-// to the guest, so the run goes on.
+// to the guest, so the run goes on; `halted` (null: none) runs when the guest halted (WFI), to
+// tell the chip what wakes it (IrqChip::set_wake_mask); `drop_translations` (null:
+// uc_ctl_flush_tb) makes the engine drop all its translated code (emu_coherence.h).
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
@@ -134,6 +136,8 @@ struct ArchOps {
   int (*gpr)(unsigned n);
   void (*set_lines)(EmuCpu& cpu, uint32_t lines);
   bool (*take_stop)(EmuCpu& cpu, uc_err err);
+  void (*halted)(EmuCpu& cpu);
+  void (*drop_translations)(EmuCpu& cpu);
 };
 
 extern const ArchOps kAarch64Ops;

@@ -13,6 +13,7 @@
 #include "backends/emu/emu_riscv_walk.h"
 #include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
+#include "core/mm/address_space.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::emu {
@@ -28,6 +29,7 @@ constexpr uint32_t kCauseLoadMisaligned = 4;
 constexpr uint32_t kCauseStoreMisaligned = 6;
 constexpr uint64_t kPrivU = 0;
 constexpr uint64_t kPrivS = 1;
+constexpr uint64_t kPrivM = 3;
 
 // Unicorn starts in M-mode and 2.1.1 cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.2), so
 // the guest is entered through one mret on a scratch page at QEMU virt's boot-ROM address,
@@ -286,6 +288,34 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   return ok();
 }
 
+// The guest halted in WFI: it wakes for a pending interrupt it enabled in sie (priv spec 3.3.3),
+// which the chip cannot see. sie's STIE/SSIE/SEIE sit where cpu_irq's bits do (sip layout). A
+// hart in WFI is at S (WFI from U traps to the guest when TW is set, and Linux never does it).
+void halted(EmuCpu& cpu) {
+  if (cpu.chip == nullptr) return;
+  constexpr uint32_t kLines = cpu_irq::kSsip | cpu_irq::kStip | cpu_irq::kSeip;
+  cpu.chip->set_wake_mask(cpu.cpu_id,
+                          static_cast<uint32_t>(read_reg(cpu.uc, UC_RISCV_REG_SIE)) & kLines);
+}
+
+// remote_fence_i from another hart (emu_coherence.h). uc_ctl_flush_tb would reset the whole
+// translation buffer, which for riscv64's default 1 GiB buffer costs about 2 s (measured with
+// Debian's 6.12 kernel on 2 harts: 12 fences, 25 s); dropping the translations of guest RAM
+// costs about 4 ms. Unicorn translates the start address as an instruction fetch at the
+// engine's privilege, so the engine is at M (no translation) for the call.
+void drop_translations(EmuCpu& cpu) {
+  const Result<uint64_t> was = riscv_set_priv(cpu.uc, cpu.context, kPrivM);
+  if (!was) {
+    uc_ctl_flush_tb(cpu.uc);
+    return;
+  }
+  for (const Region& r : cpu.address_space.regions()) {
+    if (r.kind == RegionKind::kRam)
+      uc_ctl_remove_cache(cpu.uc, r.base.raw(), r.base.raw() + r.size);
+  }
+  if (!riscv_set_priv(cpu.uc, cpu.context, *was)) uc_ctl_flush_tb(cpu.uc);
+}
+
 int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1; }
 
 }  // namespace
@@ -294,7 +324,7 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 // code the guest wrote (tb_set_jmp_target after the flush; reproduced without Tandem;
 // README.md, "Translation buffer").
 const ArchOps kRiscv64Ops = {
-    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4, 0, configure, load_boot,
-    gpr,           set_lines,       take_stop};
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC,  4, 0, configure, load_boot, gpr, set_lines,
+    take_stop,     halted,          drop_translations};
 
 }  // namespace tandem::emu

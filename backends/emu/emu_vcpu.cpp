@@ -159,6 +159,7 @@ Result<VcpuExit> EmuVcpu::run() {
   // the PC after the instruction (UNICORN.md section 2, "WFI / HLT").
   e.kind = ExitKind::kHalt;
   e.pc -= cpu.ops->halt_size;
+  if (cpu.ops->halted != nullptr) cpu.ops->halted(cpu);
   return e;
 }
 
