@@ -23,6 +23,9 @@ Examples:
   tandem run build/guests/aarch64/hello.elf          boot a guest on the emulator
   tandem run --trace exits build/guests/riscv64/mmio.elf
   tandem run --backend kvm build/guests/x86_64/hello.elf
+  tandem run --mem 512M --cpus 2 --kernel Image --initrd rd.gz \
+             --append "console=ttyAMA0"       boot Linux (arm64 Image, RISC-V Image, ELF)
+  tandem run --arch aarch64 --mem 512M --bios u-boot.bin   firmware in flash at 0 (aarch64)
   tandem run --backend kvm --mem 256M --cpus 2 --kernel bzImage --initrd rd.gz \
              --append "console=ttyS0"         boot Linux (x86_64, 64-bit boot protocol)
 
@@ -43,8 +46,10 @@ struct RunArgs {
 
 int run_from_args(RunArgs& args) {
   RunOptions& opts = args.opts;
-  if (opts.guest_path.empty() && opts.dump_dtb.empty()) {
-    std::fprintf(stderr, "tandem: error: name a guest image, or a Linux kernel with --kernel\n");
+  if (opts.guest_path.empty() && opts.dump_dtb.empty() && opts.bios_path.empty()) {
+    std::fprintf(stderr,
+                 "tandem: error: name a guest image, a kernel with --kernel, or firmware with "
+                 "--bios\n");
     return tandem::cli::kExitUsage;
   }
   opts.backend = *tandem::cli::parse_backend(args.backend);
@@ -96,14 +101,21 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "Kernel command line: the device tree's bootargs (aarch64, riscv64), the "
                   "Linux or multiboot command line (x86_64, kvm backend)");
   run->add_option("--kernel", args.opts.guest_path,
-                  "Linux x86 bzImage to boot (kvm backend), instead of a guest ELF");
-  run->add_option("--initrd", args.opts.initrd_path, "Initial RAM disk for --kernel");
+                  "Kernel to boot, format detected from the file: ELF, arm64 Image, RISC-V "
+                  "Image, x86 bzImage (kvm backend), multiboot image, or a raw binary at the "
+                  "board's kernel address (needs --arch)");
+  run->add_option("--initrd", args.opts.initrd_path,
+                  "Initial RAM disk, placed as QEMU does and named in /chosen (or the bzImage's "
+                  "boot parameters)");
+  run->add_option("--bios", args.opts.bios_path,
+                  "Firmware run in place from flash at address 0 with the device tree at the "
+                  "RAM base, as QEMU's -bios (aarch64; needs --arch)");
   run->add_option("--dump-dtb", args.opts.dump_dtb,
                   "Write the device tree the guest would get to this file and exit without "
                   "running (the guest may then be left out if --arch is given)");
   run->add_option("--dtb", args.opts.dtb,
                   "Give the guest this device tree blob instead of the board's");
-  run->add_option("guest", args.opts.guest_path, "Guest ELF image (or multiboot image, bzImage)");
+  run->add_option("guest", args.opts.guest_path, "Guest image (as --kernel)");
   run->callback([&args, &result] { result = run_from_args(args); });
 }
 

@@ -21,9 +21,11 @@ struct RunOptions {
   TraceMode trace = TraceMode::kNone;
   double timeout_s = 0;     // 0 = no limit
   bool verbose = false;     // log at info level (e.g. the boot timer's line), not only warnings
-  std::string guest_path;   // an ELF, a multiboot image or a Linux bzImage (--kernel); empty
-                            // only with dump_dtb and arch
-  std::string initrd_path;  // for a bzImage; empty: none
+  std::string guest_path;   // the kernel (--kernel or the guest argument), in any format
+                            // core/loader/kernel_image.h detects; empty with bios_path, or
+                            // with dump_dtb and arch
+  std::string initrd_path;  // empty: none
+  std::string bios_path;    // firmware run in place from the board's flash (QEMU's -bios)
   // The kernel command line (QEMU's -append): /chosen bootargs on device-tree boards, the
   // multiboot or Linux command line on x86.
   std::string cmdline;

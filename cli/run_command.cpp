@@ -79,6 +79,8 @@ const char* explain(const VmError& err) {
     case VmStep::kRamSize:
       return "--mem must be a multiple of 4 KiB, non-zero, within the board's RAM window";
     case VmStep::kImage:
+      if (err.image != ImageError::kNone) return describe(err.image);
+      if (err.placement != PlacementError::kNone) return describe(err.placement);
       if (err.status == Status::kOutOfRange)
         return "the guest image does not fit its RAM (raise --mem, or check the ELF's load "
                "addresses)";
@@ -99,6 +101,21 @@ const char* explain(const VmError& err) {
       if (err.status == Status::kInvalidArgument)
         return "the command line is longer than the kernel accepts (its cmdline_size)";
       return "the bzImage is malformed";
+    case VmStep::kFirmware:
+      if (err.status == Status::kUnsupported)
+        return "this board runs no firmware from flash (riscv64: Tandem itself is the SBI "
+               "firmware; give an S-mode payload such as U-Boot qemu-riscv64_smode with "
+               "--kernel)";
+      if (err.status == Status::kOutOfRange) return "the firmware is bigger than the flash bank";
+      if (err.status == Status::kInvalidArgument)
+        return "--bios boots the firmware alone; it loads the kernel itself (leave out --kernel "
+               "and --initrd)";
+      return "the firmware could not be mapped";
+    case VmStep::kInitrd:
+      if (err.status == Status::kOutOfRange)
+        return "the initrd does not fit in guest RAM beside the kernel (raise --mem)";
+      return "this kernel takes no initrd (multiboot images, and boards without a device tree "
+             "for ELF guests)";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
@@ -171,7 +188,8 @@ int dump_dtb(V& vm, const std::string& path) {
 }
 
 template <class H>
-int run_vm(const RunOptions& opts, const GuestFile& guest) {
+int run_vm(const RunOptions& opts, const GuestFile& guest, std::span<const uint8_t> bios,
+           std::span<const uint8_t> dtb) {
   typename H::PagingHandler paging;
   StdoutSink console;
   StderrTracer tracer;
@@ -181,7 +199,7 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   config.ram_size = opts.mem_bytes;
   config.cpus = opts.cpus;
   config.bootargs = opts.cmdline;
-  config.dtb = guest.dtb;
+  config.dtb = dtb;
   VmError err;
   if (!opts.dump_dtb.empty()) {
     if (!vm->setup(config, err)) {
@@ -190,28 +208,32 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
     }
     return dump_dtb(*vm, opts.dump_dtb);
   }
-  const std::string cmdline = opts.guest_path + " " + opts.cmdline;  // QEMU's convention
+  // A multiboot command line starts with the image's name (QEMU's convention).
+  const std::string cmdline = guest.format == KernelFormat::kMultiboot
+                                  ? opts.guest_path + " " + opts.cmdline
+                                  : opts.cmdline;
   std::vector<uint8_t> initrd;
   if (!opts.initrd_path.empty()) {
     auto bytes = read_input_file(opts.initrd_path);
     if (!bytes) return kExitUsage;
     initrd = std::move(*bytes);
   }
-  const LinuxImage linux_image{guest.bytes, initrd, opts.cmdline};
-  const bool loaded = vm->setup(config, err) &&
-                      (guest.bzimage     ? vm->load_linux(linux_image, err).ok()
-                       : guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
-                                         : vm->load(guest.bytes, err).ok());
-  if (!loaded) {
-    spdlog::error("{}: {} ({}). {}", opts.guest_path, to_string(err.step), to_string(err.status),
+  config.firmware = bios;
+  const BootFiles files{guest.bytes, initrd, cmdline};
+  if (!vm->setup(config, err) || !vm->boot(files, err)) {
+    const std::string& what = err.step == VmStep::kFirmware ? opts.bios_path
+                              : err.step == VmStep::kInitrd ? opts.initrd_path
+                                                            : opts.guest_path;
+    spdlog::error("{}: {} ({}). {}", what, to_string(err.step), to_string(err.status),
                   explain(err));
     return kExitUsage;
   }
   if (opts.trace != TraceMode::kNone)
     vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
-  // On a terminal the guest's console is interactive: show each byte as it is written. Into a
-  // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
-  std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
+  // Each byte as the guest writes it, on a terminal and into a pipe alike (as QEMU's
+  // -nographic): a prompt or a countdown without a newline (U-Boot's "=> ", "Hit any key")
+  // must reach the reader (a user, expect, a test) before the guest waits for an answer.
+  std::setvbuf(stdout, nullptr, _IONBF, 0);
   std::atomic<bool> user_quit{false};
   const StopInfo* stop = nullptr;
   {
@@ -235,18 +257,26 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
 int run_command(const RunOptions& opts) {
   hosted::install_log_sink(opts.verbose ? log::Level::kInfo : log::Level::kWarn);
   std::optional<GuestFile> guest;
+  std::optional<GuestFile> bios;
+  if (!opts.bios_path.empty()) {
+    bios = read_guest_file(opts.bios_path, opts.arch, true);
+    if (!bios) return kExitUsage;
+  }
   if (!opts.guest_path.empty()) {
     guest = read_guest_file(opts.guest_path, opts.arch);
+  } else if (bios) {
+    guest = GuestFile{{}, bios->arch, KernelFormat::kRaw};
   } else if (!opts.dump_dtb.empty() && opts.arch) {
-    guest = GuestFile{{}, *opts.arch, false, {}};
+    guest = GuestFile{{}, *opts.arch, KernelFormat::kRaw};
   } else {
     spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
   }
   if (!guest) return kExitUsage;
+  std::vector<uint8_t> dtb;
   if (!opts.dtb.empty()) {
-    auto dtb = read_input_file(opts.dtb);
-    if (!dtb) return kExitUsage;
-    guest->dtb = std::move(*dtb);
+    auto bytes = read_input_file(opts.dtb);
+    if (!bytes) return kExitUsage;
+    dtb = std::move(*bytes);
   }
   if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
     spdlog::error(
@@ -255,24 +285,22 @@ int run_command(const RunOptions& opts) {
         opts.cpus);
     return kExitUsage;
   }
-  if (!opts.initrd_path.empty() && !guest->bzimage) {
-    spdlog::error("--initrd {}: only a Linux bzImage (--kernel) takes an initrd", opts.initrd_path);
-    return kExitUsage;
-  }
-  if (guest->bzimage && opts.backend != Backend::kKvm) {
+  if (guest->format == KernelFormat::kBzImage && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: a Linux kernel needs interrupts and the PC's interrupt controllers, which the "
         "kvm backend has (--backend kvm); x86 guests on emu have no interrupts",
         opts.guest_path);
     return kExitUsage;
   }
-  if (guest->multiboot && opts.backend != Backend::kKvm) {
+  if (guest->format == KernelFormat::kMultiboot && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: multiboot images start in 32-bit protected mode, which needs the kvm "
         "backend (--backend kvm); Unicorn cannot switch an x86 CPU to long mode",
         opts.guest_path);
     return kExitUsage;
   }
+  const std::span<const uint8_t> firmware =
+      bios ? std::span<const uint8_t>(bios->bytes) : std::span<const uint8_t>();
   if (opts.backend == Backend::kKvm) {
 #ifdef TANDEM_HAVE_KVM
     if (guest->arch != Arch::kX86_64) {
@@ -286,13 +314,13 @@ int run_command(const RunOptions& opts) {
       spdlog::error("kvm backend unavailable: {}", kvm.reason);
       return kExitUsage;
     }
-    return run_vm<KvmHal>(opts, *guest);
+    return run_vm<KvmHal>(opts, *guest, firmware, dtb);
 #else
     spdlog::error("this tandem was built without the kvm backend (x86_64 Linux hosts only)");
     return kExitUsage;
 #endif
   }
-  return run_vm<EmuHal>(opts, *guest);
+  return run_vm<EmuHal>(opts, *guest, firmware, dtb);
 }
 
 }  // namespace tandem::cli

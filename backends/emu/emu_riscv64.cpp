@@ -323,8 +323,8 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 // Unicorn's default buffer: a bounded one crashes 2.1.1's riscv64 engine when it fills with
 // code the guest wrote (tb_set_jmp_target after the flush; reproduced without Tandem;
 // README.md, "Translation buffer").
-const ArchOps kRiscv64Ops = {
-    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC,  4, 0, configure, load_boot, gpr, set_lines,
-    take_stop,     halted,          drop_translations};
+const ArchOps kRiscv64Ops = {UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,       0,
+                             configure,     load_boot,       gpr,             set_lines, nullptr,
+                             take_stop,     halted,          drop_translations};
 
 }  // namespace tandem::emu

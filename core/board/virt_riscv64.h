@@ -43,6 +43,7 @@ class VirtRiscv64Board final : public Board {
   const char* name() const override { return "virt"; }
   Arch arch() const override { return Arch::kRiscv64; }
   BoardLayout layout() const override;
+  Gpa kernel_base() const override { return Gpa(kRamBase + (2ull << 20)); }  // OpenSBI's next stage
   IrqChip* create_irq_chip(unsigned cpus, GuestClock clock, bool hardware_timer) override;
   [[nodiscard]] Result<void> attach(AddressSpace& space, DeviceBus& bus,
                                     IrqController* external) override;
@@ -54,6 +55,7 @@ class VirtRiscv64Board final : public Board {
   [[nodiscard]] Result<void> prepare_boot(AddressSpace& space, LoadedGuest& guest,
                                           Gpa dtb) override;
   BootState secondary_boot(uint64_t target, uint64_t entry, uint64_t context) const override;
+  bool has_device_tree() const override { return true; }
   [[nodiscard]] Result<size_t> write_dtb(std::span<uint8_t> out, const DtbOptions& opts) override;
   [[nodiscard]] Result<Gpa> dtb_address(const LoadedGuest& guest, uint64_t size,
                                         uint64_t ram_size) const override;

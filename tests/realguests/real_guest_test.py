@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """One real-guest case (../shared/docs/REAL-GUESTS.md) on one runner:
 
-  real_guest_test.py --runner qemu --arch aarch64|riscv64 --case linux|virtio|uboot [--cpus N]
+  real_guest_test.py --runner qemu|emu --arch aarch64|riscv64 --case linux|virtio|uboot
+                     [--cpus N] [--tandem build/cli/tandem]
 
 The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
   linux   the kernel with the busybox initramfs: /init reports "up", the kernel release the
@@ -12,7 +13,8 @@ The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
           the bytes written into the disk file.
   uboot   U-Boot: its autoboot is stopped at the countdown, `version` answers with U-Boot
           2023.01, `poweroff` ends the run with status 0.
-The qemu runner is the reference Tandem's runs are compared with (QEMU as in REAL-GUESTS.md).
+The qemu runner is the reference Tandem's runs are compared with (QEMU as in REAL-GUESTS.md);
+the emu runner is `tandem run` on the emu backend with the same files and options.
 The time limit (--limit, default 300 s) only stops a hung guest; nothing is timed.
 """
 import argparse
@@ -59,6 +61,21 @@ def qemu_command(arch, cpus, boot):
         cmd += ["-drive", f"if=none,file={boot['disk']},format=raw,id=d0",
                 "-device", "virtio-blk-device,drive=d0"]
     return cmd
+
+
+def tandem_command(tandem):
+    """`tandem run`'s command for `boot`, in the words of qemu_command's options."""
+
+    def command(arch, cpus, boot):
+        cmd = [tandem, "run", "--backend", "emu", "--arch", arch, "--cpus", str(cpus),
+               "--mem", "512M"]
+        if "firmware" in boot:
+            # aarch64: in place from flash at 0 (-bios); riscv64: the S-mode payload (-kernel).
+            return cmd + ["--bios" if arch == "aarch64" else "--kernel", boot["firmware"]]
+        return cmd + ["--kernel", boot["kernel"], "--initrd", boot["initrd"],
+                      "--append", boot["append"]]
+
+    return command
 
 
 class Console:
@@ -168,13 +185,16 @@ def run_uboot(args, command, _tmp):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runner", choices=["qemu"], required=True)
+    p.add_argument("--runner", choices=["qemu", "emu"], required=True)
+    p.add_argument("--tandem", help="the tandem program (emu runner)")
     p.add_argument("--arch", choices=["aarch64", "riscv64"], required=True)
     p.add_argument("--case", choices=["linux", "virtio", "uboot"], required=True)
     p.add_argument("--cpus", type=int, default=1)
     p.add_argument("--limit", type=float, default=300)
     args = p.parse_args()
-    command = {"qemu": qemu_command}[args.runner]
+    if args.runner == "emu" and not args.tandem:
+        p.error("--runner emu needs --tandem")
+    command = qemu_command if args.runner == "qemu" else tandem_command(args.tandem)
     run = run_uboot if args.case == "uboot" else run_linux
     with tempfile.TemporaryDirectory() as tmp:
         run(args, command, tmp)
