@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/machine_option.h"
 #include "cli/options.h"
 
 namespace {
@@ -115,6 +116,7 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "running (the guest may then be left out if --arch is given)");
   run->add_option("--dtb", args.opts.dtb,
                   "Give the guest this device tree blob instead of the board's");
+  tandem::cli::add_machine_option(*run, args.opts.machine);
   run->add_option("guest", args.opts.guest_path, "Guest image (as --kernel)");
   run->callback([&args, &result] { result = run_from_args(args); });
 }

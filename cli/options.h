@@ -31,6 +31,7 @@ struct RunOptions {
   std::string cmdline;
   std::string dump_dtb;  // write the guest's device tree here instead of running
   std::string dtb;       // give the guest this device tree instead of the board's
+  std::string machine;   // the board (--machine); empty: the architecture's default
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

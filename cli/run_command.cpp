@@ -23,6 +23,7 @@
 #include "cli/exit_tracer.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
+#include "cli/machine_option.h"
 #include "cli/terminal_mode.h"
 #include "core/vm/vm.h"
 #ifdef TANDEM_HAVE_KVM
@@ -200,6 +201,7 @@ int run_vm(const RunOptions& opts, const GuestFile& guest, std::span<const uint8
   config.cpus = opts.cpus;
   config.bootargs = opts.cmdline;
   config.dtb = dtb;
+  config.board = opts.machine.c_str();
   VmError err;
   if (!opts.dump_dtb.empty()) {
     if (!vm->setup(config, err)) {
@@ -271,7 +273,7 @@ int run_command(const RunOptions& opts) {
   } else {
     spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
   }
-  if (!guest) return kExitUsage;
+  if (!guest || !check_machine(guest->arch, opts.machine)) return kExitUsage;
   std::vector<uint8_t> dtb;
   if (!opts.dtb.empty()) {
     auto bytes = read_input_file(opts.dtb);

@@ -11,6 +11,8 @@
 #include "backends/emu/emu_riscv_mip.h"
 #include "backends/emu/emu_riscv_trap.h"
 #include "backends/emu/emu_riscv_walk.h"
+#include "core/arch/riscv64/csr.h"
+#include "core/arch/riscv64/guest_trap.h"
 #include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
 #include "core/mm/address_space.h"
@@ -50,23 +52,6 @@ constexpr uint64_t kMedeleg =
     (1u << 0) | (1u << 3) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 15);
 constexpr uint64_t kMcounteren = 0x7;  // CY, TM, IR readable from S-mode
 
-const char* cause_name(uint32_t cause) {
-  switch (cause) {
-    case 0: return "instruction address misaligned";
-    case 1: return "instruction access fault";
-    case 2: return "illegal instruction";
-    case 3: return "breakpoint (EBREAK)";
-    case 4: return "load address misaligned";
-    case 5: return "load access fault";
-    case 6: return "store address misaligned";
-    case 7: return "store access fault";
-    case 12: return "instruction page fault";
-    case 13: return "load page fault";
-    case 15: return "store page fault";
-    default: return "exception";
-  }
-}
-
 // The instruction at the guest virtual address `pc`, read through the guest's page tables (2.1.1
 // has no uc_vmem_read, and the PC is virtual once paging is on): its 16 bits if compressed, its
 // 32 otherwise, which may straddle a page. nullopt if it cannot be read.
@@ -85,12 +70,11 @@ std::optional<uint32_t> fetch_insn(uc_engine* uc, uint64_t pc) {
 // completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU.
 constexpr uint32_t kRdtimeMask = 0xFFFFF07F;
 constexpr uint32_t kRdtime = 0xC0102073;
-constexpr uint32_t kCsrTime = 0xC01;
 
 bool emulate_rdtime(EmuCpu& cpu, uint64_t pc, uint32_t insn) {
   if ((insn & kRdtimeMask) != kRdtime) return false;
   uint64_t time = 0;
-  if (!cpu.exits.sysreg_read(cpu.cpu_id, kCsrTime, time, pc)) return false;
+  if (!cpu.exits.sysreg_read(cpu.cpu_id, riscv64::CSR_TIME, time, pc)) return false;
   const unsigned rd = (insn >> 7) & 31;
   if (rd != 0) write_reg(cpu.uc, UC_RISCV_REG_X0 + static_cast<int>(rd), time);
   write_reg(cpu.uc, UC_RISCV_REG_PC, pc + 4);
@@ -182,7 +166,7 @@ void take_exception(EmuCpu& cpu, uint32_t cause, uint64_t pc, std::optional<uint
   if (cause == kCauseEcall && info->priv == kPrivS) return sbi_call(cpu);
   const bool has_address = cause != kCauseIllegal && cause != kCauseBreakpoint;
   if (!guest_exception(cause) || (info->priv != kPrivU && info->priv != kPrivS))
-    return fault(cpu, cause_name(cause), has_address ? info->badaddr : pc, pc);
+    return fault(cpu, riscv64::exception_name(cause), has_address ? info->badaddr : pc, pc);
   const riscv64::Priv from =
       info->priv == kPrivU ? riscv64::Priv::kUser : riscv64::Priv::kSupervisor;
   const uint64_t tval = trap_value(cause, pc, info->badaddr, insn);
@@ -192,7 +176,7 @@ void take_exception(EmuCpu& cpu, uint32_t cause, uint64_t pc, std::optional<uint
   // No handler to go to (stvec unset, unmapped or reserved): the guest cannot take its own
   // exception, which ends the VM as an exception nobody takes does.
   if (taken.error() == Status::kNotMapped || taken.error() == Status::kUnsupported)
-    return fault(cpu, cause_name(cause), has_address ? info->badaddr : pc, pc);
+    return fault(cpu, riscv64::exception_name(cause), has_address ? info->badaddr : pc, pc);
   fault(cpu, "exception the emulator did not let the host deliver", pc, pc);
 }
 
@@ -323,8 +307,8 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 // Unicorn's default buffer: a bounded one crashes 2.1.1's riscv64 engine when it fills with
 // code the guest wrote (tb_set_jmp_target after the flush; reproduced without Tandem;
 // README.md, "Translation buffer").
-const ArchOps kRiscv64Ops = {UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,       0,
-                             configure,     load_boot,       gpr,             set_lines, nullptr,
-                             take_stop,     halted,          drop_translations};
+const ArchOps kRiscv64Ops = {
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,         0,      configure,        load_boot,
+    gpr,           set_lines,       nullptr,         take_stop, halted, drop_translations};
 
 }  // namespace tandem::emu
