@@ -129,7 +129,12 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // where Unicorn cannot deliver interrupts); `tcg_buffer_bytes` bounds the engine's translation
 // buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
 // code; README.md, "Translation buffer"); `watched_block` runs, with the engine stopped, once a
-// block has started at EmuCpu::block_watch (null where nothing is watched).
+// block has started at EmuCpu::block_watch (null where nothing is watched); `take_stop` (null:
+// none) gets an exception that ended uc_emu_start with `err` instead of reaching UC_HOOK_INTR,
+// and returns true if it delivered it to the guest, so the run goes on; `halted` (null: none)
+// runs when the guest halted (WFI), to tell the chip what wakes it (IrqChip::set_wake_mask);
+// `drop_translations` (null: uc_ctl_flush_tb) makes the engine drop all its translated code
+// (emu_coherence.h).
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
@@ -141,6 +146,9 @@ struct ArchOps {
   int (*gpr)(unsigned n);
   void (*set_lines)(EmuCpu& cpu, uint32_t lines);
   void (*watched_block)(EmuCpu& cpu);
+  bool (*take_stop)(EmuCpu& cpu, uc_err err);
+  void (*halted)(EmuCpu& cpu);
+  void (*drop_translations)(EmuCpu& cpu);
 };
 
 extern const ArchOps kAarch64Ops;

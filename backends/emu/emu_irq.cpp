@@ -56,7 +56,9 @@ void sync_irqs(EmuCpu& cpu) {
   cpu.ops->set_lines(cpu, lines);
   const uint32_t rising = lines & ~cpu.lines;
   const uint32_t edges = rising & cpu.chip->edge_lines();
-  cpu.lines = lines;
+  // A delivered edge is no longer reported by the chip: remembering it as asserted would hide
+  // the next one (a second IPI before the next sync) and leave the chip reporting it forever.
+  cpu.lines = lines & ~edges;
   // Raised from inside a hook, an interrupt is taken only once the engine leaves its chain of
   // translation blocks, which a guest spinning in one self-chained block never does (Unicorn's
   // cpu_interrupt does not make chained blocks check; backends/emu/README.md, "Interrupts from

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/board/board.h"
+#include "core/mm/guest_memory.h"
 #include "devices/exit/sifive_test.h"
 #include "devices/irq/riscv_irq_chip.h"
 #include "devices/timer/boot_timer.h"
@@ -67,6 +68,7 @@ class VirtRiscv64Board final : public Board {
   SifiveTest m_sifive_test;
   BootTimer m_boot_timer;
   std::optional<RiscvIrqChip> m_chip;
+  std::optional<GuestMemory> m_memory;  // guest RAM for SBI calls that pass buffers (DBCN)
   PlacedDevice m_devices[kSlots];
   unsigned m_device_count = kClint;  // the PLIC and CLINT join with create_irq_chip
 };

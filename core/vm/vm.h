@@ -392,7 +392,7 @@ class Vm final : private CpuControl {
     if (m_power[i] == CpuPowerState::kOff) return false;
     if (!m_halted[i]) return true;
     IrqChip* chip = m_exits.irq_chip();
-    return chip != nullptr && chip->cpu_lines(i) != 0;
+    return chip != nullptr && chip->wake_lines(i) != 0;
   }
 
   bool any_runnable() {

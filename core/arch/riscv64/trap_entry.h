@@ -18,12 +18,10 @@
 
 #include <cstdint>
 
+#include "core/arch/riscv64/csr.h"
+
 namespace tandem::riscv64 {
 
-inline constexpr uint64_t SSTATUS_SIE = 1ull << 1;
-inline constexpr uint64_t SSTATUS_SPIE = 1ull << 5;
-inline constexpr uint64_t SSTATUS_SPP = 1ull << 8;
-inline constexpr uint64_t SCAUSE_INTERRUPT = 1ull << 63;
 inline constexpr uint64_t STVEC_MODE_MASK = 0b11;
 inline constexpr uint64_t STVEC_MODE_VECTORED = 1;
 
