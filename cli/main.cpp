@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/machine_option.h"
 #include "cli/config_keys.h"
+#include "cli/machine_option.h"
 #include "cli/options.h"
 #include "cli/vm_config.h"
 
@@ -146,8 +146,7 @@ void add_run_options(CLI::App* run, RunArgs& args) {
   run->add_option("--api-socket", args.opts.api_socket,
                   "Serve the control protocol on this Unix socket (`tandem ctl`); tandem then "
                   "runs until `tandem ctl quit`");
-  run->add_option("guest", args.guests,
-                  "Guest image (as --kernel), or VM config files (*.toml)");
+  run->add_option("guest", args.guests, "Guest image (as --kernel), or VM config files (*.toml)");
 }
 
 // Parses `tandem run`'s words (a config's keys made into options) into options; nullopt after

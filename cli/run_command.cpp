@@ -205,8 +205,8 @@ template <class H>
 std::unique_ptr<ManagedVm> make_vm(const RunOptions& opts, GuestFile guest,
                                    std::optional<GuestFile> bios, std::vector<uint8_t> dtb,
                                    CharSink& console, int& status) {
-  auto vm = std::make_unique<HostedVm<H>>(opts, std::move(guest), std::move(bios),
-                                          std::move(dtb), console);
+  auto vm = std::make_unique<HostedVm<H>>(opts, std::move(guest), std::move(bios), std::move(dtb),
+                                          console);
   if (!vm->setup(status)) return nullptr;
   return vm;
 }
@@ -296,8 +296,7 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
     return nullptr;
 #endif
   }
-  return make_vm<EmuHal>(opts, std::move(*guest), std::move(bios), std::move(dtb), console,
-                         status);
+  return make_vm<EmuHal>(opts, std::move(*guest), std::move(bios), std::move(dtb), console, status);
 }
 
 int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
