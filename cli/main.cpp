@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -38,6 +39,8 @@ struct RunArgs {
   std::string mem = "128M";
   std::string trace = "none";
   std::string timeout = "0";
+  std::vector<std::string> drives;
+  std::string console = "uart";
   RunOptions opts;
 };
 
@@ -64,6 +67,16 @@ int run_from_args(RunArgs& args) {
     return tandem::cli::kExitUsage;
   }
   opts.timeout_s = *timeout;
+  for (const std::string& text : args.drives) {
+    std::string error;
+    auto drive = tandem::cli::parse_drive(text, error);
+    if (!drive) {
+      std::fprintf(stderr, "tandem: error: %s\n", error.c_str());
+      return tandem::cli::kExitUsage;
+    }
+    opts.virtio.drives.push_back(*drive);
+  }
+  opts.virtio.console = args.console == "virtio";
   opts.trace = args.trace == "exits"  ? tandem::cli::TraceMode::kExits
                : args.trace == "mmio" ? tandem::cli::TraceMode::kMmio
                                       : tandem::cli::TraceMode::kNone;
@@ -103,6 +116,15 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "running (the guest may then be left out if --arch is given)");
   run->add_option("--dtb", args.opts.dtb,
                   "Give the guest this device tree blob instead of the board's");
+  run->add_option("--drive", args.drives,
+                  "A virtio-blk disk: file=disk.img[,readonly] (a raw image, a whole number of "
+                  "512-byte sectors; repeatable)")
+      ->allow_extra_args(false);  // one value per --drive: the guest path stays positional
+  run->add_flag("--rng", args.opts.virtio.rng, "A virtio-rng device fed by the host's getrandom()");
+  run->add_option("--console", args.console,
+                  "uart: the board's UART only; virtio: also a virtio console (Linux's hvc0)")
+      ->check(CLI::IsMember({"uart", "virtio"}))
+      ->capture_default_str();
   run->add_option("guest", args.opts.guest_path, "Guest ELF image (or multiboot image, bzImage)");
   run->callback([&args, &result] { result = run_from_args(args); });
 }

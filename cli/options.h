@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/virtio_options.h"
 #include "core/base/arch.h"
 
 namespace tandem::cli {
@@ -29,6 +30,7 @@ struct RunOptions {
   std::string cmdline;
   std::string dump_dtb;  // write the guest's device tree here instead of running
   std::string dtb;       // give the guest this device tree instead of the board's
+  VirtioOptions virtio;  // --drive, --rng, --console virtio
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

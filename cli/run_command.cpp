@@ -100,6 +100,12 @@ const char* explain(const VmError& err) {
         return "the command line is longer than the kernel accepts (its cmdline_size)";
       return "the bzImage is malformed";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
+    case VmStep::kVirtio:
+      if (err.status == Status::kCapacity)
+        return "more virtio devices than the board has virtio-mmio transports (aarch64 virt: 32, "
+               "riscv64 virt: 8)";
+      return "virtio devices (--drive, --rng, --console virtio) need an aarch64 or riscv64 guest: "
+             "the x86_64 pc board has no virtio-mmio transports";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
         return "the --dtb file is not a flattened device tree (DTB, magic 0xd00dfeed, version "
@@ -172,6 +178,9 @@ int dump_dtb(V& vm, const std::string& path) {
 
 template <class H>
 int run_vm(const RunOptions& opts, const GuestFile& guest) {
+  // The devices outlive the VM that points at them.
+  auto virtio = VirtioSet::create(opts.virtio);
+  if (!virtio) return kExitUsage;
   typename H::PagingHandler paging;
   StdoutSink console;
   StderrTracer tracer;
@@ -182,6 +191,7 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   config.cpus = opts.cpus;
   config.bootargs = opts.cmdline;
   config.dtb = guest.dtb;
+  config.virtio = virtio->devices();
   VmError err;
   if (!opts.dump_dtb.empty()) {
     if (!vm->setup(config, err)) {

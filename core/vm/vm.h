@@ -39,6 +39,8 @@ struct VmConfig {
   std::span<const char> bootargs;  // the device tree's /chosen bootargs
   // A device tree to give the guest instead of the board's (kept alive by the caller).
   std::span<const uint8_t> dtb;
+  // Devices behind the board's virtio-mmio transports, in order (kept alive by the caller).
+  std::span<virtio::VirtioDevice* const> virtio;
 };
 
 // Which step of setup or load failed; with the status, enough for a one-line message and a
@@ -58,6 +60,7 @@ enum class VmStep : unsigned char {
   kLinux,
   kBootState,
   kDtb,
+  kVirtio,
 };
 
 constexpr const char* to_string(VmStep step) {
@@ -76,6 +79,7 @@ constexpr const char* to_string(VmStep step) {
     case VmStep::kLinux: return "Linux kernel";
     case VmStep::kBootState: return "boot state";
     case VmStep::kDtb: return "device tree";
+    case VmStep::kVirtio: return "virtio devices";
   }
   return "unknown";
 }
@@ -109,6 +113,8 @@ class Vm final : private CpuControl {
                                  BoardServices{m_exits.stop_info(), m_console, &H::now_ns});
     if (!board) return fail(err, VmStep::kBoard, board.error());
     m_board = *board;
+    for (virtio::VirtioDevice* device : config.virtio)
+      if (auto r = m_board->plug_virtio(*device); !r) return fail(err, VmStep::kVirtio, r.error());
     if (config.cpus == 0 || config.cpus > kMaxCpus)
       return fail(err, VmStep::kVcpuCount, Status::kInvalidArgument);
     if (!config.dtb.empty() && !fdt::Fdt::open(config.dtb))
