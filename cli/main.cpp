@@ -121,8 +121,10 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "512-byte sectors; repeatable)")
       ->allow_extra_args(false);  // one value per --drive: the guest path stays positional
   run->add_flag("--rng", args.opts.virtio.rng, "A virtio-rng device fed by the host's getrandom()");
-  run->add_option("--console", args.console,
-                  "uart: the board's UART only; virtio: also a virtio console (Linux's hvc0)")
+  run->add_option(
+         "--console", args.console,
+         "uart: the board's UART; virtio: also a virtio console (Linux's hvc0), which then "
+         "takes the console input")
       ->check(CLI::IsMember({"uart", "virtio"}))
       ->capture_default_str();
   run->add_option("guest", args.opts.guest_path, "Guest ELF image (or multiboot image, bzImage)");

@@ -51,8 +51,15 @@ class VirtAarch64Board final : public Board {
   [[nodiscard]] Result<void> plug_virtio(virtio::VirtioDevice& device) override {
     return m_virtio.plug(device);
   }
-  bool console_can_receive() const override { return m_pl011.can_receive(); }
-  void console_push(uint8_t c) override { m_pl011.push_rx(c); }
+  bool console_can_receive() const override {
+    return m_virtio.has_console() ? m_virtio.console_can_receive() : m_pl011.can_receive();
+  }
+  void console_push(uint8_t c) override {
+    if (m_virtio.has_console())
+      m_virtio.console_push(c);
+    else
+      m_pl011.push_rx(c);
+  }
   [[nodiscard]] Result<void> prepare_boot(AddressSpace& space, LoadedGuest& guest,
                                           Gpa dtb) override;
   BootState secondary_boot(uint64_t target, uint64_t entry, uint64_t context) const override;

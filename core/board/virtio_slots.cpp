@@ -22,9 +22,19 @@ Result<void> VirtioSlots::plug(virtio::VirtioDevice& device) {
   for (unsigned n = m_layout.count; n-- > 0;) {
     if (m_transports[n].plugged()) continue;
     m_transports[n].plug(device);
+    // The device ID names the class: virtio-console is the only device with ID 3 (5.3).
+    if (device.device_id() == virtio::DeviceId::kConsole && m_console == nullptr) {
+      m_console = static_cast<virtio::Console*>(&device);
+      m_console_slot = n;
+    }
     return ok();
   }
   return Error(Status::kCapacity);
+}
+
+void VirtioSlots::console_push(uint8_t c) {
+  m_console->push_rx(c);
+  m_transports[m_console_slot].notify(virtio::Console::kReceiveQueue);
 }
 
 void VirtioSlots::connect(AddressSpace& space, IrqController* controller) {

@@ -12,6 +12,7 @@
 
 #include "core/base/result.h"
 #include "core/board/board.h"
+#include "devices/virtio/console.h"
 #include "devices/virtio/mmio_transport.h"
 
 namespace tandem {
@@ -35,6 +36,11 @@ class VirtioSlots {
 
   // Puts `device` in the highest free transport; kCapacity when every one is taken.
   [[nodiscard]] Result<void> plug(virtio::VirtioDevice& device);
+  // Console input for the first virtio console plugged (--console virtio), if any: the board
+  // hands it there instead of to its UART.
+  bool has_console() const { return m_console != nullptr; }
+  bool console_can_receive() const { return m_console->can_receive(); }
+  void console_push(uint8_t c);
   // Gives each transport the guest's memory and its interrupt line on `controller`.
   void connect(AddressSpace& space, IrqController* controller);
   unsigned count() const { return m_layout.count; }
@@ -43,6 +49,8 @@ class VirtioSlots {
  private:
   VirtioSlotLayout m_layout;
   virtio::MmioTransport m_transports[kMaxSlots];
+  virtio::Console* m_console = nullptr;
+  unsigned m_console_slot = 0;
 };
 
 }  // namespace tandem

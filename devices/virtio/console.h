@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// virtio-console (virtio 1.2 5.3) with one port and no feature bits: queue 0 receives (the
-// driver's empty buffers wait for host input), queue 1 transmits (every device-readable byte
+// virtio-console (virtio 1.2 5.3) with one port and no feature bits: queue 0 receives (host
+// input waits in a small buffer until the driver has made receive buffers available; the
+// board stops taking input while it is full), queue 1 transmits (every device-readable byte
 // goes to the host's CharSink, in order). Linux names it hvc0.
 #pragma once
 
@@ -14,7 +15,14 @@ class Console final : public VirtioDevice {
   static constexpr unsigned kReceiveQueue = 0;
   static constexpr unsigned kTransmitQueue = 1;
 
+  static constexpr unsigned kInputBytes = 64;
+
   explicit Console(CharSink& out) : m_out(out) {}
+
+  // Host input: whether another byte fits, and taking it (the transport then runs the receive
+  // queue).
+  bool can_receive() const { return m_input_count < kInputBytes; }
+  void push_rx(uint8_t c);
 
   const char* name() const override { return "virtio-console"; }
   DeviceId device_id() const override { return DeviceId::kConsole; }
@@ -25,8 +33,14 @@ class Console final : public VirtioDevice {
   [[nodiscard]] Result<void> process(unsigned index, Virtqueue& queue) override;
 
  private:
+  Result<void> receive(Virtqueue& queue);
+  Result<void> transmit(Virtqueue& queue);
+
   CharSink& m_out;
   uint8_t m_bytes[256] = {};
+  uint8_t m_input[kInputBytes] = {};
+  unsigned m_input_head = 0;  // the oldest byte
+  unsigned m_input_count = 0;
 };
 
 }  // namespace tandem::virtio

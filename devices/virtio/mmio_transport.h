@@ -50,6 +50,10 @@ class MmioTransport final : public Device {
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
 
+  // The driver's QueueNotify, or the host side having data for queue `index` (console input):
+  // runs the device on the queue when the driver has it running, then interrupts if asked.
+  void notify(uint32_t index);
+
   uint32_t status() const { return m_status; }
   uint32_t interrupt_status() const { return m_isr; }
 
@@ -65,7 +69,6 @@ class MmioTransport final : public Device {
   void write_queue_register(uint64_t offset, uint32_t value);
   void write_status(uint32_t value);
   void set_ready(Queue& q, bool ready);
-  void notify(uint32_t index);
   void reset();
   void needs_reset(const char* why);
   void interrupt(uint32_t bits);

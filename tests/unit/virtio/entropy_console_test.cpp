@@ -55,10 +55,39 @@ TEST_F(VirtioTest, ConsoleTransmitsReadableBytesInOrder) {
   set_reg(vio::mmio::kQueueNotify, 1);
   EXPECT_EQ(out.out, "hello, " + text);
   EXPECT_EQ(used_idx(1), 1u);
-  // Receive buffers wait for input: a notify on queue 0 uses none.
-  put_desc(0, 0, kData + 0x3000, 64, vio::kDescFWrite);
-  make_available(0, 0);
+}
+
+TEST_F(VirtioTest, ConsoleReceivesHostInputIntoTheDriversBuffers) {
+  StringSink out;
+  vio::Console console(out);
+  start(console);
+  // Input before the driver has a buffer waits in the device.
+  for (char c : std::string("abc")) console.push_rx(static_cast<uint8_t>(c));
+  put_desc(0, 0, kData, 2, vio::kDescFWrite);
+  put_desc(0, 1, kData + 0x100, 8, vio::kDescFWrite);
+  set_reg(vio::mmio::kQueueNotify, 0);  // nothing available yet
   EXPECT_EQ(used_idx(0), 0u);
+  make_available(0, 0);  // a 2-byte buffer takes "ab"
+  ASSERT_EQ(used_idx(0), 1u);
+  EXPECT_EQ(used(0, 0), (std::pair<uint32_t, uint32_t>{0, 2}));
+  EXPECT_EQ(bytes(kData, 2), (std::vector<uint8_t>{'a', 'b'}));
+  make_available(0, 1);  // the next takes what is left
+  ASSERT_EQ(used_idx(0), 2u);
+  EXPECT_EQ(used(0, 1), (std::pair<uint32_t, uint32_t>{1, 1}));
+  EXPECT_EQ(bytes(kData + 0x100, 1)[0], 'c');
+  // An idle buffer waits for input, which the transport then delivers with an interrupt.
+  set_reg(vio::mmio::kInterruptAck, 3);
+  put_desc(0, 2, kData + 0x200, 8, vio::kDescFWrite);
+  make_available(0, 2);
+  EXPECT_EQ(used_idx(0), 2u);
+  console.push_rx('z');
+  m_transport.notify(vio::Console::kReceiveQueue);
+  ASSERT_EQ(used_idx(0), 3u);
+  EXPECT_EQ(bytes(kData + 0x200, 1)[0], 'z');
+  EXPECT_EQ(reg(vio::mmio::kInterruptStatus), vio::kIsrUsedBuffer);
+  // Input beyond the device's buffer is refused until the driver takes some.
+  for (unsigned i = 0; i < vio::Console::kInputBytes; i++) console.push_rx('x');
+  EXPECT_FALSE(console.can_receive());
 }
 
 }  // namespace
