@@ -48,6 +48,8 @@ struct RunArgs {
   std::string trace = "none";
   std::string timeout = "0";
   std::vector<std::string> guests;  // one guest image, or VM config files
+  std::vector<std::string> drives;
+  std::string console;  // --console: a device and/or where it goes
   RunOptions opts;
 };
 
@@ -92,6 +94,36 @@ std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where
     return std::nullopt;
   }
   opts.timeout_s = *timeout;
+  for (const std::string& text : args.drives) {
+    std::string error;
+    auto drive = tandem::cli::parse_drive(text, error);
+    if (!drive) {
+      usage_error(where, error);
+      return std::nullopt;
+    }
+    opts.virtio.drives.push_back(*drive);
+  }
+  // --console uart|virtio[,stdio|prefix|file:PATH]: the device, then where it goes.
+  size_t start = 0;
+  while (!args.console.empty() && start <= args.console.size()) {
+    const size_t comma = std::min(args.console.find(',', start), args.console.size());
+    const std::string item = args.console.substr(start, comma - start);
+    if (item == "uart" || item == "virtio") {
+      opts.virtio.console = item == "virtio";
+    } else if (item == "stdio" || item == "prefix" || item.rfind("file:", 0) == 0) {
+      if (!opts.console.empty()) {
+        usage_error(where, "--console " + args.console + ": name one place for the console");
+        return std::nullopt;
+      }
+      opts.console = item;
+    } else {
+      usage_error(where, "--console " + args.console + ": '" + item +
+                             "' is neither a device (uart, virtio) nor a place (stdio, prefix, "
+                             "file:PATH)");
+      return std::nullopt;
+    }
+    start = comma + 1;
+  }
   opts.trace = args.trace == "exits"  ? tandem::cli::TraceMode::kExits
                : args.trace == "mmio" ? tandem::cli::TraceMode::kMmio
                                       : tandem::cli::TraceMode::kNone;
@@ -140,9 +172,16 @@ void add_run_options(CLI::App* run, RunArgs& args) {
   run->add_option("--name", args.opts.name,
                   "The VM's name: its console prefix and its name for `tandem ctl` (default: the "
                   "guest file's name)");
-  run->add_option("--console", args.opts.console,
-                  "Where the guest's console goes: stdio | prefix (each line \"[name] \") | "
+  run->add_option("--console", args.console,
+                  "The console's device and/or where it goes, comma-separated: uart (the "
+                  "board's UART, the default) | virtio (also a virtio console, Linux's hvc0, "
+                  "which then takes the input); stdio | prefix (each line \"[name] \") | "
                   "file:PATH (default: stdio for one VM, prefix for several)");
+  run->add_option("--drive", args.drives,
+                  "A virtio-blk disk: file=disk.img[,readonly] (a raw image, a whole number of "
+                  "512-byte sectors; repeatable)")
+      ->allow_extra_args(false);  // one value per --drive: the guest path stays positional
+  run->add_flag("--rng", args.opts.virtio.rng, "A virtio-rng device fed by the host's getrandom()");
   run->add_option("--api-socket", args.opts.api_socket,
                   "Serve the control protocol on this Unix socket (`tandem ctl`); tandem then "
                   "runs until `tandem ctl quit`");

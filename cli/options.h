@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/virtio_options.h"
 #include "core/base/arch.h"
 
 namespace tandem::cli {
@@ -38,6 +39,7 @@ struct RunOptions {
   // stdio for one VM, prefix for several.
   std::string console;
   std::string api_socket;  // serve the control protocol (cli/api_server.h) on this Unix socket
+  VirtioOptions virtio;    // --drive, --rng, --console virtio
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

@@ -74,6 +74,12 @@ const char* explain(const VmError& err) {
       return "this kernel takes no initrd (multiboot images, and boards without a device tree "
              "for ELF guests)";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
+    case VmStep::kVirtio:
+      if (err.status == Status::kCapacity)
+        return "more virtio devices than the board has virtio-mmio transports (aarch64 virt: 32, "
+               "riscv64 virt: 8)";
+      return "virtio devices (--drive, --rng, --console virtio) need an aarch64 or riscv64 guest: "
+             "the x86_64 pc board has no virtio-mmio transports";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
         return "the --dtb file is not a flattened device tree (DTB, magic 0xd00dfeed, version "
@@ -130,7 +136,8 @@ class HostedVm final : public ManagedVm {
  public:
   HostedVm(const RunOptions& opts, GuestFile guest, std::optional<GuestFile> bios,
            std::vector<uint8_t> dtb, CharSink& console)
-      : m_opts(opts),
+      : m_console(console),
+        m_opts(opts),
         m_guest(std::move(guest)),
         m_bios(std::move(bios)),
         m_dtb(std::move(dtb)),
@@ -147,6 +154,10 @@ class HostedVm final : public ManagedVm {
     config.board = m_opts.machine.c_str();
     VmError err;
     status = kExitUsage;
+    // The devices outlive the VM that points at them (m_vm is the last member).
+    m_virtio = VirtioSet::create(m_opts.virtio, m_console);
+    if (!m_virtio) return false;
+    config.virtio = m_virtio->devices();
     if (!m_opts.dump_dtb.empty()) {
       if (!m_vm.setup(config, err)) {
         spdlog::error("{} ({}). {}", to_string(err.step), to_string(err.status), explain(err));
@@ -190,8 +201,10 @@ class HostedVm final : public ManagedVm {
   Arch arch() const override { return m_guest.arch; }
 
  private:
+  CharSink& m_console;
   RunOptions m_opts;
   GuestFile m_guest;
+  std::unique_ptr<VirtioSet> m_virtio;
   typename H::PagingHandler m_paging;
   StderrTracer m_tracer;
   std::optional<GuestFile> m_bios;

@@ -25,6 +25,9 @@ class CharSink;
 class CpuControl;
 class PowerControl;
 struct LoadedGuest;
+namespace virtio {
+class VirtioDevice;
+}
 
 struct BoardLayout {
   Gpa ram_base;
@@ -105,6 +108,13 @@ class Board {
   // A firmware call (HVC/SMC, ECALL, x86 VMCALL) from vCPU `cpu`: args = x0..x7 / a0..a7.
   virtual HypercallResult firmware_call(unsigned cpu, const uint64_t args[8], PowerControl& power,
                                         CpuControl* cpus) = 0;
+
+  // Puts a virtio device behind the board's highest free virtio-mmio transport (before
+  // attach()). kUnsupported on a board without transports, kCapacity when all are taken.
+  [[nodiscard]] virtual Result<void> plug_virtio(virtio::VirtioDevice& device) {
+    (void)device;
+    return Error(Status::kUnsupported);
+  }
 
   // Console input: whether the console UART can take a byte, and giving it one.
   virtual bool console_can_receive() const = 0;

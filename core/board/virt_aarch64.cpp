@@ -64,10 +64,10 @@ Result<void> VirtAarch64Board::attach(AddressSpace& space, DeviceBus& bus,
   // With a backend's own irqchip (KVM on an Arm host) the GIC is the kernel's.
   const unsigned count = external != nullptr ? kGicd : m_device_count;
   for (unsigned i = 0; i < count; i++) TRY(place(space, bus, m_devices[i]));
-  if (external != nullptr)
-    m_pl011.connect_irq(IrqLine(external, kPl011Irq));
-  else if (m_gic)
-    m_pl011.connect_irq(m_gic->line(kPl011Irq));
+  IrqController* irqs = external;
+  if (irqs == nullptr && m_gic) irqs = &*m_gic;
+  m_pl011.connect_irq(IrqLine(irqs, kPl011Irq));
+  m_virtio.connect(space, irqs);
   return ok();
 }
 

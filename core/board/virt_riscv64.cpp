@@ -45,10 +45,10 @@ Result<void> VirtRiscv64Board::attach(AddressSpace& space, DeviceBus& bus,
   m_memory.emplace(space);
   const unsigned count = external != nullptr ? kClint : m_device_count;
   for (unsigned i = 0; i < count; i++) TRY(place(space, bus, m_devices[i]));
-  if (external != nullptr)
-    m_uart.connect_irq(IrqLine(external, kUartIrq));
-  else if (m_chip)
-    m_uart.connect_irq(m_chip->line(kUartIrq));
+  IrqController* irqs = external;
+  if (irqs == nullptr && m_chip) irqs = &*m_chip;
+  m_uart.connect_irq(IrqLine(irqs, kUartIrq));
+  m_virtio.connect(space, irqs);
   return ok();
 }
 

@@ -42,6 +42,8 @@ struct VmConfig {
   // Firmware that runs in place from the board's flash (QEMU's -bios; kept alive by the
   // caller); empty: none. Mapped by setup(), before the backend maps the address space.
   std::span<const uint8_t> firmware;
+  // Devices behind the board's virtio-mmio transports, in order (kept alive by the caller).
+  std::span<virtio::VirtioDevice* const> virtio;
 };
 
 // Which step of setup or load failed; with the status, enough for a one-line message and a
@@ -63,6 +65,7 @@ enum class VmStep : unsigned char {
   kInitrd,
   kBootState,
   kDtb,
+  kVirtio,
 };
 
 constexpr const char* to_string(VmStep step) {
@@ -83,6 +86,7 @@ constexpr const char* to_string(VmStep step) {
     case VmStep::kInitrd: return "initrd";
     case VmStep::kBootState: return "boot state";
     case VmStep::kDtb: return "device tree";
+    case VmStep::kVirtio: return "virtio devices";
   }
   return "unknown";
 }
@@ -118,6 +122,8 @@ class Vm final : private CpuControl {
                                  BoardServices{m_exits.stop_info(), m_console, &H::now_ns});
     if (!board) return fail(err, VmStep::kBoard, board.error());
     m_board = *board;
+    for (virtio::VirtioDevice* device : config.virtio)
+      if (auto r = m_board->plug_virtio(*device); !r) return fail(err, VmStep::kVirtio, r.error());
     if (config.cpus == 0 || config.cpus > kMaxCpus)
       return fail(err, VmStep::kVcpuCount, Status::kInvalidArgument);
     if (!config.dtb.empty() && !fdt::Fdt::open(config.dtb))
