@@ -22,7 +22,7 @@ namespace tandem::cli {
 
 class ApiServer {
  public:
-  static constexpr size_t kMaxRequest = 64 * 1024;
+  static constexpr size_t kMaxRequest = size_t{64} * 1024;
 
   // Listens on `path` (a stale socket there is replaced). Null after printing why.
   static std::unique_ptr<ApiServer> start(const std::string& path, VmGroup& group,

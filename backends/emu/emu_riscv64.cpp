@@ -58,7 +58,7 @@ constexpr uint64_t kMcounteren = 0x7;  // CY, TM, IR readable from S-mode
 std::optional<uint32_t> fetch_insn(uc_engine* uc, uint64_t pc) {
   uint16_t half[2] = {};
   for (unsigned i = 0; i < 2; ++i) {
-    const std::optional<uint64_t> at = riscv_fetch_address(uc, pc + 2 * i);
+    const std::optional<uint64_t> at = riscv_fetch_address(uc, pc + 2 * uint64_t{i});
     if (!at || uc_mem_read(uc, *at, &half[i], sizeof half[i]) != UC_ERR_OK) return std::nullopt;
     if (i == 0 && (half[0] & 3) != 3) return half[0];  // RVC (priv spec 1.5, "Base encoding")
   }
