@@ -198,7 +198,8 @@ void ApiServer::serve() {
     for (size_t i = 0; i < clients.size(); i++) {
       Client& c = clients[i];
       bool open = true;
-      if (fds[i + 2].revents != 0) {
+      // A client accepted in this round has no entry in `fds` yet.
+      if (i + 2 < fds.size() && fds[i + 2].revents != 0) {
         char buf[4096];
         const ssize_t n = read(c.fd, buf, sizeof buf);
         if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) open = false;  // gone
