@@ -34,8 +34,11 @@ std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error
     } else if ((key == "format" && value == "raw") || (key == "if" && value == "virtio")) {
       // what Tandem does anyway
     } else {
-      error = "--drive '" + text + "': '" + item +
-              "' is not understood (file=PATH[,readonly][,format=raw][,if=virtio])";
+      error = "--drive '";
+      error += text;
+      error += "': '";
+      error += item;
+      error += "' is not understood (file=PATH[,readonly][,format=raw][,if=virtio])";
       return std::nullopt;
     }
   }

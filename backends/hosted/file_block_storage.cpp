@@ -88,7 +88,7 @@ Result<void> FileBlockStorage::write_zeroes(uint64_t offset, uint64_t size) {
   if (fallocate(m_fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
                 static_cast<off_t>(size)) == 0)
     return ok();
-  const std::vector<uint8_t> zeros(64 * 1024, 0);
+  const std::vector<uint8_t> zeros(size_t{64} * 1024, 0);
   for (uint64_t done = 0; done < size;) {
     const uint64_t n = size - done < zeros.size() ? size - done : zeros.size();
     TRY(write(offset + done, {zeros.data(), static_cast<size_t>(n)}));
