@@ -150,7 +150,19 @@ Result<VcpuExit> EmuVcpu::run() {
   emu::take_flushes(cpu);
   emu::arm_slice(cpu);
   cpu.in_run = true;
-  const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  for (;;) {
+    if (cpu.watch_hit && !cpu.has_exit && err == UC_ERR_OK) {
+      // The block hook stopped the engine at EmuCpu::block_watch: the architecture finishes
+      // what it watched for with the engine stopped, and the run goes on.
+      cpu.watch_hit = false;
+      cpu.ops->watched_block(cpu);
+    } else if (err == UC_ERR_OK || cpu.has_exit || cpu.exits.stopped() ||
+               cpu.ops->take_stop == nullptr || !cpu.ops->take_stop(cpu, err)) {
+      break;
+    }
+    err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  }
   cpu.in_run = false;
   cpu.ticker.disarm();
   if (cpu.has_exit) return cpu.exit;
@@ -165,6 +177,7 @@ Result<VcpuExit> EmuVcpu::run() {
   // the PC after the instruction (UNICORN.md section 2, "WFI / HLT").
   e.kind = ExitKind::kHalt;
   e.pc -= cpu.ops->halt_size;
+  if (cpu.ops->halted != nullptr) cpu.ops->halted(cpu);
   return e;
 }
 
