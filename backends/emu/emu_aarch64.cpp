@@ -50,9 +50,10 @@ void hypercall(EmuCpu& cpu) {
   static constexpr int kArgs[8] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2,
                                    UC_ARM64_REG_X3, UC_ARM64_REG_X4, UC_ARM64_REG_X5,
                                    UC_ARM64_REG_X6, UC_ARM64_REG_X7};
-  uint64_t args[8] = {};
+  VcpuExit e;
+  e.kind = ExitKind::kHypercall;
   void* ptrs[8];
-  for (int i = 0; i < 8; ++i) ptrs[i] = &args[i];
+  for (int i = 0; i < 8; ++i) ptrs[i] = &e.args[i];
   uc_reg_read_batch(cpu.uc, const_cast<int*>(kArgs), ptrs, 8);
   // PC is already past the HVC/SMC (UNICORN.md section 2); report the instruction itself, and
   // read it only if a trace or report needs it.
@@ -61,8 +62,8 @@ void hypercall(EmuCpu& cpu) {
         return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_ARM64_REG_PC) - 4;
       },
       &cpu);
-  HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
-  for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(cpu.uc, kArgs[i], r.ret[i]);
+  cpu.exits.handle(cpu.cpu_id, e, pc);
+  for (unsigned i = 0; i < e.results && i < 2; ++i) write_reg(cpu.uc, kArgs[i], e.args[i]);
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }
@@ -85,16 +86,16 @@ uint32_t on_sysreg(uc_engine* uc, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, v
   const PcSource pc(
       [](const void* c) { return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_ARM64_REG_PC); },
       &cpu);
-  if (write) {
-    if (!cpu.exits.sysreg_write(cpu.cpu_id, id, cp->val, pc)) return 0;
-    after_chip_access(cpu);
-  } else {
-    uint64_t value = 0;
-    if (!cpu.exits.sysreg_read(cpu.cpu_id, id, value, pc)) return 0;
-    // The destination is xN (or xzr, which Unicorn names as UC_ARM64_REG_XZR and ignores).
-    write_reg(uc, reg, value);
-    after_chip_access(cpu);
-  }
+  VcpuExit e;
+  e.kind = write ? ExitKind::kSysRegWrite : ExitKind::kSysRegRead;
+  e.addr = id;
+  e.size = 8;
+  if (write) e.value = cp->val;
+  const ExitAction action = cpu.exits.handle(cpu.cpu_id, e, pc);
+  if (action == ExitAction::kNotHandled) return 0;
+  // The destination is xN (or xzr, which Unicorn names as UC_ARM64_REG_XZR and ignores).
+  if (!write && action == ExitAction::kResume) write_reg(uc, reg, e.value);
+  after_chip_access(cpu);
   write_reg(uc, UC_ARM64_REG_PC, read_reg(uc, UC_ARM64_REG_PC) + 4);
   stop_if_vm_stopped(cpu);
   return 1;
@@ -146,7 +147,11 @@ bool semihosting(EmuCpu& cpu, uint64_t pc) {
     }
     // As QEMU: the application's code for ApplicationExit, 1 for any other (abnormal) reason.
     const int status = block[0] == kAdpStoppedApplicationExit ? static_cast<int>(block[1]) : 1;
-    cpu.exits.stop_info().system_off(status);
+    VcpuExit e;
+    e.kind = ExitKind::kSystemDown;
+    e.value = static_cast<uint64_t>(status);
+    e.pc = pc;
+    cpu.exits.handle(cpu.cpu_id, e);
     stop_if_vm_stopped(cpu);
     return true;
   }

@@ -73,10 +73,16 @@ constexpr uint32_t kRdtime = 0xC0102073;
 
 bool emulate_rdtime(EmuCpu& cpu, uint64_t pc, uint32_t insn) {
   if ((insn & kRdtimeMask) != kRdtime) return false;
-  uint64_t time = 0;
-  if (!cpu.exits.sysreg_read(cpu.cpu_id, riscv64::CSR_TIME, time, pc)) return false;
+  VcpuExit e;
+  e.kind = ExitKind::kSysRegRead;
+  e.addr = riscv64::CSR_TIME;
+  e.size = 8;
+  e.pc = pc;
+  const ExitAction action = cpu.exits.handle(cpu.cpu_id, e);
+  if (action == ExitAction::kNotHandled) return false;
   const unsigned rd = (insn >> 7) & 31;
-  if (rd != 0) write_reg(cpu.uc, UC_RISCV_REG_X0 + static_cast<int>(rd), time);
+  if (rd != 0 && action == ExitAction::kResume)
+    write_reg(cpu.uc, UC_RISCV_REG_X0 + static_cast<int>(rd), e.value);
   write_reg(cpu.uc, UC_RISCV_REG_PC, pc + 4);
   return true;
 }
@@ -113,9 +119,12 @@ void sbi_call(EmuCpu& cpu) {
         return read_reg(static_cast<const EmuCpu*>(c)->uc, UC_RISCV_REG_PC) - 4;
       },
       &cpu);
-  HypercallResult r = cpu.exits.hypercall(cpu.cpu_id, args, pc);
-  for (unsigned i = 0; i < r.count && i < 2; ++i) write_reg(uc, kArgs[i], r.ret[i]);
-  if (args[7] == SBI_EXT_RFENCE && r.count > 0 && r.ret[0] == 0) remote_fence(cpu, args);
+  VcpuExit e;
+  e.kind = ExitKind::kHypercall;
+  for (int i = 0; i < 8; ++i) e.args[i] = args[i];
+  cpu.exits.handle(cpu.cpu_id, e, pc);
+  for (unsigned i = 0; i < e.results && i < 2; ++i) write_reg(uc, kArgs[i], e.args[i]);
+  if (args[7] == SBI_EXT_RFENCE && e.results > 0 && e.args[0] == 0) remote_fence(cpu, args);
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }

@@ -28,12 +28,15 @@ void end_run(EmuCpu& cpu, const VcpuExit& exit) {
 }
 
 void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc) {
-  cpu.exits.fault(what, addr, pc);
   VcpuExit e;
   e.kind = ExitKind::kFault;
   e.addr = addr;
   e.pc = pc;
   e.reason = what;
+  // The VM stops now (its other vCPUs too); handle() rewrites its copy to the stop exit, and
+  // run() returns the fault itself, named by what the guest did.
+  VcpuExit report = e;
+  cpu.exits.handle(cpu.cpu_id, report);
   end_run(cpu, e);
 }
 

@@ -34,6 +34,7 @@ struct VcpuExit {
   uint8_t reg_bits = 64;         // kMmioRead: destination width (32: an aarch64 W register)
   bool sign_extend = false;      // load sign-extends into the destination register
   bool write = false;            // kFault: the access was a write
+  uint8_t results = 0;           // kHypercall: how many of args[] hold results to write back
   uint64_t addr = 0;             // gpa, port or sysreg id
   uint64_t value = 0;            // store value / exit status / cpu id
   uint64_t pc = 0;               // guest PC of the instruction that exited (for messages)
@@ -44,7 +45,10 @@ struct VcpuExit {
 const char* to_string(ExitKind kind);
 
 // What a backend does once the VM has handled an exit: run the guest on, or return from run()
-// with the exit (a halt to idle on, the VM's stop, the end of a time slice).
-enum class ExitAction : unsigned char { kResume, kReturn };
+// with the exit (a halt to idle on, the VM's stop, the end of a time slice). kNotHandled: the
+// VM does not implement the system register; the backend lets the instruction behave as the
+// CPU would (QEMU's own register, or an UNDEFINED exception), or reads it as 0 and ignores a
+// write where it has no CPU to ask (bare metal).
+enum class ExitAction : unsigned char { kResume, kReturn, kNotHandled };
 
 }  // namespace tandem

@@ -121,6 +121,7 @@ void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
 }
 
 ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit, PcSource pc) {
+  bool handled = true;
   switch (exit.kind) {
     case ExitKind::kMmioRead:
       exit.value = extend(mmio_read(Gpa(exit.addr), exit.size, pc), exit.size, exit.sign_extend);
@@ -137,13 +138,15 @@ ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit, PcSource pc) {
       const HypercallResult r = hypercall(cpu, exit.args, pc);
       exit.args[0] = r.ret[0];
       exit.args[1] = r.ret[1];
+      exit.results = static_cast<uint8_t>(r.count);
       break;
     }
     case ExitKind::kSysRegRead:
-      if (!sysreg_read(cpu, static_cast<uint32_t>(exit.addr), exit.value, pc)) exit.value = 0;
+      handled = sysreg_read(cpu, static_cast<uint32_t>(exit.addr), exit.value, pc);
+      if (!handled) exit.value = 0;
       break;
     case ExitKind::kSysRegWrite:
-      sysreg_write(cpu, static_cast<uint32_t>(exit.addr), exit.value, pc);
+      handled = sysreg_write(cpu, static_cast<uint32_t>(exit.addr), exit.value, pc);
       break;
     case ExitKind::kSystemDown: m_stop.system_off(static_cast<int>(exit.value)); break;
     case ExitKind::kSystemReset: m_stop.system_reset(); break;
@@ -152,9 +155,11 @@ ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit, PcSource pc) {
       break;
     default: trace(exit.kind, exit.addr, exit.size, exit.value, pc); break;
   }
-  if (!stopped()) return ExitAction::kResume;
-  exit = m_stop.as_exit(pc.get());
-  return ExitAction::kReturn;
+  if (stopped()) {
+    exit = m_stop.as_exit(pc.get());
+    return ExitAction::kReturn;
+  }
+  return handled ? ExitAction::kResume : ExitAction::kNotHandled;
 }
 
 }  // namespace tandem

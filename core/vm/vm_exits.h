@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Exit handling shared by every backend. Backends either call the access functions from inside
-// their run loop (Unicorn finishes an MMIO access inside its callback) or hand a whole VcpuExit
-// to handle() after run() returns (KVM, bare metal). Either way the same device bus, PSCI/SBI
-// code and stop policy apply.
+// Exit handling shared by every backend. Every backend hands each exit to handle(): from inside
+// its run loop (Unicorn finishes an access inside its hook, KVM an access inside KVM_RUN's
+// loop) or after run() returns (bare metal, and the VM for the exits that end a run). The same
+// device bus, PSCI/SBI code and stop policy apply to all.
 #pragma once
 
 #include <atomic>
@@ -54,32 +54,19 @@ class VmExits {
   VmExits(const VmExits&) = delete;
   VmExits& operator=(const VmExits&) = delete;
 
-  // Device accesses. `pc` is only used for messages and traces.
-  uint64_t mmio_read(Gpa gpa, unsigned size, PcSource pc);
-  void mmio_write(Gpa gpa, unsigned size, uint64_t value, PcSource pc);
-  uint64_t io_read(uint16_t port, unsigned size, PcSource pc);
-  void io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc);
-
-  // A firmware call from vCPU `cpu` (args = x0..x7 / a0..a7), answered by the board's
-  // firmware interface (PSCI, SBI); "not implemented" (-1000, KVM's -KVM_ENOSYS) without one.
-  HypercallResult hypercall(unsigned cpu, const uint64_t args[8], PcSource pc);
-
-  // A system register the backend traps (aarch64 MRS/MSR, id as core/arch/aarch64/sysreg_id.h)
-  // on vCPU `cpu`. false when the VM does not implement `id`: the backend then lets the
-  // instruction behave as the CPU would (or makes it UNDEFINED).
-  bool sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, PcSource pc);
-  bool sysreg_write(unsigned cpu, uint32_t id, uint64_t value, PcSource pc);
-
-  // The guest did something the VM cannot continue from: `what` names it (e.g. "unmapped
-  // read"), `addr` is the address involved. Stops the VM with a message.
-  void fault(const char* what, uint64_t addr, uint64_t pc);
-
-  // The entry point for a decoded exit of vCPU `cpu`: MMIO, port I/O, system registers,
-  // firmware calls, power and faults. For reads exit.value becomes what the destination
-  // register receives (sign- or zero-extended as the access asks, 32 bits for a W register);
-  // for hypercalls exit.args[0..1] the results. kReturn when the VM has stopped (now or
-  // before): `exit` is then rewritten to the stop exit (StopInfo::as_exit) and the guest must
-  // not resume; kResume otherwise.
+  // The one entry point for a decoded exit of vCPU `cpu`, on every backend: MMIO, port I/O,
+  // system registers, firmware calls, power and faults.
+  // - Reads: exit.value becomes what the destination register receives (sign- or zero-extended
+  //   as the access asks, 32 bits for a W register).
+  // - Hypercalls (args = x0..x7 / a0..a7): the board's firmware interface (PSCI, SBI) answers;
+  //   "not implemented" (-1000, KVM's -KVM_ENOSYS) without one. exit.args[0..results-1] are
+  //   the registers to write back.
+  // - System registers (aarch64 MRS/MSR, id as core/arch/aarch64/sysreg_id.h; riscv64 CSRs):
+  //   kNotHandled when the VM does not implement `exit.addr` (a read's value is then 0).
+  // - Faults: `exit.reason` names what the guest did, `exit.addr` the address involved.
+  // kReturn when the VM has stopped (now or before): `exit` is then rewritten to the stop exit
+  // (StopInfo::as_exit) and the guest must not resume; kResume otherwise. `pc` is only used
+  // for messages and traces.
   ExitAction handle(unsigned cpu, VcpuExit& exit) { return handle(cpu, exit, exit.pc); }
   // The same with the PC from `pc` instead of exit.pc, for a backend that reads it only when a
   // trace line or fault report needs it (emu).
@@ -136,6 +123,14 @@ class VmExits {
   }
 
  private:
+  uint64_t mmio_read(Gpa gpa, unsigned size, PcSource pc);
+  void mmio_write(Gpa gpa, unsigned size, uint64_t value, PcSource pc);
+  uint64_t io_read(uint16_t port, unsigned size, PcSource pc);
+  void io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc);
+  HypercallResult hypercall(unsigned cpu, const uint64_t args[8], PcSource pc);
+  bool sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, PcSource pc);
+  bool sysreg_write(unsigned cpu, uint32_t id, uint64_t value, PcSource pc);
+  void fault(const char* what, uint64_t addr, uint64_t pc);
   void after_access() {
     if (m_access_hook != nullptr) m_access_hook(m_access_ctx);
   }

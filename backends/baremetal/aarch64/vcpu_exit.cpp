@@ -87,7 +87,7 @@ HypVcpu::Action HypVcpu::finish_hypercall(VcpuExit& exit) {
   const Action action = m_exits->handle(m_id, exit);
   kick_others(true);
   if (action == Action::kReturn) return action;
-  m_ctx.x[0] = exit.args[0];
+  for (unsigned i = 0; i < exit.results && i < 2; ++i) m_ctx.x[i] = exit.args[i];
   // HVC returns past itself (ELR_EL2 already points after it); a trapped SMC returns to the
   // SMC instruction (DDI 0487 D1.11.2), so it is stepped over here.
   if (esr_ec(m_ctx.esr) == Ec::kSmc64) skip_instruction();

@@ -42,8 +42,7 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       if (kind == ExitKind::kMmioRead && e.reg != 0) m_ctx.guest.x[e.reg] = e.value;
       if (kind == ExitKind::kHypercall) {
         // SBI (SBI spec v2.0, 3 "Binary Encoding"): sbiret error in a0 and value in a1.
-        m_ctx.guest.x[kRegA0] = e.args[0];
-        m_ctx.guest.x[kRegA0 + 1] = e.args[1];
+        for (unsigned i = 0; i < e.results && i < 2; ++i) m_ctx.guest.x[kRegA0 + i] = e.args[i];
       }
       break;
     }

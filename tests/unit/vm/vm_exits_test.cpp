@@ -82,6 +82,7 @@ TEST_F(VmExitsTest, FirmwareCallsGoToTheBoard) {
   e.args[0] = 0x8400'0000;  // PSCI_VERSION
   EXPECT_EQ(exits.handle(0, e), ExitAction::kResume);
   EXPECT_EQ(e.args[0], static_cast<uint64_t>(-1000));  // no board: not implemented
+  EXPECT_EQ(e.results, 1u);                            // in x0 / a0 only
 
   test::StringSink sink;
   BoardSlot slot;
@@ -94,6 +95,49 @@ TEST_F(VmExitsTest, FirmwareCallsGoToTheBoard) {
   put.args[7] = 0x01;  // legacy console putchar: a7 is the extension, the 8th argument
   EXPECT_EQ(exits.handle(0, put), ExitAction::kResume);
   EXPECT_EQ(sink.out, "k");
+  EXPECT_EQ(put.results, 2u);  // SBI: error in a0, value in a1 (SBI spec v2.0, 3)
+  EXPECT_EQ(put.args[0], 0u);
+
+  // sbi_get_spec_version (base extension 0x10, function 0): SBI_SUCCESS and the version.
+  VcpuExit version;
+  version.kind = ExitKind::kHypercall;
+  version.args[7] = 0x10;
+  EXPECT_EQ(exits.handle(0, version), ExitAction::kResume);
+  EXPECT_EQ(version.results, 2u);
+  EXPECT_EQ(version.args[0], 0u);
+  EXPECT_NE(version.args[1], 0u);
+}
+
+TEST_F(VmExitsTest, PsciAnswersInX0Only) {
+  test::StringSink sink;
+  BoardSlot slot;
+  auto board = slot.create(Arch::kAarch64, nullptr, {exits.stop_info(), sink, &zero_clock});
+  ASSERT_TRUE(board.ok());
+  exits.set_board(*board);
+  VcpuExit e;
+  e.kind = ExitKind::kHypercall;
+  e.args[0] = 0x8400'0000;  // PSCI_VERSION (DEN0022 5.1.1): 1.1 is 0x10001
+  EXPECT_EQ(exits.handle(0, e), ExitAction::kResume);
+  EXPECT_EQ(e.results, 1u);
+  EXPECT_EQ(e.args[0], 0x10001u);
+}
+
+// A system register no part of the VM implements is left to the CPU: kNotHandled, a read
+// gives 0, and nothing stops.
+TEST_F(VmExitsTest, UnimplementedSysRegIsNotHandled) {
+  for (const ExitKind kind : {ExitKind::kSysRegRead, ExitKind::kSysRegWrite}) {
+    VcpuExit e;
+    e.kind = kind;
+    e.addr = 0xc000;  // any id: this VM has no interrupt controller model
+    e.size = 8;
+    e.value = 5;
+    EXPECT_EQ(exits.handle(0, e), ExitAction::kNotHandled);
+    if (kind == ExitKind::kSysRegRead) {
+      EXPECT_EQ(e.value, 0u);
+    }
+  }
+  EXPECT_FALSE(exits.stopped());
+  EXPECT_EQ(exits.exit_count(ExitKind::kSysRegRead), 0u);
 }
 
 }  // namespace

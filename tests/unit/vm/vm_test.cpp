@@ -30,6 +30,16 @@ struct Script {
 Script g_scripts[8];  // one scripted vCPU per index, reset by each test
 Script& g_script = g_scripts[0];
 
+// A device access as a backend hands it to VmExits::handle().
+VcpuExit access(ExitKind kind, uint64_t addr, unsigned size, uint64_t value = 0) {
+  VcpuExit e;
+  e.kind = kind;
+  e.addr = addr;
+  e.size = static_cast<uint8_t>(size);
+  e.value = value;
+  return e;
+}
+
 VcpuExit exit_of(ExitKind kind, uint64_t value = 0) {
   VcpuExit e;
   e.kind = kind;
@@ -200,14 +210,16 @@ TEST_F(VmTest, RequestStopEndsTheRunAsATimeout) {
 TEST_F(VmTest, UnknownMmioFaultsByDefaultAndIsIgnoredOnRequest) {
   VmError err;
   ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok());
-  EXPECT_EQ(vm.exits().mmio_read(Gpa(0x0b00'0000), 4, 0), 0u);
+  VcpuExit read = access(ExitKind::kMmioRead, 0x0b00'0000, 4);
+  EXPECT_EQ(vm.exits().handle(0, read), ExitAction::kReturn);
   EXPECT_EQ(vm.exits().stop_info().kind, StopKind::kFault);
 
   hosted::HostPagingHandler other_paging;
   Vm<FakeHal> lax{other_paging, console, Arch::kAarch64};
   ASSERT_TRUE(
       lax.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1, UnknownAccessPolicy::kIgnore}, err).ok());
-  lax.exits().mmio_write(Gpa(0x0b00'0000), 4, 1, 0);
+  VcpuExit write = access(ExitKind::kMmioWrite, 0x0b00'0000, 4, 1);
+  EXPECT_EQ(lax.exits().handle(0, write), ExitAction::kResume);
   EXPECT_FALSE(lax.exits().stopped());
 }
 
@@ -303,8 +315,10 @@ TEST_F(VmSmpTest, CpuOffStopsTheCallerAndTheLastOneOffEndsTheVm) {
 TEST_F(VmTest, ThePl011WritesToTheConsole) {
   VmError err;
   ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok());
-  vm.exits().mmio_write(Gpa(0x0900'0000), 1, 'h', 0);
-  vm.exits().mmio_write(Gpa(0x0900'0000), 4, 'i', 0);
+  VcpuExit h = access(ExitKind::kMmioWrite, 0x0900'0000, 1, 'h');
+  VcpuExit i = access(ExitKind::kMmioWrite, 0x0900'0000, 4, 'i');
+  vm.exits().handle(0, h);
+  vm.exits().handle(0, i);
   EXPECT_EQ(console.text, "hi");
 }
 
