@@ -103,6 +103,11 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "running (the guest may then be left out if --arch is given)");
   run->add_option("--dtb", args.opts.dtb,
                   "Give the guest this device tree blob instead of the board's");
+  run->add_option("--gdb", args.opts.gdb,
+                  "Serve the GDB remote protocol on tcp::PORT (127.0.0.1), tcp:HOST:PORT or "
+                  "unix:PATH (emu backend); `target remote` from gdb-multiarch");
+  run->add_flag("--wait-gdb", args.opts.wait_gdb,
+                "With --gdb: wait for the debugger before the guest's first instruction");
   run->add_option("guest", args.opts.guest_path, "Guest ELF image (or multiboot image, bzImage)");
   run->callback([&args, &result] { result = run_from_args(args); });
 }

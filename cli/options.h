@@ -27,8 +27,10 @@ struct RunOptions {
   // The kernel command line (QEMU's -append): /chosen bootargs on device-tree boards, the
   // multiboot or Linux command line on x86.
   std::string cmdline;
-  std::string dump_dtb;  // write the guest's device tree here instead of running
-  std::string dtb;       // give the guest this device tree instead of the board's
+  std::string dump_dtb;   // write the guest's device tree here instead of running
+  std::string dtb;        // give the guest this device tree instead of the board's
+  std::string gdb;        // GDB stub socket: tcp::PORT, tcp:HOST:PORT, unix:PATH; empty: none
+  bool wait_gdb = false;  // stop before the first instruction until a GDB client connects
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

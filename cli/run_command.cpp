@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "backends/emu/emu_machine.h"
@@ -21,6 +22,7 @@
 #include "cli/console_input.h"
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
+#include "cli/gdb_stub.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/terminal_mode.h"
@@ -209,6 +211,13 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   }
   if (opts.trace != TraceMode::kNone)
     vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
+  std::optional<GdbStub> stub;
+  if constexpr (std::is_same_v<H, EmuHal>) {
+    if (!opts.gdb.empty()) {
+      stub = GdbStub::start(*vm, guest.arch, opts.cpus, opts.gdb, opts.wait_gdb);
+      if (!stub) return kExitUsage;
+    }
+  }
   // On a terminal the guest's console is interactive: show each byte as it is written. Into a
   // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
   std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
@@ -227,7 +236,9 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
     std::fprintf(stderr, "tandem: terminated by the user (Ctrl-A x)\n");
     return 0;
   }
-  return report(*stop);
+  const int status = report(*stop);
+  if (stub) stub->server->on_exit(status);
+  return status;
 }
 
 }  // namespace
@@ -271,6 +282,14 @@ int run_command(const RunOptions& opts) {
         "{}: multiboot images start in 32-bit protected mode, which needs the kvm "
         "backend (--backend kvm); Unicorn cannot switch an x86 CPU to long mode",
         opts.guest_path);
+    return kExitUsage;
+  }
+  if (opts.wait_gdb && opts.gdb.empty()) {
+    spdlog::error("--wait-gdb needs --gdb (where the debugger connects)");
+    return kExitUsage;
+  }
+  if (!opts.gdb.empty() && opts.backend != Backend::kEmu) {
+    spdlog::error("--gdb: the GDB stub runs on the emu backend only (kvm: not yet)");
     return kExitUsage;
   }
   if (opts.backend == Backend::kKvm) {

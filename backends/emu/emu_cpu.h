@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backends/emu/emu_coherence.h"
+#include "backends/emu/emu_debug.h"
 #include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -77,10 +78,14 @@ struct EmuCpu {
   std::shared_ptr<EmuPeers> peers;         // the machine's other vCPUs (null: alone)
   std::atomic<uint32_t> pending_flush{0};  // kFlush* bits other vCPUs asked for
   std::atomic<bool> stop_requested{false};
-  bool in_run = false;             // inside uc_emu_start (hooks are running), on the vCPU's thread
+  // Inside uc_emu_start (hooks are running); set on the vCPU's thread, read by the debugger's
+  // Ctrl-C from another (emu_debug.h).
+  std::atomic<bool> in_run{false};
   bool left_machine_mode = false;  // riscv64: the mret trampoline has run
   bool has_exit = false;           // a hook ended the run with `exit`
   VcpuExit exit;
+  EmuDebugger* debugger = nullptr;  // --gdb (emu_debug.h)
+  DebugState debug;
   char reason[96] = {};  // fault text that needs formatting (exit.reason points here)
 };
 
