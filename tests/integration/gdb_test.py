@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The GDB stub end to end: gdb-multiarch in batch mode against `tandem run --gdb ... --wait-gdb`.
 
-    gdb_test.py <tandem> <guests dir> <arch> hello|exitcode|smp|hostile
+    gdb_test.py <tandem> <guests dir> <arch> hello|exitcode|smp|interrupt|hostile
 
 hello     break at guest_main (the PC read back is the breakpoint's address), read system
           registers Tandem set, read the global g_greetings (0), step one instruction (the PC
@@ -12,6 +12,9 @@ hello     break at guest_main (the PC read back is the breakpoint's address), re
 exitcode  continue to the exit status: gdb reports 052 (42), tandem exits 42.
 smp       4 vCPUs as 4 threads; a watchpoint on the turn counter fires on vCPU 0 (0 -> 1),
           then on vCPU 1 (1 -> 2); the guest still completes its 4000 atomic adds.
+interrupt a raw client attaches to the running compute guest (no --wait-gdb): the guest stops
+          (T02 for `?`), continues, stops again on Ctrl-C (0x03, T02), continues after a
+          detach and still prints its checksum (stopping never replays guest work).
 hostile   raw clients that no GDB is: a bad checksum, an overlong packet, a disconnect in the
           middle of a packet, huge lengths and unknown packets. Each session ends (or the
           replies are errors) and the guest runs to its normal end.
@@ -46,8 +49,9 @@ def number(label, text):
     return int(m.group(1), 0)
 
 
-def start_tandem(tandem, guest, sock, extra=()):
-    proc = subprocess.Popen([tandem, "run", "--gdb", "unix:" + sock, "--wait-gdb", *extra, guest],
+def start_tandem(tandem, guest, sock, extra=(), wait=True):
+    proc = subprocess.Popen([tandem, "run", "--gdb", "unix:" + sock] +
+                            (["--wait-gdb"] if wait else []) + [*extra, guest],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 30
@@ -232,6 +236,30 @@ def case_hostile(tandem, _gdb, guests, arch, sock):
     expect(replies[2:4] == [b"E01", b"E01"], f"malformed m / Z: {replies[2:4]!r}")
     expect(replies[5:9] == [b"E01", b"l", b"E01", b"E01"], f"{replies[5:9]!r}")
     expect(replies[9] == b"" and replies[10] == b"OK", f"unknown / detach: {replies[9:]!r}")
+
+
+def case_interrupt(tandem, _gdb, guests, arch, sock):
+    guest = os.path.join(guests, arch, "compute.elf")
+    proc = start_tandem(tandem, guest, sock, wait=False)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    s.settimeout(TIMEOUT)
+    s.sendall(packet(b"QStartNoAckMode"))
+    expect(recv_reply(s) == b"OK", "no-ack mode refused")
+    s.sendall(packet(b"?"))
+    first = recv_reply(s)
+    s.sendall(packet(b"c") + b"\x03")
+    second = recv_reply(s)
+    s.sendall(packet(b"D"))
+    detach = recv_reply(s)
+    s.close()
+    status, stdout, stderr = finish(proc)
+    expect(first == b"T02thread:1;", f"attaching did not stop the guest: {first!r}")
+    expect(second == b"T02thread:1;", f"Ctrl-C did not stop the guest: {second!r}")
+    expect(detach == b"OK", f"detach: {detach!r}")
+    expected = open(os.path.join(os.path.dirname(__file__), "expected", arch, "compute.out")).read()
+    expect(status == 0 and stdout == expected, f"compute's output changed (status {status})",
+           stdout + stderr)
 
 
 def main():

@@ -217,6 +217,7 @@ void GdbServer::end_session(const char* why, bool failed) {
   }
   m_session.reset();
   m_reader = PacketReader{};
+  m_unread.clear();
   m_waiting = false;
 }
 
@@ -243,14 +244,20 @@ Resume GdbServer::on_stop(const StopEvent& stop) {
   m_waiting = false;
   char buf[4096];
   for (;;) {
-    const ssize_t n = recv(m_client, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      end_session(n == 0 ? "the client disconnected" : "reading from the client failed", true);
-      return resume_guest({ResumeKind::kDetach, 0});
+    // Bytes that came after the last resuming packet first.
+    std::string input;
+    input.swap(m_unread);
+    if (input.empty()) {
+      const ssize_t n = recv(m_client, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        end_session(n == 0 ? "the client disconnected" : "reading from the client failed", true);
+        return resume_guest({ResumeKind::kDetach, 0});
+      }
+      input.assign(buf, static_cast<size_t>(n));
     }
-    for (ssize_t i = 0; i < n; ++i) {
-      const PacketReader::Event e = m_reader.feed(static_cast<uint8_t>(buf[i]));
+    for (size_t i = 0; i < input.size(); ++i) {
+      const PacketReader::Event e = m_reader.feed(static_cast<uint8_t>(input[i]));
       if (e == PacketReader::Event::kError) {
         end_session((std::string("the client sent ") + m_reader.error()).c_str(), true);
         return resume_guest({ResumeKind::kDetach, 0});
@@ -270,10 +277,15 @@ Resume GdbServer::on_stop(const StopEvent& stop) {
       if (!out.resume) continue;
       switch (out.how.kind) {
         case ResumeKind::kContinue:
-        case ResumeKind::kStep:
-          // Bytes after the resuming packet (a Ctrl-C already) are taken at the next stop.
+        case ResumeKind::kStep: {
+          // Bytes after the resuming packet are read at the next stop; a Ctrl-C among them
+          // stops the guest at once.
+          m_unread = input.substr(i + 1);
           m_waiting = true;
-          return resume_guest(out.how);
+          Resume how = resume_guest(out.how);
+          if (m_unread.find('\x03') != std::string::npos) m_stop_wanted = true;
+          return how;
+        }
         case ResumeKind::kDetach:
           end_session("the client detached", false);
           return resume_guest(out.how);

@@ -67,6 +67,7 @@ class GdbServer {
   std::function<void()> m_interrupt;
   std::optional<Session> m_session;
   PacketReader m_reader;
+  std::string m_unread;  // received after a resuming packet: read at the next stop
   std::atomic<bool> m_stop_wanted{false};
   // The listener watches the client only while the guest runs (m_running); the session owns
   // the socket while the VM is stopped.
