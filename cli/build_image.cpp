@@ -170,13 +170,17 @@ void update_section(std::vector<uint8_t>& out, uint64_t vaddr, uint64_t offset, 
 
 Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
                          std::span<const uint8_t> guest_elf, uint64_t guest_mem,
-                         std::vector<uint8_t>& out, std::string* message, unsigned cpus) {
+                         std::vector<uint8_t>& out, std::string* message, unsigned cpus,
+                         const std::string& board) {
   if (guest_mem == 0 || guest_mem % kPage != 0) {
     return fail(Status::kInvalidArgument, message,
                 "guest memory must be a non-zero multiple of 4 KiB");
   }
   if (cpus == 0 || cpus > kPayloadMaxCpus) {
     return fail(Status::kInvalidArgument, message, "--cpus must be 1..8");
+  }
+  if (board.size() >= sizeof(PayloadHeader::board)) {
+    return fail(Status::kInvalidArgument, message, "--machine: the board name is too long");
   }
   auto hv = parse_elf(hypervisor_elf);
   if (!hv || hypervisor_elf.size() < kEhdrSize) {
@@ -194,6 +198,8 @@ Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
   h.guest_elf_size = guest_elf.size();
   h.guest_mem = guest_mem;
   h.cpus = cpus;
+  std::memset(h.board, 0, sizeof h.board);
+  std::memcpy(h.board, board.data(), board.size());
   h.total_size = kPayloadGuestOffset + guest_elf.size();
 
   // The new payload goes on a page boundary at the end of the file (p_offset and p_vaddr must

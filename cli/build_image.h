@@ -25,9 +25,11 @@ inline constexpr uint64_t kDefaultGuestMem = 128ull << 20;
 // [guest RAM base, + guest_mem); kInvalidArgument for a guest_mem that is 0 or not a multiple
 // of 4 KiB, or `cpus` outside 1..8. `message`, when given, receives a one-line explanation of
 // the error. `cpus` vCPUs run on as many physical CPUs (the image checks the board has them).
+// `board` names the board the image builds for the guest (empty: the architecture's default;
+// kInvalidArgument when longer than the header holds).
 [[nodiscard]] Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
                                        std::span<const uint8_t> guest_elf, uint64_t guest_mem,
                                        std::vector<uint8_t>& out, std::string* message = nullptr,
-                                       unsigned cpus = 1);
+                                       unsigned cpus = 1, const std::string& board = {});
 
 }  // namespace tandem::cli

@@ -14,6 +14,7 @@
 #include "cli/build_image.h"
 #include "cli/commands.h"
 #include "cli/input_file.h"
+#include "cli/machine_option.h"
 #include "cli/options.h"
 
 namespace tandem::cli {
@@ -26,6 +27,7 @@ struct BuildImageArgs {
   std::string output;
   std::string image;  // prebuilt hypervisor image; default: next to the tandem binary
   unsigned cpus = 1;
+  std::string machine;  // empty: the architecture's default board
 };
 
 // Prebuilt images live in <build>/images/ (the tandem binary is <build>/cli/tandem) or, when
@@ -51,7 +53,7 @@ int build_image_command(const BuildImageArgs& args) {
   }
   // The user's own file first: a bad guest is named whether or not an image is at hand.
   const auto guest = read_input_file(args.guest);
-  if (!guest) return kExitUsage;
+  if (!guest || !check_machine(*parse_arch(args.arch), args.machine)) return kExitUsage;
   const std::string image_path = args.image.empty() ? default_image(args.arch) : args.image;
   if (args.image.empty() && !std::filesystem::exists(image_path)) {
     spdlog::error("no prebuilt {} image (build it with scripts/build, or pass --image)", args.arch);
@@ -61,7 +63,7 @@ int build_image_command(const BuildImageArgs& args) {
   if (!hv) return kExitUsage;
   std::vector<uint8_t> out;
   std::string message;
-  if (auto r = build_image(*hv, *guest, *mem, out, &message, args.cpus); !r) {
+  if (auto r = build_image(*hv, *guest, *mem, out, &message, args.cpus, args.machine); !r) {
     spdlog::error("{}: {}", args.guest, message.empty() ? to_string(r.error()) : message);
     return kExitUsage;
   }
@@ -97,6 +99,7 @@ the same devices as `tandem run`. See backends/baremetal/README.md. Example:
                   "vCPUs, one physical CPU each (the board needs at least as many)")
       ->capture_default_str()
       ->check(CLI::Range(1, 8));
+  add_machine_option(*cmd, args.machine);
   cmd->add_option("--output,-o", args.output, "Image file to write")->required();
   cmd->add_option("--image", args.image,
                   "Prebuilt hypervisor image (default: the one built with tandem)");

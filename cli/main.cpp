@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/machine_option.h"
 #include "cli/options.h"
 
 namespace {
@@ -103,6 +104,7 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "running (the guest may then be left out if --arch is given)");
   run->add_option("--dtb", args.opts.dtb,
                   "Give the guest this device tree blob instead of the board's");
+  tandem::cli::add_machine_option(*run, args.opts.machine);
   run->add_option("--gdb", args.opts.gdb,
                   "Serve the GDB remote protocol on tcp::PORT (127.0.0.1), tcp:HOST:PORT or "
                   "unix:PATH (emu backend); `target remote` from gdb-multiarch");

@@ -29,6 +29,7 @@ struct RunOptions {
   std::string cmdline;
   std::string dump_dtb;   // write the guest's device tree here instead of running
   std::string dtb;        // give the guest this device tree instead of the board's
+  std::string machine;    // the board (--machine); empty: the architecture's default
   std::string gdb;        // GDB stub socket: tcp::PORT, tcp:HOST:PORT, unix:PATH; empty: none
   bool wait_gdb = false;  // stop before the first instruction until a GDB client connects
 };

@@ -25,6 +25,7 @@
 #include "cli/gdb_stub.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
+#include "cli/machine_option.h"
 #include "cli/terminal_mode.h"
 #include "core/vm/vm.h"
 #ifdef TANDEM_HAVE_KVM
@@ -184,6 +185,7 @@ int run_vm(const RunOptions& opts, const GuestFile& guest) {
   config.cpus = opts.cpus;
   config.bootargs = opts.cmdline;
   config.dtb = guest.dtb;
+  config.board = opts.machine.c_str();
   VmError err;
   if (!opts.dump_dtb.empty()) {
     if (!vm->setup(config, err)) {
@@ -253,7 +255,7 @@ int run_command(const RunOptions& opts) {
   } else {
     spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
   }
-  if (!guest) return kExitUsage;
+  if (!guest || !check_machine(guest->arch, opts.machine)) return kExitUsage;
   if (!opts.dtb.empty()) {
     auto dtb = read_input_file(opts.dtb);
     if (!dtb) return kExitUsage;

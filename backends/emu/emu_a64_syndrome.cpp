@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/arch/aarch64/esr.h"
+
 namespace tandem::emu {
 namespace {
 
@@ -46,7 +48,7 @@ Result<size_t> search(const Probe& p) {
   for (size_t off = 0; off + 16 <= p.size; off += 4) {
     if (load<uint32_t>(p.snaps[0], off) == 0x56001234 &&
         load<uint32_t>(p.snaps[1], off) == 0x56005678 &&
-        esr_ec(load<uint32_t>(p.snaps[2], off)) == kEcDataAbort &&
+        aarch64::esr_ec(load<uint32_t>(p.snaps[2], off)) == aarch64::Ec::kDataAbortSame &&
         load<uint64_t>(p.snaps[2], off + 8) == kUnaligned) {
       found = off;
       ++matches;

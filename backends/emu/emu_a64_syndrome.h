@@ -28,18 +28,4 @@ struct A64Syndrome {
 // Reads the syndrome of the exception being handled. `ctx` is a context allocated for `uc`.
 [[nodiscard]] Result<A64Syndrome> read_a64_syndrome(uc_engine* uc, uc_context* ctx);
 
-// ESR exception classes (Arm ARM D17.2.37, table D17-7) the backend names in messages.
-inline constexpr uint32_t kEcUnknown = 0x00;
-inline constexpr uint32_t kEcSvc64 = 0x15;
-inline constexpr uint32_t kEcSysReg = 0x18;
-inline constexpr uint32_t kEcInsnAbortLower = 0x20;
-inline constexpr uint32_t kEcInsnAbort = 0x21;
-inline constexpr uint32_t kEcPcAlign = 0x22;
-inline constexpr uint32_t kEcDataAbortLower = 0x24;
-inline constexpr uint32_t kEcDataAbort = 0x25;
-inline constexpr uint32_t kEcSpAlign = 0x26;
-inline constexpr uint32_t kEcBrk = 0x3c;
-
-constexpr uint32_t esr_ec(uint32_t esr) { return esr >> 26; }
-
 }  // namespace tandem::emu

@@ -7,6 +7,8 @@
 #include "backends/emu/emu_a64_syndrome.h"
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
+#include "core/arch/aarch64/control_regs.h"
+#include "core/arch/aarch64/esr.h"
 #include "core/arch/aarch64/sysreg_id.h"
 #include "core/base/log.h"
 #include "core/vm/vm_exits.h"
@@ -33,17 +35,12 @@ constexpr uint64_t kAdpStoppedApplicationExit = 0x20026;
 // SCR_EL3 = RW|HCE|NS and HCR_EL2 = RW|IMO|FMO (Arm ARM D17.2.117 and D17.2.48): EL2 and EL1
 // are AArch64, HVC is enabled, physical IRQs and FIQs route to EL2 so the host can inject
 // virtual ones with HCR_EL2.VI / VF (UNICORN.md section 2, "IRQ injection").
-constexpr uint64_t kScrEl3 = (1u << 10) | (1u << 8) | (1u << 0);
-constexpr uint64_t kHcrEl2 = (1ull << 31) | (1ull << 4) | (1ull << 3);
-constexpr uint64_t kHcrVf = 1ull << 6;
-constexpr uint64_t kHcrVi = 1ull << 7;
-// VMPIDR_EL2, what EL1 reads as MPIDR_EL1: bit 31 RES1, Aff0 = vCPU index (QEMU virt's
-// numbering for up to 8 CPUs per cluster, which PSCI CPU_ON targets use).
-constexpr uint64_t kMpidrRes1 = 1ull << 31;
+constexpr uint64_t kScrEl3 = a64::SCR_EL3_RW | a64::SCR_EL3_HCE | a64::SCR_EL3_NS;
+constexpr uint64_t kHcrEl2 = a64::HCR_EL2_RW | a64::HCR_EL2_IMO | a64::HCR_EL2_FMO;
 
-uc_err write_sysreg(uc_engine* uc, uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm,
-                    uint32_t op2, uint64_t value) {
-  uc_arm64_cp_reg r{crn, crm, op0, op1, op2, value};
+uc_err write_sysreg(uc_engine* uc, uint32_t id, uint64_t value) {
+  uc_arm64_cp_reg r{a64::sysreg_crn(id), a64::sysreg_crm(id), a64::sysreg_op0(id),
+                    a64::sysreg_op1(id), a64::sysreg_op2(id), value};
   return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &r);
 }
 
@@ -70,9 +67,9 @@ void hypercall(EmuCpu& cpu) {
 
 void set_lines(EmuCpu& cpu, uint32_t lines) {
   uint64_t hcr = kHcrEl2;
-  if ((lines & cpu_irq::kIrq) != 0) hcr |= kHcrVi;
-  if ((lines & cpu_irq::kFiq) != 0) hcr |= kHcrVf;
-  write_sysreg(cpu.uc, 3, 4, 1, 1, 0, hcr);
+  if ((lines & cpu_irq::kIrq) != 0) hcr |= a64::HCR_EL2_VI;
+  if ((lines & cpu_irq::kFiq) != 0) hcr |= a64::HCR_EL2_VF;
+  write_sysreg(cpu.uc, a64::HCR_EL2, hcr);
 }
 
 // MRS/MSR of a register the VM implements (the GICv3 CPU interface, the virtual timer): the
@@ -173,9 +170,9 @@ void report_exception(EmuCpu& cpu, uint32_t intno, uint64_t pc) {
   uint64_t addr = pc;
   if constexpr (kArm64SyndromeOnlyInContext) {
     if (Result<A64Syndrome> s = read_a64_syndrome(cpu.uc, cpu.context)) {
-      const uint32_t ec = esr_ec(s->esr);
-      if (ec == kEcDataAbort || ec == kEcDataAbortLower || ec == kEcInsnAbort ||
-          ec == kEcInsnAbortLower) {
+      const aarch64::Ec ec = aarch64::esr_ec(s->esr);
+      if (ec == aarch64::Ec::kDataAbortSame || ec == aarch64::Ec::kDataAbortLower ||
+          ec == aarch64::Ec::kInstAbortSame || ec == aarch64::Ec::kInstAbortLower) {
         addr = s->far;
       }
       std::snprintf(cpu.reason, sizeof cpu.reason, "%s (ESR %#x)", what, s->esr);
@@ -199,8 +196,8 @@ Result<void> configure(EmuCpu& cpu) {
   // Must precede every call that initialises the engine (UNICORN.md section 1).
   if (uc_ctl_set_cpu_model(cpu.uc, UC_CPU_ARM64_A72) != UC_ERR_OK) return Error(Status::kBackend);
   if constexpr (kArm64NeedsScrHcrSetup) {
-    if (write_sysreg(cpu.uc, 3, 6, 1, 1, 0, kScrEl3) != UC_ERR_OK ||
-        write_sysreg(cpu.uc, 3, 4, 1, 1, 0, kHcrEl2) != UC_ERR_OK) {
+    if (write_sysreg(cpu.uc, a64::SCR_EL3, kScrEl3) != UC_ERR_OK ||
+        write_sysreg(cpu.uc, a64::HCR_EL2, kHcrEl2) != UC_ERR_OK) {
       return Error(Status::kBackend);
     }
   }
@@ -215,7 +212,9 @@ Result<void> configure(EmuCpu& cpu) {
       UC_ERR_OK) {
     return Error(Status::kBackend);
   }
-  if (write_sysreg(cpu.uc, 3, 4, 0, 0, 5, kMpidrRes1 | cpu.cpu_id) != UC_ERR_OK)
+  // VMPIDR_EL2, what EL1 reads as MPIDR_EL1: Aff0 = vCPU index (QEMU virt's numbering for up
+  // to 8 CPUs per cluster, which PSCI CPU_ON targets use).
+  if (write_sysreg(cpu.uc, a64::VMPIDR_EL2, a64::MPIDR_RES1 | cpu.cpu_id) != UC_ERR_OK)
     return Error(Status::kBackend);
   // System-register traps only where a chip implements registers: the hooks cost a call on
   // every MRS/MSR the guest runs.

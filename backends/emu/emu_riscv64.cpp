@@ -6,17 +6,14 @@
 #include "backends/emu/emu_quirks.h"
 #include "backends/emu/emu_riscv_mip.h"
 #include "backends/emu/emu_riscv_walk.h"
+#include "core/arch/riscv64/csr.h"
+#include "core/arch/riscv64/guest_trap.h"
 #include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::emu {
 namespace {
-
-// Exception codes (RISC-V privileged spec 3.1.15, table 3.6), which Unicorn passes as intno.
-// Unicorn reports every ECALL as 8 whatever the mode it came from (UNICORN.md section 2).
-constexpr uint32_t kCauseEcall = 8;
-constexpr uint32_t kCauseIllegal = 2;
 
 // Unicorn starts in M-mode and 2.1.1 cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.2), so
 // the guest is entered through one mret on a scratch page at QEMU virt's boot-ROM address,
@@ -37,29 +34,11 @@ constexpr uint64_t kMedeleg =
     (1u << 0) | (1u << 3) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 15);
 constexpr uint64_t kMcounteren = 0x7;  // CY, TM, IR readable from S-mode
 
-const char* cause_name(uint32_t cause) {
-  switch (cause) {
-    case 0: return "instruction address misaligned";
-    case 1: return "instruction access fault";
-    case 2: return "illegal instruction";
-    case 3: return "breakpoint (EBREAK)";
-    case 4: return "load address misaligned";
-    case 5: return "load access fault";
-    case 6: return "store address misaligned";
-    case 7: return "store access fault";
-    case 12: return "instruction page fault";
-    case 13: return "load page fault";
-    case 15: return "store page fault";
-    default: return "exception";
-  }
-}
-
 // `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn has no time source for the time CSR
 // and raises an illegal-instruction exception (UNICORN.md section 2, "Timer"), so the backend
 // completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU.
 constexpr uint32_t kRdtimeMask = 0xFFFFF07F;
 constexpr uint32_t kRdtime = 0xC0102073;
-constexpr uint32_t kCsrTime = 0xC01;
 
 bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
   uint32_t insn = 0;
@@ -68,7 +47,7 @@ bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
   if (!at || uc_mem_read(cpu.uc, *at, &insn, sizeof insn) != UC_ERR_OK) return false;
   if ((insn & kRdtimeMask) != kRdtime) return false;
   uint64_t time = 0;
-  if (!cpu.exits.sysreg_read(cpu.cpu_id, kCsrTime, time, pc)) return false;
+  if (!cpu.exits.sysreg_read(cpu.cpu_id, riscv64::CSR_TIME, time, pc)) return false;
   const unsigned rd = (insn >> 7) & 31;
   if (rd != 0) write_reg(cpu.uc, UC_RISCV_REG_X0 + static_cast<int>(rd), time);
   write_reg(cpu.uc, UC_RISCV_REG_PC, pc + 4);
@@ -92,11 +71,13 @@ void remote_fence(EmuCpu& cpu, const uint64_t args[8]) {
 
 void on_intr(uc_engine* uc, uint32_t intno, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
-  if (intno != kCauseEcall) {
+  // Unicorn passes the exception code (core/arch/riscv64/csr.h) as intno, and reports every ECALL
+  // as EXC_ECALL_U whatever the mode it came from (UNICORN.md section 2).
+  if (intno != riscv64::EXC_ECALL_U) {
     uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
     if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // 2 too many after an RVC instruction
-    if (intno == kCauseIllegal && emulate_rdtime(cpu, pc)) return;
-    return fault(cpu, cause_name(intno), pc, pc);
+    if (intno == riscv64::EXC_ILLEGAL_INST && emulate_rdtime(cpu, pc)) return;
+    return fault(cpu, riscv64::exception_name(intno), pc, pc);
   }
 
   // SBI calling convention (SBI spec 3): a7 = extension, a6 = function, a0..a5 arguments;

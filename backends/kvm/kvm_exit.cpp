@@ -29,9 +29,17 @@ ExitAction fault_fmt(VcpuExit& out, const kvm_run& run, ReasonBuffer& buf, const
   return fault(out, run, buf.text);
 }
 
+// One access through the VM's exit entry point. kReturn when the VM has stopped: `out` then
+// holds the stop.
+ExitAction access(unsigned cpu, VmExits& exits, VcpuExit& e, VcpuExit& out) {
+  if (exits.handle(cpu, e) == ExitAction::kResume) return ExitAction::kResume;
+  out = e;
+  return ExitAction::kReturn;
+}
+
 // kvm_run.io: `count` elements (more than one for REP INS/OUTS) of `size` bytes each at
 // `data_offset` from the start of the mapping; IN data must be there before the next KVM_RUN.
-ExitAction finish_io(kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& out,
+ExitAction finish_io(unsigned cpu, kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& out,
                      ReasonBuffer& buf) {
   const auto& io = run.io;
   const uint64_t bytes = uint64_t{io.size} * io.count;
@@ -40,35 +48,37 @@ ExitAction finish_io(kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& ou
     return fault_fmt(out, run, buf, "KVM_EXIT_IO with a malformed data area (size %u count %u)",
                      unsigned{io.size}, io.count);
   auto* data = reinterpret_cast<uint8_t*>(&run) + io.data_offset;
-  for (uint32_t i = 0; i < io.count && !exits.stopped(); ++i, data += io.size) {
-    uint64_t value = 0;
-    if (io.direction == KVM_EXIT_IO_OUT) {
-      std::memcpy(&value, data, io.size);  // x86 hosts are little-endian, like the guest
-      exits.io_write(io.port, io.size, value, pc_of(run));
-    } else {
-      value = exits.io_read(io.port, io.size, pc_of(run));
-      std::memcpy(data, &value, io.size);
-    }
+  const bool in = io.direction != KVM_EXIT_IO_OUT;
+  for (uint32_t i = 0; i < io.count; ++i, data += io.size) {
+    VcpuExit e;
+    e.kind = in ? ExitKind::kIoRead : ExitKind::kIoWrite;
+    e.addr = io.port;
+    e.size = io.size;
+    e.pc = pc_of(run);
+    if (!in) std::memcpy(&e.value, data, io.size);  // x86 hosts are little-endian, like the guest
+    if (access(cpu, exits, e, out) == ExitAction::kReturn) return ExitAction::kReturn;
+    if (in) std::memcpy(data, &e.value, io.size);
   }
-  return exits.stopped() ? stop_exit(exits.stop_info(), run, out) : ExitAction::kResume;
+  return ExitAction::kResume;
 }
 
 // kvm_run.mmio: an access to a GPA with no memory slot; KVM writes read data back to the
 // destination register itself on the next KVM_RUN.
-ExitAction finish_mmio(kvm_run& run, VmExits& exits, VcpuExit& out, ReasonBuffer& buf) {
+ExitAction finish_mmio(unsigned cpu, kvm_run& run, VmExits& exits, VcpuExit& out,
+                       ReasonBuffer& buf) {
   auto& mmio = run.mmio;
   if (mmio.len != 1 && mmio.len != 2 && mmio.len != 4 && mmio.len != 8)
     return fault_fmt(out, run, buf, "MMIO access of %u bytes at 0x%llx is not supported", mmio.len,
                      static_cast<unsigned long long>(mmio.phys_addr));
-  uint64_t value = 0;
-  if (mmio.is_write) {
-    std::memcpy(&value, mmio.data, mmio.len);
-    exits.mmio_write(Gpa(mmio.phys_addr), mmio.len, value, pc_of(run));
-  } else {
-    value = exits.mmio_read(Gpa(mmio.phys_addr), mmio.len, pc_of(run));
-    std::memcpy(mmio.data, &value, mmio.len);
-  }
-  return exits.stopped() ? stop_exit(exits.stop_info(), run, out) : ExitAction::kResume;
+  VcpuExit e;
+  e.kind = mmio.is_write ? ExitKind::kMmioWrite : ExitKind::kMmioRead;
+  e.addr = mmio.phys_addr;
+  e.size = static_cast<uint8_t>(mmio.len);
+  e.pc = pc_of(run);
+  if (mmio.is_write) std::memcpy(&e.value, mmio.data, mmio.len);
+  if (access(cpu, exits, e, out) == ExitAction::kReturn) return ExitAction::kReturn;
+  if (!mmio.is_write) std::memcpy(mmio.data, &e.value, mmio.len);
+  return ExitAction::kResume;
 }
 
 ExitAction system_event(const kvm_run& run, VcpuExit& out, ReasonBuffer& buf) {
@@ -104,21 +114,11 @@ ExitAction internal_error(const kvm_run& run, VcpuExit& out, ReasonBuffer& buf) 
 
 }  // namespace
 
-ExitAction stop_exit(const StopInfo& stop, const kvm_run& run, VcpuExit& out) {
-  switch (stop.kind) {
-    case StopKind::kPowerOff:
-      out.value = static_cast<uint64_t>(stop.status);
-      return give(out, ExitKind::kSystemDown, run);
-    case StopKind::kReset: return give(out, ExitKind::kSystemReset, run);
-    default: return fault(out, run, stop.message);
-  }
-}
-
-ExitAction decode_exit(kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& out,
+ExitAction decode_exit(unsigned cpu, kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& out,
                        ReasonBuffer& buf) {
   switch (run.exit_reason) {
-    case KVM_EXIT_IO: return finish_io(run, run_size, exits, out, buf);
-    case KVM_EXIT_MMIO: return finish_mmio(run, exits, out, buf);
+    case KVM_EXIT_IO: return finish_io(cpu, run, run_size, exits, out, buf);
+    case KVM_EXIT_MMIO: return finish_mmio(cpu, run, exits, out, buf);
     case KVM_EXIT_HLT: return give(out, ExitKind::kHalt, run);
     case KVM_EXIT_SHUTDOWN:
       return fault(out, run,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Decoding one kvm_run exit (api.rst, "The kvm_run structure"). Port I/O and MMIO are finished
-// here through VmExits so the next KVM_RUN completes the guest's instruction; everything else
-// becomes a VcpuExit for the VM.
+// here through VmExits::handle() so the next KVM_RUN completes the guest's instruction;
+// everything else becomes a VcpuExit that the VM hands to the same handle().
 #pragma once
 
 #include <linux/kvm.h>
@@ -9,7 +9,6 @@
 #include <cstddef>
 
 #include "core/vcpu/exit.h"
-#include "core/vm/stop.h"
 
 namespace tandem {
 class VmExits;
@@ -26,13 +25,10 @@ struct ReasonBuffer {
   char text[160] = {};
 };
 
-// `run` is the vCPU's mapping of `run_size` bytes (kvm_run plus the PIO data pages). The guest
-// PC comes from the synced registers (KVM_SYNC_X86_REGS must be in run.kvm_valid_regs).
-ExitAction decode_exit(kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& out,
+// `run` is vCPU `cpu`'s mapping of `run_size` bytes (kvm_run plus the PIO data pages). The guest
+// PC comes from the synced registers (KVM_SYNC_X86_REGS must be in run.kvm_valid_regs). When a
+// device access stops the VM, `out` is the stop (StopInfo::as_exit) and the result kReturn.
+ExitAction decode_exit(unsigned cpu, kvm_run& run, size_t run_size, VmExits& exits, VcpuExit& out,
                        ReasonBuffer& reason);
-
-// The exit that reports a VM stop (an exit device, an unknown access, a fault): kSystemDown
-// with the status, kSystemReset, or kFault with the stop message. Returns kReturn.
-ExitAction stop_exit(const StopInfo& stop, const kvm_run& run, VcpuExit& out);
 
 }  // namespace tandem::kvm

@@ -66,8 +66,13 @@ void set_immediate_exit(kvm_run& run, bool on) {
 
 }  // namespace
 
-KvmVcpu::KvmVcpu(UniqueFd fd, SharedMapping run, std::unique_ptr<Control> control, VmExits& exits)
-    : m_fd(std::move(fd)), m_run(std::move(run)), m_control(std::move(control)), m_exits(&exits) {}
+KvmVcpu::KvmVcpu(UniqueFd fd, SharedMapping run, std::unique_ptr<Control> control, VmExits& exits,
+                 unsigned id)
+    : m_fd(std::move(fd)),
+      m_run(std::move(run)),
+      m_control(std::move(control)),
+      m_exits(&exits),
+      m_id(id) {}
 
 KvmVcpu::KvmVcpu(KvmVcpu&&) noexcept = default;
 KvmVcpu& KvmVcpu::operator=(KvmVcpu&&) noexcept = default;
@@ -87,7 +92,7 @@ Result<KvmVcpu> KvmVcpu::create(const kvm::KvmSystem& system, int vm_fd, unsigne
   TRY(kvm::set_x86_cpuid(fd.get(), system.supported_cpuid(), id));
   // The guest PC in every exit, for messages and traces, without a KVM_GET_REGS per exit.
   run.as<kvm_run>()->kvm_valid_regs = KVM_SYNC_X86_REGS;
-  return KvmVcpu(std::move(fd), std::move(run), std::make_unique<Control>(), exits);
+  return KvmVcpu(std::move(fd), std::move(run), std::make_unique<Control>(), exits, id);
 }
 
 Result<void> KvmVcpu::set_boot_state(const BootState& boot) {
@@ -114,8 +119,7 @@ Result<VcpuExit> KvmVcpu::run() {
   kvm_run& run = run_page();
   VcpuExit exit;
   if (m_exits->stopped()) {
-    kvm::stop_exit(m_exits->stop_info(), run, exit);
-    return exit;
+    return m_exits->stop_info().as_exit(run.s.regs.regs.rip);
   }
   Control& c = *m_control;
   unblock_kick_signal();
@@ -146,7 +150,7 @@ Result<VcpuExit> KvmVcpu::run() {
       exit.pc = run.s.regs.regs.rip;
       return exit;
     }
-    if (kvm::decode_exit(run, m_run.size(), *m_exits, exit, c.reason) == ExitAction::kReturn)
+    if (kvm::decode_exit(m_id, run, m_run.size(), *m_exits, exit, c.reason) == ExitAction::kReturn)
       return exit;
   }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A KVM vCPU: its fd, the shared kvm_run mapping, and the KVM_RUN loop. Port I/O and MMIO exits
-// are finished inside run() through VmExits; run() returns for a stop a device access asked
-// for, a fault, or request_stop(). With the in-kernel irqchip (KvmMachine) HLT waits inside
+// are finished inside run() through VmExits::handle(); run() returns for a stop a device access
+// asked for, a fault, or request_stop(). With the in-kernel irqchip (KvmMachine) HLT waits inside
 // KVM_RUN until an interrupt, and so does a secondary vCPU until INIT/SIPI: run() may block for
 // as long as the guest wants, on the vCPU's own thread; request_stop() from any other thread
 // ends the wait.
@@ -52,13 +52,14 @@ class KvmVcpu {
   struct Control;
 
   KvmVcpu(kvm::UniqueFd fd, kvm::SharedMapping run, std::unique_ptr<Control> control,
-          VmExits& exits);
+          VmExits& exits, unsigned id);
   kvm_run& run_page() const { return *m_run.as<kvm_run>(); }
 
   kvm::UniqueFd m_fd;
   kvm::SharedMapping m_run;
   std::unique_ptr<Control> m_control;  // heap: a mutex cannot move with the vCPU
   VmExits* m_exits;
+  unsigned m_id;  // the vCPU's index, for VmExits::handle()
 };
 
 static_assert(Vcpu<KvmVcpu>);

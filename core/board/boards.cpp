@@ -11,8 +11,7 @@ namespace tandem {
 namespace {
 
 struct BoardEntry {
-  Arch arch;
-  const char* name;
+  BoardInfo info;
   Board* (*make)(void* storage, const BoardServices& services);
   void (*destroy)(Board* board);
 };
@@ -30,9 +29,15 @@ void destroy(Board* board) {
 
 // The first board of an architecture is its default.
 constexpr BoardEntry kBoards[] = {
-    {Arch::kAarch64, "virt", &make<VirtAarch64Board>, &destroy<VirtAarch64Board>},
-    {Arch::kRiscv64, "virt", &make<VirtRiscv64Board>, &destroy<VirtRiscv64Board>},
-    {Arch::kX86_64, "pc", &make<PcBoard>, &destroy<PcBoard>},
+    {{Arch::kAarch64, "virt", "QEMU virt memory map: GICv3, PL011, PSCI, generated device tree"},
+     &make<VirtAarch64Board>,
+     &destroy<VirtAarch64Board>},
+    {{Arch::kRiscv64, "virt", "QEMU virt memory map: PLIC, CLINT, NS16550, SBI, device tree"},
+     &make<VirtRiscv64Board>,
+     &destroy<VirtRiscv64Board>},
+    {{Arch::kX86_64, "pc", "PC: COM1, ACPI tables and S5 power-off, KVM's in-kernel irqchip"},
+     &make<PcBoard>,
+     &destroy<PcBoard>},
 };
 
 bool same(const char* a, const char* b) {
@@ -40,18 +45,32 @@ bool same(const char* a, const char* b) {
   return *a == *b;
 }
 
-}  // namespace
-
-Result<Board*> BoardSlot::create(Arch arch, const char* name, const BoardServices& services) {
+const BoardEntry* find_entry(Arch arch, const char* name) {
   const bool by_default = name == nullptr || *name == 0;
   for (const BoardEntry& e : kBoards) {
-    if (e.arch != arch || (!by_default && !same(e.name, name))) continue;
-    reset();
-    m_board = e.make(m_storage, services);
-    m_destroy = e.destroy;
-    return m_board;
+    if (e.info.arch == arch && (by_default || same(e.info.name, name))) return &e;
   }
-  return Error(Status::kNotFound);
+  return nullptr;
+}
+
+}  // namespace
+
+size_t board_count() { return sizeof kBoards / sizeof kBoards[0]; }
+
+const BoardInfo& board_info(size_t i) { return kBoards[i].info; }
+
+const BoardInfo* find_board(Arch arch, const char* name) {
+  const BoardEntry* e = find_entry(arch, name);
+  return e != nullptr ? &e->info : nullptr;
+}
+
+Result<Board*> BoardSlot::create(Arch arch, const char* name, const BoardServices& services) {
+  const BoardEntry* e = find_entry(arch, name);
+  if (e == nullptr) return Error(Status::kNotFound);
+  reset();
+  m_board = e->make(m_storage, services);
+  m_destroy = e->destroy;
+  return m_board;
 }
 
 void BoardSlot::reset() {

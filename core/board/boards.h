@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The board registry: which boards exist for which architecture, chosen by name (`--machine`,
-// later) or the architecture's default, and storage for the one a VM runs on. Only
+// The board registry: which boards exist for which architecture, chosen by name (`--machine`)
+// or the architecture's default, and storage for the one a VM runs on. Only
 // boards.cpp sees the concrete boards, so the VM includes no device header.
 #pragma once
 
@@ -11,6 +11,20 @@
 #include "core/board/board.h"
 
 namespace tandem {
+
+// One board of the registry, as `--machine help` lists it. Several boards may serve one
+// architecture (a GICv2 `virt` next to the GICv3 one is one more class and one more entry in
+// boards.cpp); the first of an architecture is its default.
+struct BoardInfo {
+  Arch arch;
+  const char* name;
+  const char* description;
+};
+
+size_t board_count();
+const BoardInfo& board_info(size_t i);
+// The board `name` builds for `arch` (null or "": the default), or null when there is none.
+const BoardInfo* find_board(Arch arch, const char* name);
 
 class BoardSlot {
  public:

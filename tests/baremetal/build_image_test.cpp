@@ -171,6 +171,26 @@ TEST(BuildImage, StoresTheCpuCount) {
             Status::kInvalidArgument);
 }
 
+TEST(BuildImage, StoresTheBoardName) {
+  std::vector<uint8_t> out;
+  std::string message;
+  const auto header = [&out] {
+    PayloadHeader h;
+    std::memcpy(&h, out.data() + parse_elf(out)->segments[1].offset, sizeof h);
+    return h;
+  };
+  ASSERT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 1, "virt")) << message;
+  EXPECT_STREQ(header().board, "virt");
+  // No name: all zero, the image's default board.
+  ASSERT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message)) << message;
+  EXPECT_EQ(std::string(header().board, sizeof header().board), std::string(16, '\0'));
+  // 15 characters and the NUL fill the field; one more is refused.
+  EXPECT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 1, "fifteen-chars-x"));
+  EXPECT_EQ(
+      build_image(hypervisor(), guest(), 64ull << 20, out, &message, 1, "sixteen-chars-xx").error(),
+      Status::kInvalidArgument);
+}
+
 TEST(BuildImage, RefusesBadInputs) {
   std::vector<uint8_t> out;
   std::string message;

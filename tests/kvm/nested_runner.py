@@ -22,7 +22,9 @@ import time
 
 
 def run(test):
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": "/tmp", "TMPDIR": "/tmp"}
+    # TANDEM_NESTED_VM tells a test where it runs (guest_test.sh: no QEMU in here).
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": "/tmp", "TMPDIR": "/tmp",
+           "TANDEM_NESTED_VM": "1"}
     for item in test["environment"]:
         name, _, value = item.partition("=")
         env[name] = value

@@ -13,8 +13,6 @@ constexpr uint64_t kCptrEl2 = 0x33ff;
 // CNTHCTL_EL2 with E2H = 0: EL1PCTEN (bit 0) and EL1PCEN (bit 1) let EL1 read the physical
 // counter and use the physical timer without trapping.
 constexpr uint64_t kCnthctlEl2 = 0b11;
-// VMPIDR_EL2: bit 31 is RES1 in MPIDR_EL1; U (bit 30) = 0, a multiprocessor system.
-constexpr uint64_t kMpidrRes1 = 1ull << 31;
 
 }  // namespace
 
@@ -31,7 +29,8 @@ void reset_el1_for_vcpu(unsigned cpu_id) {
   // VPIDR/VMPIDR reset to UNKNOWN values: set them, or the guest reads garbage from MIDR_EL1
   // and MPIDR_EL1.
   TANDEM_MSR(vpidr_el2, TANDEM_MRS(midr_el1));
-  TANDEM_MSR(vmpidr_el2, kMpidrRes1 | cpu_id);
+  // VMPIDR_EL2: U (bit 30) = 0, a multiprocessor system.
+  TANDEM_MSR(vmpidr_el2, a64::MPIDR_RES1 | cpu_id);
   TANDEM_MSR(sctlr_el1, kSctlrEl1Reset);
   TANDEM_MSR(vbar_el1, 0);
   isb();

@@ -6,24 +6,16 @@
 
 #include <cstdint>
 
+#include "core/arch/aarch64/control_regs.h"
+
 namespace tandem::baremetal::aarch64 {
 
-// HCR_EL2 (DDI 0487 "HCR_EL2"), the bits Tandem sets:
-//   31   19   13    5     4     3     1    0
-//  +----+----+----+-----+-----+-----+------+----+
-//  | RW | TSC| TWI| AMO | IMO | FMO | SWIO | VM |   all other bits 0 (no TGE, no E2H)
-//  +----+----+----+-----+-----+-----+------+----+
-inline constexpr uint64_t HCR_EL2_VM = 1ull << 0;    // stage-2 translation on
-inline constexpr uint64_t HCR_EL2_SWIO = 1ull << 1;  // DC ISW acts as DC CISW (set/way)
-inline constexpr uint64_t HCR_EL2_FMO = 1ull << 3;   // physical FIQs to EL2, virtual FIQs on
-inline constexpr uint64_t HCR_EL2_IMO = 1ull << 4;   // physical IRQs to EL2, virtual IRQs on
-inline constexpr uint64_t HCR_EL2_AMO = 1ull << 5;   // SErrors to EL2
-inline constexpr uint64_t HCR_EL2_TWI = 1ull << 13;  // WFI traps: the guest is idle
-inline constexpr uint64_t HCR_EL2_TSC = 1ull << 19;  // SMC traps (PSCI by SMC is emulated)
-inline constexpr uint64_t HCR_EL2_RW = 1ull << 31;   // EL1 is AArch64
-
-inline constexpr uint64_t kHcrGuest = HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO |
-                                      HCR_EL2_AMO | HCR_EL2_TWI | HCR_EL2_TSC | HCR_EL2_RW;
+// HCR_EL2 for a guest (core/arch/aarch64/control_regs.h): stage 2, set/way as clean+invalidate,
+// interrupts and SErrors to EL2, WFI and SMC trapped, EL1 in AArch64; all other bits 0 (no
+// TGE, no E2H).
+inline constexpr uint64_t kHcrGuest = a64::HCR_EL2_VM | a64::HCR_EL2_SWIO | a64::HCR_EL2_FMO |
+                                      a64::HCR_EL2_IMO | a64::HCR_EL2_AMO | a64::HCR_EL2_TWI |
+                                      a64::HCR_EL2_TSC | a64::HCR_EL2_RW;
 static_assert(kHcrGuest == 0x8008'203bull);
 
 // SPSR_EL2 for the first ERET (DDI 0487 C5.2.19 "SPSR_EL2"): EL1h (M[3:0] = 0b0101) with

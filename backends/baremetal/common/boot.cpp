@@ -70,12 +70,13 @@ Result<Payload> find_payload() {
   if (h.guest_elf_size == 0) return Error(Status::kNotFound);
   if (h.guest_elf_offset < h.header_size || h.guest_elf_offset > h.total_size ||
       h.guest_elf_size > h.total_size - h.guest_elf_offset || h.guest_mem == 0 ||
-      h.cpus > kPayloadMaxCpus) {
+      h.cpus > kPayloadMaxCpus || h.board[sizeof h.board - 1] != 0) {
     return Error(Status::kBadImage);
   }
   return Payload{{__payload_start + h.guest_elf_offset, h.guest_elf_size},
                  h.guest_mem,
-                 h.cpus == 0 ? 1u : h.cpus};
+                 h.cpus == 0 ? 1u : h.cpus,
+                 h.board[0] != 0 ? h.board : nullptr};
 }
 
 Result<void> init_frames(const fdt::Fdt& dtb, FrameBitmap& frames) {

@@ -31,7 +31,8 @@ struct ImageExtent {
 struct Payload {
   std::span<const uint8_t> guest_elf;
   uint64_t guest_mem = 0;
-  unsigned cpus = 1;  // vCPUs, one physical CPU each
+  unsigned cpus = 1;            // vCPUs, one physical CPU each
+  const char* board = nullptr;  // the board's name; null: the architecture's default
 };
 
 // kBadImage for a damaged header, kNotFound when no guest was packed.

@@ -21,7 +21,7 @@
 namespace tandem::baremetal {
 
 inline constexpr uint64_t kPayloadMagic = 0x3144'4c50'4d44'4e54ull;  // "TNDMPLD1"
-inline constexpr uint32_t kPayloadVersion = 1;
+inline constexpr uint32_t kPayloadVersion = 2;                       // 2: the board name
 // The guest ELF starts on a page boundary, so the ELF parser's reads are naturally aligned.
 inline constexpr uint64_t kPayloadGuestOffset = 4096;
 
@@ -40,12 +40,16 @@ struct PayloadHeader {
   // Set by the packer: vCPUs, one physical CPU each (`tandem build-image --cpus`); 0 in an
   // image packed before the field existed means 1.
   uint32_t cpus;
+  // Set by the packer: the board (`tandem build-image --machine`), NUL-terminated; empty for
+  // the architecture's default.
+  char board[16];
 };
 
-static_assert(sizeof(PayloadHeader) == 64);
+static_assert(sizeof(PayloadHeader) == 80);
 static_assert(offsetof(PayloadHeader, guest_mem) == 40);
 static_assert(offsetof(PayloadHeader, guest_machine) == 56);
 static_assert(offsetof(PayloadHeader, cpus) == 60);
+static_assert(offsetof(PayloadHeader, board) == 64);
 inline constexpr uint32_t kPayloadMaxCpus = 8;
 
 // The header an image links in: no guest yet.
@@ -60,7 +64,8 @@ constexpr PayloadHeader empty_payload(uint16_t machine, uint64_t guest_ram_base)
                        guest_ram_base,
                        machine,
                        0,
-                       0};
+                       0,
+                       {}};
 }
 
 }  // namespace tandem::baremetal

@@ -39,6 +39,7 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const Payload& paylo
   config.arch = arch;
   config.ram_size = payload.guest_mem;
   config.cpus = payload.cpus;
+  config.board = payload.board;
   VmError err;
   if (!vm.setup(config, err) || !vm.load(payload.guest_elf, err)) {
     panic("cannot start the guest: %s: %s. %s", to_string(err.step), to_string(err.status),

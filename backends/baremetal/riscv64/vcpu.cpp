@@ -19,6 +19,14 @@ namespace {
 constexpr unsigned kRegA0 = 10;
 constexpr uint64_t kKickWaitNs = 1'000'000;
 
+// An instruction halfword the way the guest fetched it: HLVX.HU through vsatp and hgatp.
+Result<uint16_t> fetch_guest_halfword(uint64_t pc) {
+  uint64_t cause = 0;
+  const uint64_t half = hv_guest_fetch_u16(pc, &cause);
+  if (cause != 0) return Error(Status::kGuestFault);
+  return static_cast<uint16_t>(half);
+}
+
 }  // namespace
 
 HypVcpu::HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
@@ -106,9 +114,11 @@ Result<VcpuExit> HypVcpu::run() {
     prepare_entry();
     sync_irqs();
     tandem_guest_enter(&m_ctx);
-    const std::optional<uint64_t> gpa = guest_page_fault_gpa(m_ctx.guest);
+    const TrapFrame& f = m_ctx.guest;
+    const std::optional<uint64_t> gpa = guest_page_fault_gpa(f.scause, f.stval, f.htval);
     if (gpa && backed_on_demand(*gpa)) continue;
-    GuestTrap trap = decode_guest_trap(m_ctx.guest);
+    GuestTrap trap = decode_guest_trap({f.x, f.sepc, f.scause, f.stval, f.htval, f.htinst},
+                                       &fetch_guest_halfword);
     if (handle(trap, out) == ExitAction::kReturn) break;
   }
   save_guest_csrs();

@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include "backends/baremetal/riscv64/context.h"
-#include "backends/baremetal/riscv64/guest_trap.h"
+#include "core/arch/riscv64/guest_trap.h"
 #include "core/base/result.h"
 #include "core/vcpu/vcpu.h"
 
@@ -20,6 +20,8 @@ class VmExits;
 }  // namespace tandem
 
 namespace tandem::baremetal::riscv64 {
+
+using tandem::riscv64::GuestTrap;
 
 // The guest's virtual-supervisor CSRs (privileged spec 20240411, 18.2.11 - 18.2.18) and its
 // pending virtual interrupts (hvip), kept in memory between runs so vCPUs can share a hart.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Trap dispatch: what a guest trap turns into. The trap is decoded by guest_trap.cpp; device
-// accesses, SBI calls and faults go through the core's VmExits::handle(), and the result is
-// written back into the guest's registers here (aarch64/vcpu_exit.cpp is the same step).
+// Trap dispatch: what a guest trap turns into. The trap is decoded by
+// core/arch/riscv64/guest_trap.cpp; device accesses, SBI calls and faults go through the core's
+// VmExits::handle(), and the result is written back into the guest's registers here
+// (aarch64/vcpu_exit.cpp is the same step).
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 #include "backends/baremetal/riscv64/vcpu.h"

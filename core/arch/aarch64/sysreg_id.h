@@ -11,6 +11,18 @@ namespace tandem::a64 {
 constexpr uint32_t sysreg(uint32_t op0, uint32_t op1, uint32_t crn, uint32_t crm, uint32_t op2) {
   return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
 }
+constexpr uint32_t sysreg_op0(uint32_t id) { return (id >> 14) & 3; }
+constexpr uint32_t sysreg_op1(uint32_t id) { return (id >> 11) & 7; }
+constexpr uint32_t sysreg_crn(uint32_t id) { return (id >> 7) & 15; }
+constexpr uint32_t sysreg_crm(uint32_t id) { return (id >> 3) & 15; }
+constexpr uint32_t sysreg_op2(uint32_t id) { return id & 7; }
+
+// EL2/EL3 controls (Arm ARM D19.2; fields in control_regs.h).
+inline constexpr uint32_t VMPIDR_EL2 = sysreg(3, 4, 0, 0, 5);
+inline constexpr uint32_t HCR_EL2 = sysreg(3, 4, 1, 1, 0);
+inline constexpr uint32_t SCR_EL3 = sysreg(3, 6, 1, 1, 0);
+static_assert(sysreg_op0(SCR_EL3) == 3 && sysreg_op1(SCR_EL3) == 6 && sysreg_crn(SCR_EL3) == 1 &&
+              sysreg_crm(SCR_EL3) == 1 && sysreg_op2(VMPIDR_EL2) == 5);
 
 // Generic timer (Arm ARM D11.8): virtual timer and counter, frequency.
 inline constexpr uint32_t CNTFRQ_EL0 = sysreg(3, 3, 14, 0, 0);
