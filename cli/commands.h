@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "cli/options.h"
 
 namespace CLI {
@@ -12,8 +17,13 @@ namespace tandem::cli {
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFault = 125;
 
-int run_command(const RunOptions& opts);
+// Builds a VM's options from a config file (`tandem ctl create`); nullopt after printing why.
+using ConfigLoader = std::function<std::optional<RunOptions>(const std::string& path)>;
+
+// `tandem run`: one VM, or several at once (run_command.cpp).
+int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load);
 int info_command();
 void add_build_image(CLI::App& app, int& result);
+void add_ctl(CLI::App& app, int& result);
 
 }  // namespace tandem::cli

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The escape keys of the console, as QEMU's character-device multiplexer has them (chardev/
 // char-mux.c): Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A to the guest, Ctrl-A h (or ?)
-// prints the key list, and Ctrl-A followed by anything else is swallowed. Every other byte goes
-// to the guest unchanged. Pure: the caller does the pushing, quitting and printing.
+// prints the key list, Ctrl-A n sends the keyboard to the next VM when several run (as Axvisor's
+// Ctrl-X switches its consoles), and Ctrl-A followed by anything else is swallowed. Every other
+// byte goes to the guest unchanged. Pure: the caller does the pushing, quitting and printing.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@ inline constexpr const char* kConsoleEscapeHelp =
     "\n"
     "C-a h    print this help\n"
     "C-a x    exit tandem\n"
+    "C-a n    send keyboard input to the next VM (several VMs)\n"
     "C-a C-a  send C-a to the guest\n";
 
 struct EscapeResult {
@@ -23,6 +25,7 @@ struct EscapeResult {
     kByte,  // send `byte` to the guest
     kQuit,  // Ctrl-A x
     kHelp,  // Ctrl-A h: show kConsoleEscapeHelp
+    kNext,  // Ctrl-A n: the keyboard goes to the next VM
   };
   Kind kind = kNone;
   uint8_t byte = 0;
@@ -42,6 +45,7 @@ class ConsoleEscape {
     switch (c) {
       case kEscapeChar: return {EscapeResult::kByte, kEscapeChar};
       case 'x': return {EscapeResult::kQuit, 0};
+      case 'n': return {EscapeResult::kNext, 0};
       case 'h':
       case '?': return {EscapeResult::kHelp, 0};
       default: return {};  // QEMU ignores escapes it does not know

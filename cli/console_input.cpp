@@ -31,12 +31,13 @@ void write_all(int fd, const char* text) {
 }  // namespace
 
 Result<std::unique_ptr<ConsoleInput>> ConsoleInput::start(int fd, Push push, Notify notify,
-                                                          Quit quit, Ended ended, int help_fd) {
+                                                          Quit quit, Ended ended, int help_fd,
+                                                          Next next) {
   int wake[2];
   if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) return Error(Status::kBackend);
   std::unique_ptr<ConsoleInput> input(new ConsoleInput(fd, std::move(push), std::move(notify),
                                                        std::move(quit), std::move(ended), help_fd,
-                                                       wake[0], wake[1]));
+                                                       std::move(next), wake[0], wake[1]));
   try {
     input->m_thread = std::thread([raw = input.get()] { raw->run(); });
   } catch (const std::system_error&) {
@@ -46,13 +47,14 @@ Result<std::unique_ptr<ConsoleInput>> ConsoleInput::start(int fd, Push push, Not
 }
 
 ConsoleInput::ConsoleInput(int fd, Push push, Notify notify, Quit quit, Ended ended, int help_fd,
-                           int wake_read, int wake_write)
+                           Next next, int wake_read, int wake_write)
     : m_fd(fd),
       m_push(std::move(push)),
       m_notify(std::move(notify)),
       m_quit(std::move(quit)),
       m_ended(std::move(ended)),
       m_help_fd(help_fd),
+      m_next(std::move(next)),
       m_wake_read(wake_read),
       m_wake_write(wake_write) {}
 
@@ -117,6 +119,11 @@ void ConsoleInput::run() {
         case EscapeResult::kByte: stop = !push_with_retry(r.byte, pushed); break;
         case EscapeResult::kHelp: write_all(m_help_fd, kConsoleEscapeHelp); break;
         case EscapeResult::kQuit: quit = true; break;
+        case EscapeResult::kNext:
+          if (pushed && m_notify) m_notify();  // what was typed so far goes to the old VM
+          pushed = false;
+          if (m_next) m_next();
+          break;
       }
     }
     if (pushed && m_notify) m_notify();

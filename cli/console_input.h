@@ -28,13 +28,16 @@ class ConsoleInput {
   using Quit = std::function<void()>;
   // End of file or a read error: no more input will come (not called for Ctrl-A x or stop).
   using Ended = std::function<void()>;
+  // Ctrl-A n: the keyboard goes to the next VM (empty: the escape is swallowed).
+  using Next = std::function<void()>;
 
   // Starts reading `fd` (not owned, not closed). The Ctrl-A h key list goes to `help_fd`.
   // Every callback runs on the reader thread; notify, quit and ended may be empty.
   // Fails (kBackend) only when the self-pipe or the thread cannot be created.
   [[nodiscard]] static Result<std::unique_ptr<ConsoleInput>> start(int fd, Push push, Notify notify,
                                                                    Quit quit, Ended ended = {},
-                                                                   int help_fd = STDERR_FILENO);
+                                                                   int help_fd = STDERR_FILENO,
+                                                                   Next next = {});
   ~ConsoleInput();  // stops and joins the reader thread
   ConsoleInput(const ConsoleInput&) = delete;
   ConsoleInput& operator=(const ConsoleInput&) = delete;
@@ -45,8 +48,8 @@ class ConsoleInput {
   std::thread::native_handle_type native_handle() { return m_thread.native_handle(); }
 
  private:
-  ConsoleInput(int fd, Push push, Notify notify, Quit quit, Ended ended, int help_fd, int wake_read,
-               int wake_write);
+  ConsoleInput(int fd, Push push, Notify notify, Quit quit, Ended ended, int help_fd, Next next,
+               int wake_read, int wake_write);
   void run();
   // Pushes one byte, waiting while the queue is full. false: stop was requested meanwhile.
   bool push_with_retry(uint8_t c, bool& pushed_since_notify);
@@ -58,6 +61,7 @@ class ConsoleInput {
   const Quit m_quit;
   const Ended m_ended;
   const int m_help_fd;
+  const Next m_next;
   const int m_wake_read;
   const int m_wake_write;
   std::atomic<bool> m_finished{false};

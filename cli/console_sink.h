@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The guest console on the host: bytes from the emulated UART go to stdout, unbuffered on a
-// terminal, flushed at each newline otherwise (run_command) and when the VM stops.
+// The guest console on the host: bytes from the emulated UART go to stdout, unbuffered
+// (run_command), and flushed when the VM stops.
 #pragma once
 
 #include <cstdio>

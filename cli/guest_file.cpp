@@ -6,74 +6,45 @@
 #include <utility>
 
 #include "cli/input_file.h"
-#include "core/loader/bzimage.h"
-#include "core/loader/elf.h"
-#include "core/loader/multiboot.h"
 
 namespace tandem::cli {
 
-std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced) {
+std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced,
+                                         bool firmware) {
   auto bytes = read_input_file(path);
   if (!bytes) return std::nullopt;
   GuestFile file;
   file.bytes = std::move(*bytes);
-  const auto& b = file.bytes;
-  const bool elf64 = b.size() > 4 && b[0] == 0x7f && b[1] == 'E' && b[4] == 2;
-  // A bzImage: the boot sector signature and the setup header's "HdrS" (boot.rst).
-  const bool hdrs = b.size() >= bzimage::kHeaderMinEnd && b[bzimage::kBootFlag] == 0x55 &&
-                    b[bzimage::kBootFlag + 1] == 0xaa && b[bzimage::kMagic] == 'H' &&
-                    b[bzimage::kMagic + 1] == 'd' && b[bzimage::kMagic + 2] == 'r' &&
-                    b[bzimage::kMagic + 3] == 'S';
-  if (hdrs) {
-    if (forced && *forced != Arch::kX86_64) {
-      spdlog::error("{}: --arch {} but this is an x86 Linux bzImage", path, to_string(*forced));
+  if (firmware) {
+    if (file.bytes.empty()) {
+      spdlog::error("--bios {}: {}", path, describe(ImageError::kEmpty));
       return std::nullopt;
     }
-    if (auto image = bzimage::parse(file.bytes); !image) {
-      spdlog::error("{}: {}", path,
-                    image.error() == Status::kUnsupported
-                        ? "a Linux kernel without the 64-bit entry (boot protocol 2.12 and "
-                          "XLF_KERNEL_64) that Tandem starts it at"
-                        : "a malformed or truncated bzImage");
+  } else {
+    ImageError why = ImageError::kNone;
+    auto image = identify_kernel(file.bytes, &why);
+    if (!image) {
+      spdlog::error("{}: {}", path, describe(why));
       return std::nullopt;
     }
-    file.arch = Arch::kX86_64;
-    file.bzimage = true;
-    return file;
+    file.format = image->format;
+    file.arch = image->arch;
   }
-  if (!elf64 && multiboot::find_header(file.bytes)) {
-    if (forced && *forced != Arch::kX86_64) {
-      spdlog::error("{}: --arch {} but this is an x86 multiboot image", path, to_string(*forced));
-      return std::nullopt;
-    }
-    file.arch = Arch::kX86_64;
-    file.multiboot = true;
-    return file;
-  }
-  if (b.size() < 4 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F') {
-    spdlog::error("{}: not an ELF file (Tandem runs ELF guest images)", path);
-    return std::nullopt;
-  }
-  auto image = parse_elf(file.bytes);
-  if (!image) {
-    if (image.error() == Status::kUnsupported && b.size() > 4 && b[4] == 1)
+  if (file.format == KernelFormat::kRaw) {
+    if (!forced) {
       spdlog::error(
-          "{}: 32-bit ELF without a multiboot header: Tandem runs 64-bit ELF guests "
-          "and multiboot v1 images",
+          "{}: a raw binary (no ELF, Image, bzImage or multiboot header names its "
+          "architecture): give --arch aarch64|riscv64",
           path);
-    else if (image.error() == Status::kUnsupported)
-      spdlog::error("{}: ELF for an architecture Tandem does not run (aarch64, riscv64, x86_64)",
-                    path);
-    else
-      spdlog::error("{}: malformed ELF ({})", path, to_string(image.error()));
+      return std::nullopt;
+    }
+    file.arch = *forced;
+  }
+  if (forced && *forced != file.arch) {
+    spdlog::error("{}: --arch {} but the file is for {} ({})", path, to_string(*forced),
+                  to_string(file.arch), to_string(file.format));
     return std::nullopt;
   }
-  if (forced && *forced != image->arch) {
-    spdlog::error("{}: --arch {} but the ELF is {}", path, to_string(*forced),
-                  to_string(image->arch));
-    return std::nullopt;
-  }
-  file.arch = image->arch;
   return file;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reading a guest image from disk and working out its architecture, with one-line errors.
+// Reading the files a run boots (--kernel or the guest, --bios) and working out the guest's
+// architecture, with one-line errors. The format comes from core/loader/kernel_image.h, the
+// one detector every entry point uses.
 #pragma once
 
 #include <cstdint>
@@ -8,20 +10,21 @@
 #include <vector>
 
 #include "core/base/arch.h"
+#include "core/loader/kernel_image.h"
 
 namespace tandem::cli {
 
 struct GuestFile {
   std::vector<uint8_t> bytes;
   Arch arch = Arch::kAarch64;
-  bool multiboot = false;    // a multiboot v1 image (32-bit x86 entry), not a 64-bit ELF
-  bool bzimage = false;      // a Linux x86 bzImage (64-bit boot protocol)
-  std::vector<uint8_t> dtb;  // the --dtb file's bytes, if one was given
+  KernelFormat format = KernelFormat::kRaw;
 };
 
-// Logs a clear error and returns nullopt for a missing or unreadable file, a file that is not
-// an ELF, a multiboot image or a bzImage (a bzImage without a 64-bit entry included), a 32-bit ELF
-// without a multiboot header, or an --arch that contradicts the ELF.
-std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced);
+// Logs a clear error and returns nullopt for a missing or unreadable file, a file Tandem
+// cannot boot (describe(ImageError) says why), a raw binary without `forced` (nothing in it
+// names an architecture), or a `forced` architecture that contradicts the file.
+// `firmware`: a --bios file, always taken as raw firmware.
+std::optional<GuestFile> read_guest_file(const std::string& path, std::optional<Arch> forced,
+                                         bool firmware = false);
 
 }  // namespace tandem::cli

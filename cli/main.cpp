@@ -4,12 +4,17 @@
 // when the guest faulted or the backend failed (the message says which).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/config_keys.h"
 #include "cli/machine_option.h"
 #include "cli/options.h"
+#include "cli/vm_config.h"
 
 namespace {
 
@@ -24,6 +29,9 @@ Examples:
   tandem run build/guests/aarch64/hello.elf          boot a guest on the emulator
   tandem run --trace exits build/guests/riscv64/mmio.elf
   tandem run --backend kvm build/guests/x86_64/hello.elf
+  tandem run --mem 512M --cpus 2 --kernel Image --initrd rd.gz \
+             --append "console=ttyAMA0"       boot Linux (arm64 Image, RISC-V Image, ELF)
+  tandem run --arch aarch64 --mem 512M --bios u-boot.bin   firmware in flash at 0 (aarch64)
   tandem run --backend kvm --mem 256M --cpus 2 --kernel bzImage --initrd rd.gz \
              --append "console=ttyS0"         boot Linux (x86_64, 64-bit boot protocol)
 
@@ -32,48 +40,97 @@ guest's (PSCI SYSTEM_OFF = 0, semihosting / sifive_test / isa-debug-exit carry a
 2 = bad command line or guest file; 125 = the guest faulted (e.g. touched unmapped memory) or
 the backend failed.)";
 
-// The raw text of `tandem run`'s options; run_command() validates it with clear messages.
+// The raw text of `tandem run`'s options; to_run_options() validates it with clear messages.
 struct RunArgs {
   std::string backend = "emu";
   std::string arch;
   std::string mem = "128M";
   std::string trace = "none";
   std::string timeout = "0";
+  std::vector<std::string> guests;  // one guest image, or VM config files
+  std::vector<std::string> drives;
+  std::string console;  // --console: a device and/or where it goes
   RunOptions opts;
 };
 
-int run_from_args(RunArgs& args) {
+// A usage error: "tandem: error: ..." or, for a config key, "FILE:LINE: [section] key: error: ...".
+void usage_error(const std::string& where, const std::string& message) {
+  if (where.empty()) {
+    std::fprintf(stderr, "tandem: error: %s\n", message.c_str());
+  } else {
+    std::fprintf(stderr, "%s: error: %s\n", where.c_str(), message.c_str());
+  }
+}
+
+std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where = {}) {
   RunOptions& opts = args.opts;
-  if (opts.guest_path.empty() && opts.dump_dtb.empty()) {
-    std::fprintf(stderr, "tandem: error: name a guest image, or a Linux kernel with --kernel\n");
-    return tandem::cli::kExitUsage;
+  if (args.guests.size() > 1) {
+    usage_error(where, "name one guest image (or several VM configs: *.toml)");
+    return std::nullopt;
+  }
+  if (args.guests.size() == 1) {
+    if (!opts.guest_path.empty()) {
+      usage_error(where, "name either a guest image or --kernel, not both");
+      return std::nullopt;
+    }
+    opts.guest_path = args.guests[0];
+  }
+  if (opts.guest_path.empty() && opts.dump_dtb.empty() && opts.bios_path.empty()) {
+    usage_error(where, "name a guest image, a kernel with --kernel, or firmware with --bios");
+    return std::nullopt;
   }
   opts.backend = *tandem::cli::parse_backend(args.backend);
   if (!args.arch.empty()) opts.arch = tandem::cli::parse_arch(args.arch);
   auto size = tandem::cli::parse_size(args.mem);
   if (!size) {
-    std::fprintf(stderr, "tandem: error: --mem '%s' is not a size (e.g. 128M, 1G)\n",
-                 args.mem.c_str());
-    return tandem::cli::kExitUsage;
+    usage_error(where, "--mem '" + args.mem + "' is not a size (e.g. 128M, 1G)");
+    return std::nullopt;
   }
   opts.mem_bytes = *size;
   const auto timeout = tandem::cli::parse_timeout(args.timeout);
   if (!timeout) {
-    std::fprintf(stderr,
-                 "tandem: error: --timeout '%s' is not a number of seconds from 0 to %.0f\n",
-                 args.timeout.c_str(), tandem::cli::kMaxTimeoutSeconds);
-    return tandem::cli::kExitUsage;
+    usage_error(where, "--timeout '" + args.timeout + "' is not a number of seconds from 0 to " +
+                           std::to_string(static_cast<long>(tandem::cli::kMaxTimeoutSeconds)));
+    return std::nullopt;
   }
   opts.timeout_s = *timeout;
+  for (const std::string& text : args.drives) {
+    std::string error;
+    auto drive = tandem::cli::parse_drive(text, error);
+    if (!drive) {
+      usage_error(where, error);
+      return std::nullopt;
+    }
+    opts.virtio.drives.push_back(*drive);
+  }
+  // --console uart|virtio[,stdio|prefix|file:PATH]: the device, then where it goes.
+  size_t start = 0;
+  while (!args.console.empty() && start <= args.console.size()) {
+    const size_t comma = std::min(args.console.find(',', start), args.console.size());
+    const std::string item = args.console.substr(start, comma - start);
+    if (item == "uart" || item == "virtio") {
+      opts.virtio.console = item == "virtio";
+    } else if (item == "stdio" || item == "prefix" || item.rfind("file:", 0) == 0) {
+      if (!opts.console.empty()) {
+        usage_error(where, "--console " + args.console + ": name one place for the console");
+        return std::nullopt;
+      }
+      opts.console = item;
+    } else {
+      usage_error(where, "--console " + args.console + ": '" + item +
+                             "' is neither a device (uart, virtio) nor a place (stdio, prefix, "
+                             "file:PATH)");
+      return std::nullopt;
+    }
+    start = comma + 1;
+  }
   opts.trace = args.trace == "exits"  ? tandem::cli::TraceMode::kExits
                : args.trace == "mmio" ? tandem::cli::TraceMode::kMmio
                                       : tandem::cli::TraceMode::kNone;
-  return tandem::cli::run_command(opts);
+  return opts;
 }
 
-void add_run(CLI::App& app, RunArgs& args, int& result) {
-  auto* run = app.add_subcommand("run", "Run a guest ELF and show its console");
-  run->footer(kRunFooter);
+void add_run_options(CLI::App* run, RunArgs& args) {
   run->add_option("--backend,-b", args.backend, "Execution backend: emu | kvm")
       ->check(CLI::IsMember({"emu", "kvm"}))
       ->capture_default_str();
@@ -97,21 +154,144 @@ void add_run(CLI::App& app, RunArgs& args, int& result) {
                   "Kernel command line: the device tree's bootargs (aarch64, riscv64), the "
                   "Linux or multiboot command line (x86_64, kvm backend)");
   run->add_option("--kernel", args.opts.guest_path,
-                  "Linux x86 bzImage to boot (kvm backend), instead of a guest ELF");
-  run->add_option("--initrd", args.opts.initrd_path, "Initial RAM disk for --kernel");
+                  "Kernel to boot, format detected from the file: ELF, arm64 Image, RISC-V "
+                  "Image, x86 bzImage (kvm backend), multiboot image, or a raw binary at the "
+                  "board's kernel address (needs --arch)");
+  run->add_option("--initrd", args.opts.initrd_path,
+                  "Initial RAM disk, placed as QEMU does and named in /chosen (or the bzImage's "
+                  "boot parameters)");
+  run->add_option("--bios", args.opts.bios_path,
+                  "Firmware run in place from flash at address 0 with the device tree at the "
+                  "RAM base, as QEMU's -bios (aarch64; needs --arch)");
   run->add_option("--dump-dtb", args.opts.dump_dtb,
                   "Write the device tree the guest would get to this file and exit without "
                   "running (the guest may then be left out if --arch is given)");
   run->add_option("--dtb", args.opts.dtb,
                   "Give the guest this device tree blob instead of the board's");
   tandem::cli::add_machine_option(*run, args.opts.machine);
+  run->add_option("--name", args.opts.name,
+                  "The VM's name: its console prefix and its name for `tandem ctl` (default: the "
+                  "guest file's name)");
+  run->add_option("--console", args.console,
+                  "The console's device and/or where it goes, comma-separated: uart (the "
+                  "board's UART, the default) | virtio (also a virtio console, Linux's hvc0, "
+                  "which then takes the input); stdio | prefix (each line \"[name] \") | "
+                  "file:PATH (default: stdio for one VM, prefix for several)");
+  run->add_option("--drive", args.drives,
+                  "A virtio-blk disk: file=disk.img[,readonly] (a raw image, a whole number of "
+                  "512-byte sectors; repeatable)")
+      ->allow_extra_args(false);  // one value per --drive: the guest path stays positional
+  run->add_flag("--rng", args.opts.virtio.rng, "A virtio-rng device fed by the host's getrandom()");
+  run->add_option("--api-socket", args.opts.api_socket,
+                  "Serve the control protocol on this Unix socket (`tandem ctl`); tandem then "
+                  "runs until `tandem ctl quit`");
   run->add_option("--gdb", args.opts.gdb,
                   "Serve the GDB remote protocol on tcp::PORT (127.0.0.1), tcp:HOST:PORT or "
-                  "unix:PATH (emu backend); `target remote` from gdb-multiarch");
+                  "unix:PATH (emu backend, one VM); `target remote` from gdb-multiarch");
   run->add_flag("--wait-gdb", args.opts.wait_gdb,
                 "With --gdb: wait for the debugger before the guest's first instruction");
-  run->add_option("guest", args.opts.guest_path, "Guest ELF image (or multiboot image, bzImage)");
-  run->callback([&args, &result] { result = run_from_args(args); });
+  run->add_option("guest", args.guests, "Guest image (as --kernel), or VM config files (*.toml)");
+}
+
+// Parses `tandem run`'s words (a config's keys made into options) into options; nullopt after
+// printing why, starting with `where` (the config file, line and key) when given.
+std::optional<RunOptions> parse_run_words(const std::vector<std::string>& words,
+                                          const std::string& where = {}) {
+  CLI::App app("", "tandem");
+  auto* run = app.add_subcommand("run");
+  RunArgs args;
+  add_run_options(run, args);
+  std::vector<std::string> argv{"run"};
+  argv.insert(argv.end(), words.begin(), words.end());
+  std::reverse(argv.begin(), argv.end());  // CLI11 takes a vector in reverse order
+  try {
+    app.parse(argv);
+  } catch (const CLI::ParseError& e) {
+    usage_error(where, e.what());
+    return std::nullopt;
+  }
+  return to_run_options(args, where);
+}
+
+std::vector<std::string> words_of(const tandem::cli::ConfigWord& w) {
+  std::vector<std::string> out;
+  if (!w.option.empty()) out.push_back(w.option);
+  if (!w.option.empty() && w.value.empty()) return out;  // a flag
+  out.push_back(w.value);
+  return out;
+}
+
+// A VM config's options, with the command line's own options (`cmdline`: the words after
+// `run` other than the configs) in place of the config's for the options the command line
+// gives. nullopt after printing why, naming the file, line and key at fault.
+std::optional<RunOptions> options_from_config(const std::string& path,
+                                              const std::vector<std::string>& cmdline,
+                                              const CLI::App* cmdline_run) {
+  auto config = tandem::cli::read_vm_config(path);
+  if (!config) return std::nullopt;
+  std::vector<std::string> words;
+  for (const auto& w : *config) {
+    if (cmdline_run != nullptr && !w.option.empty()) {
+      const CLI::Option* given = cmdline_run->get_option_no_throw(w.option);
+      if (given != nullptr && given->count() > 0) continue;
+    }
+    // Each key alone first, so an error names the key it comes from.
+    std::vector<std::string> alone = words_of(w);
+    // With a stand-in for the guest, which --dump-dtb is without writing anything (the key's
+    // own words are only parsed here).
+    if (!w.option.empty() && w.option != "--dump-dtb") {
+      alone.push_back("--dump-dtb");
+      alone.push_back("config-check.dtb");
+    }
+    if (!parse_run_words(alone, w.where)) return std::nullopt;
+    for (auto& word : words_of(w)) words.push_back(std::move(word));
+  }
+  words.insert(words.end(), cmdline.begin(), cmdline.end());
+  return parse_run_words(words, path);
+}
+
+int run_from_args(RunArgs& args, const CLI::App* run, const std::vector<std::string>& raw) {
+  std::vector<std::string> configs;
+  for (const auto& g : args.guests)
+    if (tandem::cli::is_vm_config(g)) configs.push_back(g);
+  const tandem::cli::ConfigLoader load = [](const std::string& path) {
+    return options_from_config(path, {}, nullptr);
+  };
+  if (configs.empty()) {
+    auto opts = to_run_options(args);
+    if (!opts) return tandem::cli::kExitUsage;
+    return tandem::cli::run_command({*opts}, load);
+  }
+  if (configs.size() != args.guests.size()) {
+    std::fprintf(stderr, "tandem: error: name VM configs (*.toml) or one guest image, not both\n");
+    return tandem::cli::kExitUsage;
+  }
+  std::vector<std::string> cmdline;
+  for (const auto& word : raw)
+    if (std::find(configs.begin(), configs.end(), word) == configs.end()) cmdline.push_back(word);
+  std::vector<RunOptions> vms;
+  for (const auto& path : configs) {
+    auto opts = options_from_config(path, cmdline, run);
+    if (!opts) return tandem::cli::kExitUsage;
+    vms.push_back(std::move(*opts));
+  }
+  return tandem::cli::run_command(vms, load);
+}
+
+void add_run(CLI::App& app, RunArgs& args, const std::vector<std::string>& raw, int& result) {
+  auto* run = app.add_subcommand("run",
+                                 "Run a guest ELF, or the VMs of config files, and show "
+                                 "their consoles");
+  run->footer(kRunFooter);
+  add_run_options(run, args);
+  run->callback([&args, run, &raw, &result] { result = run_from_args(args, run, raw); });
+}
+
+// `tandem config-keys`: each `tandem run` option and the VM config key that sets it.
+int config_keys_command() {
+  for (const auto& k : tandem::cli::kConfigKeys)
+    std::printf("%s [%s] %s\n", *k.option != 0 ? k.option : "guest", k.section, k.key);
+  return 0;
 }
 
 int parse_and_run(int argc, char** argv) {
@@ -119,10 +299,18 @@ int parse_and_run(int argc, char** argv) {
   app.require_subcommand(1);
   int result = 0;
   RunArgs run_args;
-  add_run(app, run_args, result);
+  // The words after `run`: with VM configs, they apply on top of each config's.
+  std::vector<std::string> run_words;
+  for (int i = 2; i < argc && std::string(argv[1]) == "run"; i++) run_words.emplace_back(argv[i]);
+  add_run(app, run_args, run_words, result);
+  app.add_subcommand("config-keys",
+                     "List each `tandem run` option and the VM config key that "
+                     "sets it")
+      ->callback([&] { result = config_keys_command(); });
   app.add_subcommand("info", "List the backends and guest architectures this host can run")
       ->callback([&] { result = tandem::cli::info_command(); });
   tandem::cli::add_build_image(app, result);
+  tandem::cli::add_ctl(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/virtio_options.h"
 #include "core/base/arch.h"
 
 namespace tandem::cli {
@@ -21,17 +22,26 @@ struct RunOptions {
   TraceMode trace = TraceMode::kNone;
   double timeout_s = 0;     // 0 = no limit
   bool verbose = false;     // log at info level (e.g. the boot timer's line), not only warnings
-  std::string guest_path;   // an ELF, a multiboot image or a Linux bzImage (--kernel); empty
-                            // only with dump_dtb and arch
-  std::string initrd_path;  // for a bzImage; empty: none
+  std::string guest_path;   // the kernel (--kernel or the guest argument), in any format
+                            // core/loader/kernel_image.h detects; empty with bios_path, or
+                            // with dump_dtb and arch
+  std::string initrd_path;  // empty: none
+  std::string bios_path;    // firmware run in place from the board's flash (QEMU's -bios)
   // The kernel command line (QEMU's -append): /chosen bootargs on device-tree boards, the
   // multiboot or Linux command line on x86.
   std::string cmdline;
-  std::string dump_dtb;   // write the guest's device tree here instead of running
-  std::string dtb;        // give the guest this device tree instead of the board's
-  std::string machine;    // the board (--machine); empty: the architecture's default
-  std::string gdb;        // GDB stub socket: tcp::PORT, tcp:HOST:PORT, unix:PATH; empty: none
-  bool wait_gdb = false;  // stop before the first instruction until a GDB client connects
+  std::string dump_dtb;  // write the guest's device tree here instead of running
+  std::string dtb;       // give the guest this device tree instead of the board's
+  std::string machine;   // the board (--machine); empty: the architecture's default
+  std::string name;      // the VM's name (console prefix, `tandem ctl`); empty: from the file
+  // Where the guest's console goes: "stdio" (stdout as is), "prefix" (stdout, each line
+  // prefixed "[name] "), "file:PATH" or "socket:PATH" (a Unix socket Tandem listens on). Empty:
+  // stdio for one VM, prefix for several.
+  std::string console;
+  std::string api_socket;  // serve the control protocol (cli/api_server.h) on this Unix socket
+  VirtioOptions virtio;    // --drive, --rng, --console virtio
+  std::string gdb;         // GDB stub socket: tcp::PORT, tcp:HOST:PORT, unix:PATH; empty: none
+  bool wait_gdb = false;   // stop before the first instruction until a GDB client connects
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

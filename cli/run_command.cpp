@@ -1,32 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
-// `tandem run`: read the guest, pick the architecture and backend, build the VM, run it, and
-// turn how it stopped into the process status.
+// `tandem run`: read each guest, pick its architecture and backend, build the VMs, run them
+// (vm_group.h), and turn how they stopped into the process status.
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
+#include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <memory>
-#include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
 #include "backends/emu/emu_machine.h"
 #include "backends/hosted/host_log.h"
+#include "cli/api_server.h"
 #include "cli/commands.h"
-#include "cli/console_input.h"
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
 #include "cli/gdb_stub.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/machine_option.h"
-#include "cli/terminal_mode.h"
+#include "cli/managed_vm.h"
+#include "cli/vm_group.h"
 #include "core/vm/vm.h"
 #ifdef TANDEM_HAVE_KVM
 #include "backends/kvm/kvm_hal.h"
@@ -35,53 +34,13 @@
 namespace tandem::cli {
 namespace {
 
-// Stops the VM when the time limit passes, unless the run ends first.
-class Watchdog {
- public:
-  template <class Stop>
-  Watchdog(double seconds, Stop stop) {
-    if (seconds <= 0) return;
-    m_thread = std::thread([this, seconds, stop] {
-      std::unique_lock lock(m_mutex);
-      if (!m_cv.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return m_done; }))
-        stop();
-    });
-  }
-  ~Watchdog() {
-    {
-      std::lock_guard lock(m_mutex);
-      m_done = true;
-    }
-    m_cv.notify_all();
-    if (m_thread.joinable()) m_thread.join();
-  }
-
- private:
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  bool m_done = false;
-  std::thread m_thread;
-};
-
-int report(const StopInfo& stop) {
-  switch (stop.kind) {
-    case StopKind::kPowerOff: return stop.status & 0xff;
-    case StopKind::kReset:
-      spdlog::warn("the guest asked for a reset; resets are not supported yet, stopping");
-      return 0;
-    case StopKind::kTimeout: spdlog::error("{}", stop.message); return 124;
-    case StopKind::kFault: spdlog::error("guest fault: {}", stop.message); return kExitFault;
-    case StopKind::kError:
-    case StopKind::kRunning: spdlog::error("backend failure: {}", stop.message); return kExitFault;
-  }
-  return kExitFault;
-}
-
 const char* explain(const VmError& err) {
   switch (err.step) {
     case VmStep::kRamSize:
       return "--mem must be a multiple of 4 KiB, non-zero, within the board's RAM window";
     case VmStep::kImage:
+      if (err.image != ImageError::kNone) return describe(err.image);
+      if (err.placement != PlacementError::kNone) return describe(err.placement);
       if (err.status == Status::kOutOfRange)
         return "the guest image does not fit its RAM (raise --mem, or check the ELF's load "
                "addresses)";
@@ -102,7 +61,28 @@ const char* explain(const VmError& err) {
       if (err.status == Status::kInvalidArgument)
         return "the command line is longer than the kernel accepts (its cmdline_size)";
       return "the bzImage is malformed";
+    case VmStep::kFirmware:
+      if (err.status == Status::kUnsupported)
+        return "this board runs no firmware from flash (riscv64: Tandem itself is the SBI "
+               "firmware; give an S-mode payload such as U-Boot qemu-riscv64_smode with "
+               "--kernel)";
+      if (err.status == Status::kOutOfRange) return "the firmware is bigger than the flash bank";
+      if (err.status == Status::kInvalidArgument)
+        return "--bios boots the firmware alone; it loads the kernel itself (leave out --kernel "
+               "and --initrd)";
+      return "the firmware could not be mapped";
+    case VmStep::kInitrd:
+      if (err.status == Status::kOutOfRange)
+        return "the initrd does not fit in guest RAM beside the kernel (raise --mem)";
+      return "this kernel takes no initrd (multiboot images, and boards without a device tree "
+             "for ELF guests)";
     case VmStep::kMachine: return "the backend could not create the VM (see the messages above)";
+    case VmStep::kVirtio:
+      if (err.status == Status::kCapacity)
+        return "more virtio devices than the board has virtio-mmio transports (aarch64 virt: 32, "
+               "riscv64 virt: 8)";
+      return "virtio devices (--drive, --rng, --console virtio) need an aarch64 or riscv64 guest: "
+             "the x86_64 pc board has no virtio-mmio transports";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
         return "the --dtb file is not a flattened device tree (DTB, magic 0xd00dfeed, version "
@@ -114,27 +94,6 @@ const char* explain(const VmError& err) {
       return "the board's device tree could not be built";
     default: return "";
   }
-}
-
-// The host's stdin reaches the guest's console UART. Ctrl-A x stops the VM; at end of input
-// the VM is told, so a guest that only waits for input is known to be stuck.
-template <class V>
-std::unique_ptr<ConsoleInput> start_input(V& vm, std::atomic<bool>& user_quit) {
-  vm.set_input_open(true);
-  auto input = ConsoleInput::start(
-      STDIN_FILENO, [&vm](uint8_t c) { return vm.console_input().push(c); },
-      [&vm] { vm.notify_input(); },
-      [&vm, &user_quit] {
-        user_quit.store(true);
-        vm.request_stop();
-      },
-      [&vm] { vm.set_input_open(false); });
-  if (!input) {
-    spdlog::warn("console input unavailable: {}", to_string(input.error()));
-    vm.set_input_open(false);
-    return nullptr;
-  }
-  return std::move(*input);
 }
 
 // Runs the vCPUs: round-robin on this thread, or one thread per vCPU where the backend needs
@@ -173,126 +132,192 @@ int dump_dtb(V& vm, const std::string& path) {
   return 0;
 }
 
+// A VM of backend H with what it keeps alive: the frames' allocator, the guest's bytes (the
+// loaders keep spans into them) and the trace sink.
 template <class H>
-int run_vm(const RunOptions& opts, const GuestFile& guest) {
-  typename H::PagingHandler paging;
-  StdoutSink console;
-  StderrTracer tracer;
-  auto vm = std::make_unique<Vm<H>>(paging, console, guest.arch);
-  VmConfig config;
-  config.arch = guest.arch;
-  config.ram_size = opts.mem_bytes;
-  config.cpus = opts.cpus;
-  config.bootargs = opts.cmdline;
-  config.dtb = guest.dtb;
-  config.board = opts.machine.c_str();
-  VmError err;
-  if (!opts.dump_dtb.empty()) {
-    if (!vm->setup(config, err)) {
-      spdlog::error("{} ({}). {}", to_string(err.step), to_string(err.status), explain(err));
-      return kExitUsage;
+class HostedVm final : public ManagedVm {
+ public:
+  HostedVm(const RunOptions& opts, GuestFile guest, std::optional<GuestFile> bios,
+           std::vector<uint8_t> dtb, CharSink& console)
+      : m_console(console),
+        m_opts(opts),
+        m_guest(std::move(guest)),
+        m_bios(std::move(bios)),
+        m_dtb(std::move(dtb)),
+        m_vm(m_paging, console, m_guest.arch) {}
+
+  // Builds and loads the VM; false after printing why (`status`: the process status).
+  bool setup(int& status) {
+    VmConfig config;
+    config.arch = m_guest.arch;
+    config.ram_size = m_opts.mem_bytes;
+    config.cpus = m_opts.cpus;
+    config.bootargs = m_opts.cmdline;
+    config.dtb = m_dtb;
+    config.board = m_opts.machine.c_str();
+    VmError err;
+    status = kExitUsage;
+    // The devices outlive the VM that points at them (m_vm is the last member).
+    m_virtio = VirtioSet::create(m_opts.virtio, m_console);
+    if (!m_virtio) return false;
+    config.virtio = m_virtio->devices();
+    if (!m_opts.dump_dtb.empty()) {
+      if (!m_vm.setup(config, err)) {
+        spdlog::error("{} ({}). {}", to_string(err.step), to_string(err.status), explain(err));
+        return false;
+      }
+      status = dump_dtb(m_vm, m_opts.dump_dtb);
+      return false;
     }
-    return dump_dtb(*vm, opts.dump_dtb);
-  }
-  const std::string cmdline = opts.guest_path + " " + opts.cmdline;  // QEMU's convention
-  std::vector<uint8_t> initrd;
-  if (!opts.initrd_path.empty()) {
-    auto bytes = read_input_file(opts.initrd_path);
-    if (!bytes) return kExitUsage;
-    initrd = std::move(*bytes);
-  }
-  const LinuxImage linux_image{guest.bytes, initrd, opts.cmdline};
-  const bool loaded = vm->setup(config, err) &&
-                      (guest.bzimage     ? vm->load_linux(linux_image, err).ok()
-                       : guest.multiboot ? vm->load_multiboot(guest.bytes, cmdline, err).ok()
-                                         : vm->load(guest.bytes, err).ok());
-  if (!loaded) {
-    spdlog::error("{}: {} ({}). {}", opts.guest_path, to_string(err.step), to_string(err.status),
-                  explain(err));
-    return kExitUsage;
-  }
-  if (opts.trace != TraceMode::kNone)
-    vm->exits().set_tracer(&tracer, opts.trace == TraceMode::kMmio);
-  std::optional<GdbStub> stub;
-  if constexpr (std::is_same_v<H, EmuHal>) {
-    if (!opts.gdb.empty()) {
-      stub = GdbStub::start(*vm, guest.arch, opts.cpus, opts.gdb, opts.wait_gdb);
-      if (!stub) return kExitUsage;
+    // A multiboot command line starts with the image's name (QEMU's convention).
+    m_cmdline = m_guest.format == KernelFormat::kMultiboot
+                    ? m_opts.guest_path + " " + m_opts.cmdline
+                    : m_opts.cmdline;
+    if (!m_opts.initrd_path.empty()) {
+      auto bytes = read_input_file(m_opts.initrd_path);
+      if (!bytes) return false;
+      m_initrd = std::move(*bytes);
     }
+    if (m_bios) config.firmware = m_bios->bytes;
+    const BootFiles files{m_guest.bytes, m_initrd, m_cmdline};
+    if (!m_vm.setup(config, err) || !m_vm.boot(files, err)) {
+      const std::string& what = err.step == VmStep::kFirmware ? m_opts.bios_path
+                                : err.step == VmStep::kInitrd ? m_opts.initrd_path
+                                                              : m_opts.guest_path;
+      spdlog::error("{}: {} ({}). {}", what, to_string(err.step), to_string(err.status),
+                    explain(err));
+      return false;
+    }
+    if (m_opts.trace != TraceMode::kNone)
+      m_vm.exits().set_tracer(&m_tracer, m_opts.trace == TraceMode::kMmio);
+    if constexpr (std::is_same_v<H, EmuHal>) {
+      if (!m_opts.gdb.empty()) {
+        m_gdb = GdbStub::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
+        if (!m_gdb) return false;
+      }
+    }
+    return true;
   }
-  // On a terminal the guest's console is interactive: show each byte as it is written. Into a
-  // pipe or a file, each line as it ends, so a reader (tee, a test) sees the guest progress.
-  std::setvbuf(stdout, nullptr, isatty(STDOUT_FILENO) ? _IONBF : _IOLBF, BUFSIZ);
-  std::atomic<bool> user_quit{false};
-  const StopInfo* stop = nullptr;
-  {
-    TerminalMode terminal(STDIN_FILENO);
-    // A background `tandem run ... &` must not read the terminal (SIGTTIN would stop it).
-    std::unique_ptr<ConsoleInput> input;
-    if (!TerminalMode::is_background_tty(STDIN_FILENO)) input = start_input(*vm, user_quit);
-    Watchdog watchdog(opts.timeout_s, [&vm] { vm->request_stop(); });
-    stop = &run_to_stop(*vm, opts.cpus);
+
+  const StopInfo& run() override {
+    const StopInfo& stop = run_to_stop(m_vm, m_opts.cpus);
+    if (m_gdb) m_gdb->server->on_exit(stop_status(stop));  // the client sees the exit status
+    return stop;
   }
-  std::fflush(stdout);
-  if (user_quit.load()) {
-    std::fprintf(stderr, "tandem: terminated by the user (Ctrl-A x)\n");
-    return 0;
-  }
-  const int status = report(*stop);
-  if (stub) stub->server->on_exit(status);
-  return status;
+  void request_stop() override { m_vm.request_stop(); }
+  void pause() override { m_vm.pause(); }
+  void resume() override { m_vm.resume(); }
+  bool push_input(uint8_t c) override { return m_vm.console_input().push(c); }
+  void notify_input() override { m_vm.notify_input(); }
+  void set_input_open(bool open) override { m_vm.set_input_open(open); }
+  uint64_t exit_count(ExitKind kind) override { return m_vm.exits().exit_count(kind); }
+  Arch arch() const override { return m_guest.arch; }
+
+ private:
+  CharSink& m_console;
+  RunOptions m_opts;
+  GuestFile m_guest;
+  std::unique_ptr<VirtioSet> m_virtio;
+  typename H::PagingHandler m_paging;
+  StderrTracer m_tracer;
+  std::optional<GuestFile> m_bios;
+  std::vector<uint8_t> m_dtb;
+  std::vector<uint8_t> m_initrd;
+  std::string m_cmdline;
+  Vm<H> m_vm;
+  std::optional<GdbStub> m_gdb;  // after the VM: it goes first
+};
+
+template <class H>
+std::unique_ptr<ManagedVm> make_vm(const RunOptions& opts, GuestFile guest,
+                                   std::optional<GuestFile> bios, std::vector<uint8_t> dtb,
+                                   CharSink& console, int& status) {
+  auto vm = std::make_unique<HostedVm<H>>(opts, std::move(guest), std::move(bios), std::move(dtb),
+                                          console);
+  if (!vm->setup(status)) return nullptr;
+  return vm;
 }
 
 }  // namespace
 
-int run_command(const RunOptions& opts) {
-  hosted::install_log_sink(opts.verbose ? log::Level::kInfo : log::Level::kWarn);
+int stop_status(const StopInfo& stop) {
+  switch (stop.kind) {
+    case StopKind::kPowerOff: return stop.status & 0xff;
+    case StopKind::kReset: return 0;
+    case StopKind::kTimeout: return 124;
+    case StopKind::kFault:
+    case StopKind::kError:
+    case StopKind::kRunning: return kExitFault;
+  }
+  return kExitFault;
+}
+
+int report_stop(const StopInfo& stop, const char* prefix) {
+  switch (stop.kind) {
+    case StopKind::kPowerOff: break;
+    case StopKind::kReset:
+      spdlog::warn("{}the guest asked for a reset; resets are not supported yet, stopping", prefix);
+      break;
+    case StopKind::kTimeout: spdlog::error("{}{}", prefix, stop.message); break;
+    case StopKind::kFault: spdlog::error("{}guest fault: {}", prefix, stop.message); break;
+    case StopKind::kError:
+    case StopKind::kRunning: spdlog::error("{}backend failure: {}", prefix, stop.message); break;
+  }
+  return stop_status(stop);
+}
+
+std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, int& status) {
+  status = kExitUsage;
   std::optional<GuestFile> guest;
+  std::optional<GuestFile> bios;
+  if (!opts.bios_path.empty()) {
+    bios = read_guest_file(opts.bios_path, opts.arch, true);
+    if (!bios) return nullptr;
+  }
   if (!opts.guest_path.empty()) {
     guest = read_guest_file(opts.guest_path, opts.arch);
+  } else if (bios) {
+    guest = GuestFile{{}, bios->arch, KernelFormat::kRaw};
   } else if (!opts.dump_dtb.empty() && opts.arch) {
-    guest = GuestFile{{}, *opts.arch, false, {}};
+    guest = GuestFile{{}, *opts.arch, KernelFormat::kRaw};
   } else {
     spdlog::error("no guest image given (only --dump-dtb with --arch runs without one)");
   }
-  if (!guest || !check_machine(guest->arch, opts.machine)) return kExitUsage;
+  if (!guest || !check_machine(guest->arch, opts.machine)) return nullptr;
+  std::vector<uint8_t> dtb;
   if (!opts.dtb.empty()) {
-    auto dtb = read_input_file(opts.dtb);
-    if (!dtb) return kExitUsage;
-    guest->dtb = std::move(*dtb);
+    auto bytes = read_input_file(opts.dtb);
+    if (!bytes) return nullptr;
+    dtb = std::move(*bytes);
   }
   if (opts.cpus > 1 && guest->arch == Arch::kX86_64 && opts.backend != Backend::kKvm) {
     spdlog::error(
         "--cpus {}: x86_64 guests on the emu backend have no interrupts (Unicorn cannot deliver "
         "them), so they cannot start other CPUs; use --backend kvm",
         opts.cpus);
-    return kExitUsage;
+    return nullptr;
   }
-  if (!opts.initrd_path.empty() && !guest->bzimage) {
-    spdlog::error("--initrd {}: only a Linux bzImage (--kernel) takes an initrd", opts.initrd_path);
-    return kExitUsage;
-  }
-  if (guest->bzimage && opts.backend != Backend::kKvm) {
+  if (guest->format == KernelFormat::kBzImage && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: a Linux kernel needs interrupts and the PC's interrupt controllers, which the "
         "kvm backend has (--backend kvm); x86 guests on emu have no interrupts",
         opts.guest_path);
-    return kExitUsage;
+    return nullptr;
   }
-  if (guest->multiboot && opts.backend != Backend::kKvm) {
+  if (guest->format == KernelFormat::kMultiboot && opts.backend != Backend::kKvm) {
     spdlog::error(
         "{}: multiboot images start in 32-bit protected mode, which needs the kvm "
         "backend (--backend kvm); Unicorn cannot switch an x86 CPU to long mode",
         opts.guest_path);
-    return kExitUsage;
+    return nullptr;
   }
   if (opts.wait_gdb && opts.gdb.empty()) {
     spdlog::error("--wait-gdb needs --gdb (where the debugger connects)");
-    return kExitUsage;
+    return nullptr;
   }
   if (!opts.gdb.empty() && opts.backend != Backend::kEmu) {
     spdlog::error("--gdb: the GDB stub runs on the emu backend only (kvm: not yet)");
-    return kExitUsage;
+    return nullptr;
   }
   if (opts.backend == Backend::kKvm) {
 #ifdef TANDEM_HAVE_KVM
@@ -300,20 +325,83 @@ int run_command(const RunOptions& opts) {
       spdlog::error(
           "{}: the kvm backend runs x86_64 guests on this host, not {}; use --backend emu",
           opts.guest_path, to_string(guest->arch));
-      return kExitUsage;
+      return nullptr;
     }
     const KvmAvailability kvm = KvmMachine::availability();
     if (!kvm.usable) {
       spdlog::error("kvm backend unavailable: {}", kvm.reason);
-      return kExitUsage;
+      return nullptr;
     }
-    return run_vm<KvmHal>(opts, *guest);
+    return make_vm<KvmHal>(opts, std::move(*guest), std::move(bios), std::move(dtb), console,
+                           status);
 #else
     spdlog::error("this tandem was built without the kvm backend (x86_64 Linux hosts only)");
-    return kExitUsage;
+    return nullptr;
 #endif
   }
-  return run_vm<EmuHal>(opts, *guest);
+  return make_vm<EmuHal>(opts, std::move(*guest), std::move(bios), std::move(dtb), console, status);
+}
+
+int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
+  bool verbose = false;
+  std::string api_socket;
+  for (const RunOptions& o : vms) {
+    verbose = verbose || o.verbose;
+    if (o.api_socket.empty()) continue;
+    if (!api_socket.empty() && api_socket != o.api_socket) {
+      spdlog::error("--api-socket: the VMs name two sockets ({} and {}); one process serves one",
+                    api_socket, o.api_socket);
+      return kExitUsage;
+    }
+    api_socket = o.api_socket;
+  }
+  hosted::install_log_sink(verbose ? log::Level::kInfo : log::Level::kWarn);
+  // One debugger connection drives one VM's vCPUs: --gdb is for a run of one VM.
+  for (const RunOptions& o : vms) {
+    if (!o.gdb.empty() && (vms.size() > 1 || !api_socket.empty())) {
+      spdlog::error("--gdb {}: the GDB stub debugs the only VM of a run; this run has {}{}", o.gdb,
+                    vms.size() > 1 ? "several VMs" : "a control socket (--api-socket)",
+                    " (run the VM to debug alone)");
+      return kExitUsage;
+    }
+  }
+  if (vms.size() == 1 && !vms[0].dump_dtb.empty()) {
+    StdoutSink console;
+    int status = kExitUsage;
+    create_vm(vms[0], console, status);
+    return status;
+  }
+  // Each byte as the guest writes it, on a terminal and into a pipe alike (as QEMU's
+  // -nographic): a prompt or a countdown without a newline (U-Boot's "=> ", "Hit any key")
+  // must reach the reader (a user, expect, a test) before the guest waits for an answer.
+  std::setvbuf(stdout, nullptr, _IONBF, 0);
+  VmGroup group;
+  for (RunOptions opts : vms) {
+    // Several VMs (or more to come through the control socket) prefix their lines.
+    if (opts.console.empty())
+      opts.console = vms.size() == 1 && api_socket.empty() ? "stdio" : "prefix";
+    std::string error;
+    if (const int status = group.add(opts, error); status != 0) {
+      if (vms.size() > 1) spdlog::error("{}: {}", opts.name, error);
+      return status;
+    }
+  }
+  std::unique_ptr<ApiServer> server;
+  if (!api_socket.empty()) {
+    // VMs the control socket creates run without a debugger either.
+    const ConfigLoader load_no_gdb = [&load](const std::string& path) {
+      auto opts = load(path);
+      if (opts && !opts->gdb.empty()) {
+        spdlog::error(
+            "{}: gdb: the GDB stub debugs the only VM of a run, not one under --api-socket", path);
+        return std::optional<RunOptions>();
+      }
+      return opts;
+    };
+    server = ApiServer::start(api_socket, group, load_no_gdb);
+    if (!server) return kExitUsage;
+  }
+  return group.run(server != nullptr);
 }
 
 }  // namespace tandem::cli

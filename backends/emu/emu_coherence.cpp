@@ -16,7 +16,13 @@ void flush_peers(EmuCpu& self, uint64_t mask, uint32_t what) {
 
 void take_flushes(EmuCpu& cpu) {
   const uint32_t what = cpu.pending_flush.exchange(0);
-  if ((what & kFlushTranslations) != 0) uc_ctl_flush_tb(cpu.uc);
+  if ((what & kFlushTranslations) != 0) {
+    if (cpu.ops->drop_translations != nullptr) {
+      cpu.ops->drop_translations(cpu);
+    } else {
+      uc_ctl_flush_tb(cpu.uc);
+    }
+  }
   if ((what & kFlushTlb) != 0) uc_ctl_flush_tlb(cpu.uc);
 }
 

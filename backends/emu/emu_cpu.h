@@ -83,6 +83,14 @@ struct EmuCpu {
   std::atomic<bool> in_run{false};
   bool left_machine_mode = false;  // riscv64: the mret trampoline has run
   bool has_exit = false;           // a hook ended the run with `exit`
+  // The block hook stops the engine when a block starts here (0: never) and sets `watch_hit`;
+  // the run then calls ArchOps::watched_block and goes on. aarch64 finishes a synchronous
+  // exception from EL0 at the IRQ vector it entered through.
+  uint64_t block_watch = 0;
+  bool watch_hit = false;
+  uint64_t watch_target = 0;  // aarch64: the synchronous vector to continue at
+  uint32_t watch_esr = 0;     // aarch64: ESR_EL1 / FAR_EL1 of that exception
+  uint64_t watch_far = 0;
   VcpuExit exit;
   EmuDebugger* debugger = nullptr;  // --gdb (emu_debug.h)
   DebugState debug;
@@ -125,7 +133,13 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // which Unicorn leaves the PC after; `set_lines` asserts interrupt inputs (cpu_irq bits; null
 // where Unicorn cannot deliver interrupts); `tcg_buffer_bytes` bounds the engine's translation
 // buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
-// code; README.md, "Translation buffer").
+// code; README.md, "Translation buffer"); `watched_block` runs, with the engine stopped, once a
+// block has started at EmuCpu::block_watch (null where nothing is watched); `take_stop` (null:
+// none) gets an exception that ended uc_emu_start with `err` instead of reaching UC_HOOK_INTR,
+// and returns true if it delivered it to the guest, so the run goes on; `halted` (null: none)
+// runs when the guest halted (WFI), to tell the chip what wakes it (IrqChip::set_wake_mask);
+// `drop_translations` (null: uc_ctl_flush_tb) makes the engine drop all its translated code
+// (emu_coherence.h).
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
@@ -136,6 +150,10 @@ struct ArchOps {
   Result<void> (*load_boot)(EmuCpu& cpu, const BootState& boot);
   int (*gpr)(unsigned n);
   void (*set_lines)(EmuCpu& cpu, uint32_t lines);
+  void (*watched_block)(EmuCpu& cpu);
+  bool (*take_stop)(EmuCpu& cpu, uc_err err);
+  void (*halted)(EmuCpu& cpu);
+  void (*drop_translations)(EmuCpu& cpu);
 };
 
 extern const ArchOps kAarch64Ops;

@@ -30,8 +30,16 @@ void preempt(EmuCpu& cpu) { cpu.stop_requested.store(true); }
 Result<void> install_block_hook(EmuCpu& cpu) {
   // The stop from inside the block hook takes effect before the block's first instruction, so
   // the engine resumes at the block's start with nothing replayed.
-  auto on_block = [](uc_engine* uc, uint64_t, uint32_t, void* user) {
-    if (static_cast<EmuCpu*>(user)->stop_requested.load(std::memory_order_relaxed)) uc_emu_stop(uc);
+  auto on_block = [](uc_engine* uc, uint64_t address, uint32_t, void* user) {
+    auto& self = *static_cast<EmuCpu*>(user);
+    if (address == self.block_watch && self.block_watch != 0) {
+      // Registers are written with the engine stopped (a PC written from a block hook broke
+      // Unicorn's block chaining: SIGSEGV in tb_set_jmp_target).
+      self.block_watch = 0;
+      self.watch_hit = true;
+      uc_emu_stop(uc);
+    }
+    if (self.stop_requested.load(std::memory_order_relaxed)) uc_emu_stop(uc);
   };
   uc_hook h;
   if (uc_hook_add(cpu.uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(+on_block), &cpu, 1, 0) !=
@@ -48,7 +56,9 @@ void sync_irqs(EmuCpu& cpu) {
   cpu.ops->set_lines(cpu, lines);
   const uint32_t rising = lines & ~cpu.lines;
   const uint32_t edges = rising & cpu.chip->edge_lines();
-  cpu.lines = lines;
+  // A delivered edge is no longer reported by the chip: remembering it as asserted would hide
+  // the next one (a second IPI before the next sync) and leave the chip reporting it forever.
+  cpu.lines = lines & ~edges;
   // Raised from inside a hook, an interrupt is taken only once the engine leaves its chain of
   // translation blocks, which a guest spinning in one self-chained block never does (Unicorn's
   // cpu_interrupt does not make chained blocks check; backends/emu/README.md, "Interrupts from

@@ -1,19 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
-// riscv64 under Unicorn: the backend plays the SBI firmware. The guest runs in S-mode, ECALL
-// goes to the VM's SBI, WFI halts, and every other exception ends the VM with a fault (Unicorn
-// never vectors it to stvec, UNICORN.md TL;DR).
+// riscv64 under Unicorn: the backend plays the SBI firmware. The guest runs in S-mode; ECALL
+// from S goes to the VM's SBI, WFI halts, and the exceptions a hart would take into S-mode under
+// OpenSBI (page faults, ECALL from U, illegal instructions, ...) are delivered to the guest's
+// stvec by the backend (Unicorn never vectors them, UNICORN.md TL;DR; emu_riscv_trap.h). An
+// access with no RAM and no device is the VM's policy (emu_memory.cpp), not an exception.
+#include <optional>
+
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
 #include "backends/emu/emu_riscv_mip.h"
+#include "backends/emu/emu_riscv_trap.h"
 #include "backends/emu/emu_riscv_walk.h"
 #include "core/arch/riscv64/csr.h"
 #include "core/arch/riscv64/guest_trap.h"
 #include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
+#include "core/mm/address_space.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::emu {
 namespace {
+
+// Unicorn passes the exception code (RISC-V privileged spec 3.1.15, table 3.6) as intno, and
+// reports every ECALL as 8 whatever the mode it came from (UNICORN.md section 2); the privilege
+// it was raised at tells an SBI call (from S) from a system call (from U).
+constexpr uint32_t kCauseEcall = 8;
+constexpr uint32_t kCauseIllegal = 2;
+constexpr uint32_t kCauseBreakpoint = 3;
+constexpr uint32_t kCauseLoadMisaligned = 4;
+constexpr uint32_t kCauseStoreMisaligned = 6;
+constexpr uint64_t kPrivU = 0;
+constexpr uint64_t kPrivS = 1;
+constexpr uint64_t kPrivM = 3;
 
 // Unicorn starts in M-mode and 2.1.1 cannot set the privilege (UC_RISCV_REG_PRIV is 2.1.2), so
 // the guest is entered through one mret on a scratch page at QEMU virt's boot-ROM address,
@@ -34,17 +52,26 @@ constexpr uint64_t kMedeleg =
     (1u << 0) | (1u << 3) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 15);
 constexpr uint64_t kMcounteren = 0x7;  // CY, TM, IR readable from S-mode
 
+// The instruction at the guest virtual address `pc`, read through the guest's page tables (2.1.1
+// has no uc_vmem_read, and the PC is virtual once paging is on): its 16 bits if compressed, its
+// 32 otherwise, which may straddle a page. nullopt if it cannot be read.
+std::optional<uint32_t> fetch_insn(uc_engine* uc, uint64_t pc) {
+  uint16_t half[2] = {};
+  for (unsigned i = 0; i < 2; ++i) {
+    const std::optional<uint64_t> at = riscv_fetch_address(uc, pc + 2 * uint64_t{i});
+    if (!at || uc_mem_read(uc, *at, &half[i], sizeof half[i]) != UC_ERR_OK) return std::nullopt;
+    if (i == 0 && (half[0] & 3) != 3) return half[0];  // RVC (priv spec 1.5, "Base encoding")
+  }
+  return half[0] | uint32_t{half[1]} << 16;
+}
+
 // `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn has no time source for the time CSR
 // and raises an illegal-instruction exception (UNICORN.md section 2, "Timer"), so the backend
 // completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU.
 constexpr uint32_t kRdtimeMask = 0xFFFFF07F;
 constexpr uint32_t kRdtime = 0xC0102073;
 
-bool emulate_rdtime(EmuCpu& cpu, uint64_t pc) {
-  uint32_t insn = 0;
-  // The PC is a guest virtual address once the guest turns paging on.
-  const std::optional<uint64_t> at = riscv_fetch_address(cpu.uc, pc);
-  if (!at || uc_mem_read(cpu.uc, *at, &insn, sizeof insn) != UC_ERR_OK) return false;
+bool emulate_rdtime(EmuCpu& cpu, uint64_t pc, uint32_t insn) {
   if ((insn & kRdtimeMask) != kRdtime) return false;
   uint64_t time = 0;
   if (!cpu.exits.sysreg_read(cpu.cpu_id, riscv64::CSR_TIME, time, pc)) return false;
@@ -69,20 +96,11 @@ void remote_fence(EmuCpu& cpu, const uint64_t args[8]) {
   }
 }
 
-void on_intr(uc_engine* uc, uint32_t intno, void* user) {
-  auto& cpu = *static_cast<EmuCpu*>(user);
-  // Unicorn passes the exception code (core/arch/riscv64/csr.h) as intno, and reports every ECALL
-  // as EXC_ECALL_U whatever the mode it came from (UNICORN.md section 2).
-  if (intno != riscv64::EXC_ECALL_U) {
-    uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
-    if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // 2 too many after an RVC instruction
-    if (intno == riscv64::EXC_ILLEGAL_INST && emulate_rdtime(cpu, pc)) return;
-    return fault(cpu, riscv64::exception_name(intno), pc, pc);
-  }
-
-  // SBI calling convention (SBI spec 3): a7 = extension, a6 = function, a0..a5 arguments;
-  // the VM's SBI returns error in a0 and value in a1. PC is already past the ECALL, and is
-  // read only if a trace or report needs it.
+// An ECALL from S-mode: an SBI call (SBI spec 3: a7 = extension, a6 = function, a0..a5
+// arguments; the VM's SBI returns error in a0 and value in a1). PC is already past the ECALL,
+// and is read only if a trace or report needs it.
+void sbi_call(EmuCpu& cpu) {
+  uc_engine* uc = cpu.uc;
   static constexpr int kArgs[8] = {UC_RISCV_REG_A0, UC_RISCV_REG_A1, UC_RISCV_REG_A2,
                                    UC_RISCV_REG_A3, UC_RISCV_REG_A4, UC_RISCV_REG_A5,
                                    UC_RISCV_REG_A6, UC_RISCV_REG_A7};
@@ -100,6 +118,92 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
   if (args[7] == SBI_EXT_RFENCE && r.count > 0 && r.ret[0] == 0) remote_fence(cpu, args);
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
+}
+
+// Whether a hart under OpenSBI would take the exception in S-mode: OpenSBI's delegated and
+// redirected set (trap_entry.h), and the misaligned loads and stores, which Unicorn raises only
+// for atomics (LR/SC/AMO: it performs plain misaligned accesses itself) and which OpenSBI's
+// misaligned-access emulation, decoding plain loads and stores only, redirects to S-mode too.
+bool guest_exception(uint32_t cause) {
+  using riscv64::Exception;
+  if (cause > static_cast<uint32_t>(Exception::kStorePageFault)) return false;
+  const auto e = static_cast<Exception>(cause);
+  return riscv64::belongs_to_guest(e) || e == Exception::kLoadMisaligned ||
+         e == Exception::kStoreMisaligned;
+}
+
+// stval for an exception (priv spec 4.1.9): the faulting address for misaligned accesses and
+// page faults, the breakpoint's address, the instruction's bits for an illegal one (as QEMU
+// writes them), 0 otherwise.
+uint64_t trap_value(uint32_t cause, uint64_t pc, uint64_t badaddr, std::optional<uint32_t> insn) {
+  switch (static_cast<riscv64::Exception>(cause)) {
+    case riscv64::Exception::kIllegalInsn: return insn.value_or(0);
+    case riscv64::Exception::kBreakpoint: return pc;
+    case riscv64::Exception::kEcallFromU: return 0;
+    default: return badaddr;
+  }
+}
+
+// A misaligned SC or AMO is a store/AMO address-misaligned exception (priv spec 3.1.15: "AMOs
+// ... raise store/AMO exceptions"); Unicorn reports them as load-misaligned (QEMU performs the
+// AMO's read first, and its alignment check is the load's). LR stays a load.
+constexpr uint32_t kOpcodeAmo = 0x2F;
+constexpr uint32_t kFunct5Lr = 0b00010;
+
+uint32_t misaligned_cause(std::optional<uint32_t> insn) {
+  if (!insn || (*insn & 0x7F) != kOpcodeAmo || (*insn >> 27) == kFunct5Lr)
+    return kCauseLoadMisaligned;
+  return kCauseStoreMisaligned;
+}
+
+// Takes exception `cause` at `pc` (the faulting instruction) into the guest's S-mode, or ends
+// the VM with a fault when the exception is not one the guest takes (an access fault: no RAM
+// and no device there) or cannot be delivered.
+void take_exception(EmuCpu& cpu, uint32_t cause, uint64_t pc, std::optional<uint32_t> insn) {
+  uc_engine* uc = cpu.uc;
+  const Result<RiscvTrapInfo> info = riscv_trap_info(uc, cpu.context);
+  if (!info) return fault(cpu, "exception (the emulator's trap state is unreadable)", pc, pc);
+  if (cause == kCauseEcall && info->priv == kPrivS) return sbi_call(cpu);
+  const bool has_address = cause != kCauseIllegal && cause != kCauseBreakpoint;
+  if (!guest_exception(cause) || (info->priv != kPrivU && info->priv != kPrivS))
+    return fault(cpu, riscv64::exception_name(cause), has_address ? info->badaddr : pc, pc);
+  const riscv64::Priv from =
+      info->priv == kPrivU ? riscv64::Priv::kUser : riscv64::Priv::kSupervisor;
+  const uint64_t tval = trap_value(cause, pc, info->badaddr, insn);
+  const Result<void> taken = riscv_enter_supervisor(uc, cpu.context, from, pc,
+                                                    static_cast<riscv64::Exception>(cause), tval);
+  if (taken) return;
+  // No handler to go to (stvec unset, unmapped or reserved): the guest cannot take its own
+  // exception, which ends the VM as an exception nobody takes does.
+  if (taken.error() == Status::kNotMapped || taken.error() == Status::kUnsupported)
+    return fault(cpu, riscv64::exception_name(cause), has_address ? info->badaddr : pc, pc);
+  fault(cpu, "exception the emulator did not let the host deliver", pc, pc);
+}
+
+void on_intr(uc_engine* uc, uint32_t intno, void* user) {
+  auto& cpu = *static_cast<EmuCpu*>(user);
+  uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
+  if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // exact for RVC too: Unicorn adds 4
+  std::optional<uint32_t> insn;
+  if (intno == kCauseIllegal || intno == kCauseLoadMisaligned) insn = fetch_insn(uc, pc);
+  if (intno == kCauseIllegal && insn && emulate_rdtime(cpu, pc, *insn)) return;
+  if (intno == kCauseLoadMisaligned) intno = misaligned_cause(insn);
+  take_exception(cpu, intno, pc, insn);
+}
+
+// EBREAK does not reach UC_HOOK_INTR: Unicorn ends uc_emu_start with an error, the PC on the
+// instruction (its riscv_stop_interrupt). A guest's EBREAK (Linux's BUG and WARN) is taken
+// into its S-mode as a breakpoint and the run goes on.
+constexpr uint32_t kEbreak = 0x00100073;
+constexpr uint32_t kCEbreak = 0x9002;
+
+bool take_stop(EmuCpu& cpu, uc_err err) {
+  if (err != UC_ERR_EXCEPTION && err != UC_ERR_INSN_INVALID) return false;
+  const uint64_t pc = read_reg(cpu.uc, UC_RISCV_REG_PC);
+  const std::optional<uint32_t> insn = fetch_insn(cpu.uc, pc);
+  if (!insn || (*insn != kEbreak && *insn != kCEbreak)) return false;
+  take_exception(cpu, kCauseBreakpoint, pc, insn);
+  return !cpu.has_exit;
 }
 
 // STIP and SEIP follow the chip's levels; SSIP is set on its rising edge only, since the guest
@@ -145,8 +249,7 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   write_reg(uc, UC_RISCV_REG_A1, boot.args[1]);
   write_reg(uc, UC_RISCV_REG_SP, boot.sp);
   // The privilege field of the context is found on the first engine that enters S-mode.
-  const std::vector<uint8_t> m_mode =
-      cpu.chip != nullptr ? riscv_context_bytes(uc, cpu.context) : std::vector<uint8_t>{};
+  const std::vector<uint8_t> m_mode = riscv_context_bytes(uc, cpu.context);
   uc_err err = uc_mem_write(uc, kTrampoline, &kMret, sizeof kMret);
   // Run the mret and stop on arrival at the entry. Not with count=1: the next count=0 run would
   // remove Unicorn's count hook with a tb_flush, which in 2.0.1 memsets the whole 1 GiB
@@ -159,13 +262,42 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   // A PC anywhere else means mret did not take (the engine was no longer in M-mode).
   if (pc != boot.pc) return Error(Status::kUnsupported);
   cpu.left_machine_mode = true;
-  if (cpu.chip != nullptr && !riscv_find_priv(uc, cpu.context, m_mode)) {
+  if (!riscv_find_priv(uc, cpu.context, m_mode) || !riscv_badaddr_offset()) {
     TLOG_ERROR(
-        "emu: cannot deliver riscv64 interrupts: no field of this Unicorn's saved context passed "
-        "the privilege checks (backends/emu/README.md, riscv64 privilege)");
+        "emu: cannot deliver riscv64 interrupts and exceptions: the privilege or fault-address "
+        "field of this Unicorn's saved context was not found (backends/emu/README.md, riscv64 "
+        "privilege)");
     return Error(Status::kUnsupported);
   }
   return ok();
+}
+
+// The guest halted in WFI: it wakes for a pending interrupt it enabled in sie (priv spec 3.3.3),
+// which the chip cannot see. sie's STIE/SSIE/SEIE sit where cpu_irq's bits do (sip layout). A
+// hart in WFI is at S (WFI from U traps to the guest when TW is set, and Linux never does it).
+void halted(EmuCpu& cpu) {
+  if (cpu.chip == nullptr) return;
+  constexpr uint32_t kLines = cpu_irq::kSsip | cpu_irq::kStip | cpu_irq::kSeip;
+  cpu.chip->set_wake_mask(cpu.cpu_id,
+                          static_cast<uint32_t>(read_reg(cpu.uc, UC_RISCV_REG_SIE)) & kLines);
+}
+
+// remote_fence_i from another hart (emu_coherence.h). uc_ctl_flush_tb would reset the whole
+// translation buffer, which for riscv64's default 1 GiB buffer costs about 2 s (measured with
+// Debian's 6.12 kernel on 2 harts: 12 fences, 25 s); dropping the translations of guest RAM
+// costs about 4 ms. Unicorn translates the start address as an instruction fetch at the
+// engine's privilege, so the engine is at M (no translation) for the call.
+void drop_translations(EmuCpu& cpu) {
+  const Result<uint64_t> was = riscv_set_priv(cpu.uc, cpu.context, kPrivM);
+  if (!was) {
+    uc_ctl_flush_tb(cpu.uc);
+    return;
+  }
+  for (const Region& r : cpu.address_space.regions()) {
+    if (r.kind == RegionKind::kRam)
+      uc_ctl_remove_cache(cpu.uc, r.base.raw(), r.base.raw() + r.size);
+  }
+  if (!riscv_set_priv(cpu.uc, cpu.context, *was)) uc_ctl_flush_tb(cpu.uc);
 }
 
 int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1; }
@@ -176,6 +308,7 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 // code the guest wrote (tb_set_jmp_target after the flush; reproduced without Tandem;
 // README.md, "Translation buffer").
 const ArchOps kRiscv64Ops = {
-    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4, 0, configure, load_boot, gpr, set_lines};
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,         0,      configure,        load_boot,
+    gpr,           set_lines,       nullptr,         take_stop, halted, drop_translations};
 
 }  // namespace tandem::emu

@@ -79,13 +79,20 @@ Result<size_t> search(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>
   return found;
 }
 
-Result<size_t> priv_offset() {
+}  // namespace
+
+Result<size_t> riscv_priv_offset() {
   std::lock_guard lock(g_offset_mutex);
   if (!g_offset) return Error(Status::kUnsupported);
   return *g_offset;
 }
 
-}  // namespace
+Result<uint64_t> riscv_set_priv(uc_engine* uc, uc_context* ctx, uint64_t priv) {
+  const size_t off = TRY(riscv_priv_offset());
+  uint64_t old = 0;
+  if (!set_priv(uc, ctx, off, priv, &old)) return Error(Status::kBackend);
+  return old;
+}
 
 std::vector<uint8_t> riscv_context_bytes(uc_engine* uc, uc_context* ctx) {
   if (uc_context_save(uc, ctx) != UC_ERR_OK) return {};
@@ -101,13 +108,11 @@ Result<void> riscv_find_priv(uc_engine* uc, uc_context* ctx, const std::vector<u
 }
 
 Result<void> riscv_update_mip(uc_engine* uc, uc_context* ctx, uint64_t mask, uint64_t bits) {
-  const size_t off = TRY(priv_offset());
-  uint64_t priv = 0;
-  if (!set_priv(uc, ctx, off, kPrivM, &priv)) return Error(Status::kBackend);
+  const uint64_t priv = TRY(riscv_set_priv(uc, ctx, kPrivM));
   const uint64_t want = (reg(uc, UC_RISCV_REG_MIP) & ~mask) | (bits & mask);
   put(uc, UC_RISCV_REG_MIP, want);
   const bool taken = reg(uc, UC_RISCV_REG_MIP) == want;
-  if (!set_priv(uc, ctx, off, priv, nullptr) || !taken) return Error(Status::kBackend);
+  if (!riscv_set_priv(uc, ctx, priv) || !taken) return Error(Status::kBackend);
   return ok();
 }
 

@@ -13,6 +13,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -28,6 +29,14 @@ namespace tandem::emu {
 // mscratch and mip and leave both 0. kUnsupported if no offset, or more than one, passed.
 [[nodiscard]] Result<void> riscv_find_priv(uc_engine* uc, uc_context* ctx,
                                            const std::vector<uint8_t>& m_mode);
+
+// The calibrated offset of the privilege field in a saved context (kUnsupported before
+// riscv_find_priv succeeded).
+[[nodiscard]] Result<size_t> riscv_priv_offset();
+
+// Switches the engine's privilege to `priv` (0 U, 1 S, 3 M) through a saved context; the
+// privilege it had. `ctx` is a context of this engine.
+[[nodiscard]] Result<uint64_t> riscv_set_priv(uc_engine* uc, uc_context* ctx, uint64_t priv);
 
 // The guest's mip becomes (mip & ~mask) | (bits & mask). `ctx` is a context of this engine.
 // kBackend if the engine did not take the write (read back differently).

@@ -144,7 +144,20 @@ Result<VcpuExit> EmuVcpu::run() {
   cpu.in_run = true;
   // A debugger's stop that came after before_run() looked but before in_run was set.
   if (cpu.debugger != nullptr && cpu.debugger->stop_wanted()) emu::preempt(cpu);
-  const uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  for (;;) {
+    if (cpu.watch_hit && !cpu.has_exit && err == UC_ERR_OK) {
+      // The block hook stopped the engine at EmuCpu::block_watch: the architecture finishes
+      // what it watched for with the engine stopped, and the run goes on.
+      cpu.watch_hit = false;
+      cpu.ops->watched_block(cpu);
+      if (cpu.debug.pending) break;  // a debugger's stop came with it: report it now
+    } else if (err == UC_ERR_OK || cpu.has_exit || cpu.exits.stopped() ||
+               cpu.ops->take_stop == nullptr || !cpu.ops->take_stop(cpu, err)) {
+      break;
+    }
+    err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  }
   cpu.in_run = false;
   cpu.ticker.disarm();
   if (cpu.debug.pending && cpu.debugger != nullptr) return cpu.debugger->after_stop(cpu);
@@ -160,6 +173,7 @@ Result<VcpuExit> EmuVcpu::run() {
   // the PC after the instruction (UNICORN.md section 2, "WFI / HLT").
   e.kind = ExitKind::kHalt;
   e.pc -= cpu.ops->halt_size;
+  if (cpu.ops->halted != nullptr) cpu.ops->halted(cpu);
   return e;
 }
 

@@ -25,6 +25,9 @@ class CharSink;
 class CpuControl;
 class PowerControl;
 struct LoadedGuest;
+namespace virtio {
+class VirtioDevice;
+}
 
 struct BoardLayout {
   Gpa ram_base;
@@ -76,6 +79,17 @@ class Board {
   virtual Arch arch() const = 0;
   virtual BoardLayout layout() const = 0;
 
+  // Where a kernel that carries no addresses of its own (an arm64 / RISC-V Image, a raw binary)
+  // goes: place_kernel()'s `kernel_base` (core/loader/boot_layout.h).
+  virtual Gpa kernel_base() const { return layout().ram_base; }
+
+  // Firmware that runs in place from the board's flash, as QEMU's -bios: maps the flash into
+  // the address space (and any device beside it), copies `image` to its start and returns the
+  // boot vCPU's state there. kUnsupported on a board without firmware flash, kOutOfRange when
+  // `image` is bigger than the flash.
+  [[nodiscard]] virtual Result<LoadedGuest> load_firmware(AddressSpace& space, DeviceBus& bus,
+                                                          std::span<const uint8_t> image);
+
   // The board's interrupt controller model for `cpus` vCPUs (null when it has none the VM can
   // model: x86 guests get KVM's in-kernel irqchip). `hardware_timer`: the backend runs the
   // CPU's own timer (bare metal), so the model must not own the timer registers.
@@ -94,6 +108,13 @@ class Board {
   // A firmware call (HVC/SMC, ECALL, x86 VMCALL) from vCPU `cpu`: args = x0..x7 / a0..a7.
   virtual HypercallResult firmware_call(unsigned cpu, const uint64_t args[8], PowerControl& power,
                                         CpuControl* cpus) = 0;
+
+  // Puts a virtio device behind the board's highest free virtio-mmio transport (before
+  // attach()). kUnsupported on a board without transports, kCapacity when all are taken.
+  [[nodiscard]] virtual Result<void> plug_virtio(virtio::VirtioDevice& device) {
+    (void)device;
+    return Error(Status::kUnsupported);
+  }
 
   // Console input: whether the console UART can take a byte, and giving it one.
   virtual bool console_can_receive() const = 0;
@@ -114,6 +135,9 @@ class Board {
                                                   Gpa dtb) = 0;
   // The state a secondary vCPU starts in (PSCI CPU_ON, SBI HSM hart_start).
   virtual BootState secondary_boot(uint64_t target, uint64_t entry, uint64_t context) const = 0;
+
+  // Whether write_dtb() describes the machine (boards with a device tree take an initrd).
+  virtual bool has_device_tree() const { return false; }
 
   // Writes the board's device tree; its size. kUnsupported on a board without one (pc),
   // kCapacity when `out` is too small.

@@ -4,6 +4,7 @@
 #include "core/arch/aarch64/psci.h"
 #include "core/board/dtb_common.h"
 #include "core/mm/address_space.h"
+#include "core/mm/guest_memory.h"
 #include "core/vm/boot.h"
 
 namespace tandem {
@@ -19,6 +20,28 @@ BoardLayout VirtAarch64Board::layout() const {
   // RAM up to the 256 GiB mark (virt's high MMIO above it); 40-bit IPA, 3 levels: what a
   // cortex-a72 (PARange 40 bits) supports.
   return {Gpa(kRamBase), 255ull << 30, Stage2Config::aarch64(40, 3, 40)};
+}
+
+// hw/arm/boot.c: an Image's text_offset counts from a 2 MiB-aligned base 2 MiB above the RAM
+// base (room below for a boot loader and the DTB); raw binaries go there too.
+Gpa VirtAarch64Board::kernel_base() const { return Gpa(kRamBase + (2ull << 20)); }
+
+// QEMU's -bios: the firmware is in flash bank 0 at address 0 and the CPU resets there (PC 0,
+// x0..x30 = 0, EL1h, MMU off); bank 1 reads as erased flash.
+Result<LoadedGuest> VirtAarch64Board::load_firmware(AddressSpace& space, DeviceBus& bus,
+                                                    std::span<const uint8_t> image) {
+  if (image.size() > kFlashBankSize) return Error(Status::kOutOfRange);
+  TRY(space.add_ram_alloc(Gpa(kFlashBase), kFlashBankSize, kMemRx));
+  TRY(GuestMemory(space).write(Gpa(kFlashBase), image));
+  const PlacedDevice bank1{nullptr,         &m_flash1,
+                           BusSpace::kMmio, kFlashBase + kFlashBankSize,
+                           kFlashBankSize,  kFlashBankSize};
+  TRY(place(space, bus, bank1));
+  LoadedGuest guest;
+  guest.boot.pc = kFlashBase;
+  guest.image_start = kFlashBase;
+  guest.image_end = kFlashBase + image.size();
+  return guest;
 }
 
 IrqChip* VirtAarch64Board::create_irq_chip(unsigned cpus, GuestClock clock, bool hardware_timer) {
@@ -41,10 +64,10 @@ Result<void> VirtAarch64Board::attach(AddressSpace& space, DeviceBus& bus,
   // With a backend's own irqchip (KVM on an Arm host) the GIC is the kernel's.
   const unsigned count = external != nullptr ? kGicd : m_device_count;
   for (unsigned i = 0; i < count; i++) TRY(place(space, bus, m_devices[i]));
-  if (external != nullptr)
-    m_pl011.connect_irq(IrqLine(external, kPl011Irq));
-  else if (m_gic)
-    m_pl011.connect_irq(m_gic->line(kPl011Irq));
+  IrqController* irqs = external;
+  if (irqs == nullptr && m_gic) irqs = &*m_gic;
+  m_pl011.connect_irq(IrqLine(irqs, kPl011Irq));
+  m_virtio.connect(space, irqs);
   return ok();
 }
 
@@ -72,11 +95,11 @@ BootState VirtAarch64Board::secondary_boot(uint64_t target, uint64_t entry,
   return boot;
 }
 
-// hw/arm/boot.c: an image that leaves room below it gets the DTB at the RAM base (where U-Boot
-// looks for it); otherwise it goes to the top of RAM.
+// hw/arm/boot.c: an image that leaves room at the RAM base (firmware in flash, a kernel above
+// it) gets the DTB there, where U-Boot looks for it; otherwise it goes to the top of RAM.
 Result<Gpa> VirtAarch64Board::dtb_address(const LoadedGuest& guest, uint64_t size,
                                           uint64_t ram_size) const {
-  if (guest.image_start >= kRamBase + size) return Gpa(kRamBase);
+  if (guest.image_end <= kRamBase || guest.image_start >= kRamBase + size) return Gpa(kRamBase);
   return dtb_at_top(guest, size, kRamBase, kRamBase + ram_size);
 }
 

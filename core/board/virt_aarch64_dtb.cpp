@@ -16,6 +16,7 @@ constexpr uint32_t kFirstCpuPhandle = 3;
 // GIC interrupt specifier (arm,gic-v3.yaml): type, number, flags.
 constexpr uint32_t kSpi = 0;
 constexpr uint32_t kPpi = 1;
+constexpr uint32_t kEdgeRising = 1;
 constexpr uint32_t kLevelHigh = 4;
 
 void write_psci(fdt::FdtWriter& w) {
@@ -94,6 +95,18 @@ void write_pl011(fdt::FdtWriter& w, const PlacedDevice& uart) {
   w.end_node();
 }
 
+// virtio/mmio.yaml, lowest address first as QEMU writes them; QEMU says edge-triggered.
+void write_virtio(fdt::FdtWriter& w, std::span<const PlacedDevice> transports) {
+  for (const PlacedDevice& t : transports) {
+    w.begin_node_at("virtio_mmio", t.base);
+    w.property_empty("dma-coherent");
+    w.property_cells("interrupts", kSpi, t.irq - 32, kEdgeRising);
+    w.property_reg(t.base, t.size);
+    w.property_string("compatible", "virtio,mmio");
+    w.end_node();
+  }
+}
+
 }  // namespace
 
 Result<size_t> VirtAarch64Board::write_dtb(std::span<uint8_t> out, const DtbOptions& opts) {
@@ -112,6 +125,7 @@ Result<size_t> VirtAarch64Board::write_dtb(std::span<uint8_t> out, const DtbOpti
   write_gic(w, m_devices[kGicd], m_devices[kGicr]);
   write_clock(w);
   write_pl011(w, m_devices[kPl011]);
+  write_virtio(w, {&m_devices[kFirstVirtio], kVirtio.count});
   w.end_node();
   return w.finish();
 }

@@ -42,18 +42,20 @@ std::span<const PlacedDevice> VirtRiscv64Board::devices() const {
 
 Result<void> VirtRiscv64Board::attach(AddressSpace& space, DeviceBus& bus,
                                       IrqController* external) {
+  m_memory.emplace(space);
   const unsigned count = external != nullptr ? kClint : m_device_count;
   for (unsigned i = 0; i < count; i++) TRY(place(space, bus, m_devices[i]));
-  if (external != nullptr)
-    m_uart.connect_irq(IrqLine(external, kUartIrq));
-  else if (m_chip)
-    m_uart.connect_irq(m_chip->line(kUartIrq));
+  IrqController* irqs = external;
+  if (irqs == nullptr && m_chip) irqs = &*m_chip;
+  m_uart.connect_irq(IrqLine(irqs, kUartIrq));
+  m_virtio.connect(space, irqs);
   return ok();
 }
 
 HypercallResult VirtRiscv64Board::firmware_call(unsigned cpu, const uint64_t args[8],
                                                 PowerControl& power, CpuControl* cpus) {
-  SbiContext sbi{power, &m_console, cpus, m_chip ? &*m_chip : nullptr, cpu};
+  SbiContext sbi{
+      power, &m_console, cpus, m_chip ? &*m_chip : nullptr, cpu, m_memory ? &*m_memory : nullptr};
   const SbiResult s = sbi_call(args, sbi);
   HypercallResult r;
   r.ret[0] = static_cast<uint64_t>(s.error);

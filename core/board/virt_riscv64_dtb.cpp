@@ -103,6 +103,17 @@ Result<size_t> VirtRiscv64Board::write_dtb(std::span<uint8_t> out, const DtbOpti
   w.property_string("compatible", "simple-bus");
   w.property_empty("ranges");
 
+  // virtio/mmio.yaml, highest address first as QEMU writes them.
+  for (unsigned n = kVirtio.count; n-- > 0;) {
+    const PlacedDevice& t = m_devices[kFirstVirtio + n];
+    w.begin_node_at("virtio_mmio", t.base);
+    w.property_u32("interrupts", t.irq);
+    w.property_u32("interrupt-parent", kPlicPhandle);
+    w.property_reg(t.base, t.size);
+    w.property_string("compatible", "virtio,mmio");
+    w.end_node();
+  }
+
   w.begin_node_at("serial", uart.base);
   w.property_string("compatible", "ns16550a");
   w.property_reg(uart.base, uart.size);

@@ -51,6 +51,14 @@ class IrqChip : public IrqController {
   virtual uint32_t edge_lines() const { return 0; }
   virtual void edges_delivered(unsigned cpu, uint32_t lines) { (void)cpu, (void)lines; }
 
+  // The inputs that wake vCPU `cpu` from WFI / HLT: cpu_lines() narrowed to those the vCPU has
+  // enabled, for CPUs that mask their inputs in a register the chip does not hold (riscv64's
+  // sie: a hart in WFI wakes only for a pending interrupt it enabled, priv spec 3.3.3). The
+  // backend reports that register with set_wake_mask() when the vCPU halts; by default every
+  // asserted input wakes it.
+  virtual uint32_t wake_lines(unsigned cpu) { return cpu_lines(cpu); }
+  virtual void set_wake_mask(unsigned cpu, uint32_t mask) { (void)cpu, (void)mask; }
+
   // Time passed: every timer due at or before `now_ns` (GuestClock time) fires. Returns the
   // earliest deadline still ahead, or kNoDeadline.
   virtual uint64_t advance(uint64_t now_ns) = 0;

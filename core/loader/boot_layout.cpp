@@ -36,7 +36,10 @@ Result<KernelPlacement> place_kernel(const KernelImage& kernel, RamRange ram, Gp
   };
   uint64_t load = 0;
   switch (kernel.format) {
-    case KernelFormat::kElf: return fail(PlacementError::kElfNotPlaced, Status::kUnsupported, why);
+    case KernelFormat::kElf:
+    case KernelFormat::kBzImage:
+    case KernelFormat::kMultiboot:
+      return fail(PlacementError::kElfNotPlaced, Status::kUnsupported, why);
     case KernelFormat::kRaw: load = kernel_base.raw(); break;
     case KernelFormat::kArm64Image: {
       uint64_t base = 0;

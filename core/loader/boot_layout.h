@@ -29,7 +29,7 @@ enum class PlacementError : uint8_t {
   kNone,
   kKernelOutsideRam,  // the kernel's address or its image_size reaches beyond RAM
   kInitrdTooBig,      // no room for the initrd between the kernel and the top reserve
-  kElfNotPlaced,      // an ELF's segments carry their own addresses (core/loader/elf.h)
+  kElfNotPlaced,      // ELF, bzImage and multiboot files carry their own load addresses
 };
 
 constexpr const char* describe(PlacementError e) {
@@ -38,7 +38,8 @@ constexpr const char* describe(PlacementError e) {
     case PlacementError::kKernelOutsideRam:
       return "the kernel (its load address plus image_size) does not fit in guest RAM";
     case PlacementError::kInitrdTooBig: return "the initrd does not fit in guest RAM";
-    case PlacementError::kElfNotPlaced: return "ELF segments are loaded at their own addresses";
+    case PlacementError::kElfNotPlaced:
+      return "ELF, bzImage and multiboot files are loaded at their own addresses";
   }
   return "unknown error";
 }
@@ -55,7 +56,7 @@ struct KernelPlacement {
 // need a 2 MiB-aligned address, so at the first 2 MiB boundary at or above both `kernel_base`
 // and RAM base + text_offset (0x80200000 on the virt board, where QEMU loads it too). Raw
 // binary: at `kernel_base` as it is. kOutOfRange with kKernelOutsideRam when [load, end) is
-// not inside `ram`; kUnsupported with kElfNotPlaced for an ELF.
+// not inside `ram`; kUnsupported with kElfNotPlaced for an ELF, a bzImage or a multiboot image.
 [[nodiscard]] Result<KernelPlacement> place_kernel(const KernelImage& kernel, RamRange ram,
                                                    Gpa kernel_base, PlacementError* why);
 

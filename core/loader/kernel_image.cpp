@@ -3,7 +3,9 @@
 
 #include "core/base/le_bytes.h"
 #include "core/base/log.h"
+#include "core/loader/bzimage.h"
 #include "core/loader/elf.h"
+#include "core/loader/multiboot.h"
 
 namespace tandem {
 namespace {
@@ -43,6 +45,7 @@ constexpr size_t kZbootMagic = 4;  // EFI zboot: "zimg" after "MZ" and two bytes
 constexpr uint8_t kZimg[4] = {'z', 'i', 'm', 'g'};
 constexpr size_t kBzImageMagic = 0x202;  // x86 boot.rst: "HdrS" in the setup header
 constexpr uint8_t kHdrS[4] = {'H', 'd', 'r', 'S'};
+constexpr size_t kElfClass = 4;  // e_ident[EI_CLASS]: 2 = ELFCLASS64
 
 template <size_t N>
 bool has(std::span<const uint8_t> file, size_t at, const uint8_t (&bytes)[N], size_t n = N) {
@@ -65,7 +68,8 @@ Error fail(ImageError e, ImageError* why) {
     case ImageError::kTruncatedHeader:
     case ImageError::kBadPeHeader:
     case ImageError::kPeMachineMismatch:
-    case ImageError::kBadElf: return Error(Status::kBadImage);
+    case ImageError::kBadElf:
+    case ImageError::kBadBzImage: return Error(Status::kBadImage);
     default: return Error(Status::kUnsupported);
   }
 }
@@ -95,6 +99,8 @@ Result<KernelFormat> detect_kernel_format(std::span<const uint8_t> file, ImageEr
   if (file.empty()) return fail(ImageError::kEmpty, why);
   if (has(file, 0, kElfMagic, file.size() < 4 ? file.size() : 4)) {
     if (file.size() < kImageHeaderSize) return fail(ImageError::kTruncatedHeader, why);
+    // A 32-bit ELF with a multiboot header is booted by multiboot (as QEMU and GRUB do).
+    if (file[kElfClass] != 2 && multiboot::find_header(file)) return KernelFormat::kMultiboot;
     return KernelFormat::kElf;
   }
   if (has(file, kMagic, kArm64Magic)) return KernelFormat::kArm64Image;
@@ -102,12 +108,13 @@ Result<KernelFormat> detect_kernel_format(std::span<const uint8_t> file, ImageEr
     return KernelFormat::kRiscvImage;
   for (const Signature& s : kSignatures)
     if (has(file, 0, s.bytes, s.length)) return fail(s.error, why);
-  if (has(file, kBzImageMagic, kHdrS)) return fail(ImageError::kBzImage, why);
+  if (has(file, kBzImageMagic, kHdrS)) return KernelFormat::kBzImage;
   if (has(file, 0, kMz)) {
     if (has(file, kZbootMagic, kZimg)) return fail(ImageError::kEfiZboot, why);
     if (file.size() < kImageHeaderSize) return fail(ImageError::kTruncatedHeader, why);
     return fail(ImageError::kPeWithoutImage, why);
   }
+  if (multiboot::find_header(file)) return KernelFormat::kMultiboot;
   return KernelFormat::kRaw;
 }
 
@@ -144,7 +151,7 @@ Result<KernelImage> parse_riscv_image(std::span<const uint8_t> file, ImageError*
   return k;
 }
 
-Result<KernelImage> parse_kernel(std::span<const uint8_t> file, Arch arch, ImageError* why) {
+Result<KernelImage> identify_kernel(std::span<const uint8_t> file, ImageError* why) {
   const KernelFormat format = TRY(detect_kernel_format(file, why));
   KernelImage k;
   switch (format) {
@@ -162,12 +169,32 @@ Result<KernelImage> parse_kernel(std::span<const uint8_t> file, Arch arch, Image
     }
     case KernelFormat::kArm64Image: k = TRY(parse_arm64_image(file, why)); break;
     case KernelFormat::kRiscvImage: k = TRY(parse_riscv_image(file, why)); break;
+    case KernelFormat::kBzImage: {
+      auto bz = bzimage::parse(file);
+      if (!bz) {
+        return fail(bz.error() == Status::kUnsupported ? ImageError::kBzImageNot64
+                                                       : ImageError::kBadBzImage,
+                    why);
+      }
+      k.format = format;
+      k.arch = Arch::kX86_64;
+      k.file_size = file.size();
+      k.size = bz->init_size;
+      break;
+    }
+    case KernelFormat::kMultiboot:
     case KernelFormat::kRaw:
       k.format = format;
-      k.arch = arch;
+      k.arch = Arch::kX86_64;  // multiboot; a raw binary's is the caller's
       k.file_size = k.size = file.size();
       break;
   }
+  return k;
+}
+
+Result<KernelImage> parse_kernel(std::span<const uint8_t> file, Arch arch, ImageError* why) {
+  KernelImage k = TRY(identify_kernel(file, why));
+  if (k.format == KernelFormat::kRaw) k.arch = arch;
   if (k.arch != arch) return fail(ImageError::kWrongArch, why);
   return k;
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Kernel files as QEMU's -kernel takes them: an ELF executable, an arm64 `Image` (Linux
 // Documentation/arch/arm64/booting.rst, "Call the kernel image"), a RISC-V `Image` (Linux
-// Documentation/arch/riscv/boot-image-header.rst) or a raw binary. Detection from the bytes and
-// the two Image headers, trusting nothing in the file. A file that cannot be booted gets an
-// ImageError that names what is wrong, for a one-line message.
+// Documentation/arch/riscv/boot-image-header.rst), an x86 bzImage (x86/boot.rst), a multiboot
+// v1 image, or a raw binary. The one detector every entry point (tandem run, build-image) uses.
+// Detection from the bytes and the two Image headers, trusting nothing in the file. A file that
+// cannot be booted gets an ImageError that names what is wrong, for a one-line message.
 //
 // Both Image headers are 64 bytes, little-endian, and may double as the DOS part of a PE/COFF
 // header (the EFI stub: "MZ" at 0, the PE header's offset at 0x3c). Debian's arm64 and riscv64
@@ -26,13 +27,15 @@
 
 namespace tandem {
 
-enum class KernelFormat : uint8_t { kElf, kArm64Image, kRiscvImage, kRaw };
+enum class KernelFormat : uint8_t { kElf, kArm64Image, kRiscvImage, kBzImage, kMultiboot, kRaw };
 
 constexpr const char* to_string(KernelFormat f) {
   switch (f) {
     case KernelFormat::kElf: return "ELF";
     case KernelFormat::kArm64Image: return "arm64 Image";
     case KernelFormat::kRiscvImage: return "RISC-V Image";
+    case KernelFormat::kBzImage: return "x86 Linux bzImage";
+    case KernelFormat::kMultiboot: return "multiboot image";
     case KernelFormat::kRaw: return "raw binary";
   }
   return "unknown";
@@ -46,7 +49,8 @@ enum class ImageError : uint8_t {
   kCompressed,         // gzip, xz, zstd, bzip2, lz4 or lzo data: to be decompressed first
   kEfiZboot,           // an EFI zboot image ("MZ" + "zimg"): a compressed kernel in a PE wrapper
   kUImage,             // a U-Boot legacy uImage: its payload must be extracted first
-  kBzImage,            // an x86 bzImage: needs the x86 boot protocol
+  kBzImageNot64,       // an x86 bzImage without the 64-bit entry Tandem starts it at
+  kBadBzImage,         // "HdrS" but a setup header bzimage::parse rejects
   kPeWithoutImage,     // "MZ" but neither Image magic: an EFI application, not a kernel Image
   kBadPeHeader,        // the EFI stub's PE header is outside the file or not "PE\0\0"
   kPeMachineMismatch,  // the PE header names another machine than the Image header
@@ -66,7 +70,10 @@ constexpr const char* describe(ImageError e) {
     case ImageError::kEfiZboot:
       return "an EFI zboot image (compressed kernel in a PE wrapper): extract the Image first";
     case ImageError::kUImage: return "a U-Boot legacy uImage: extract its payload first";
-    case ImageError::kBzImage: return "an x86 bzImage: the x86 boot protocol is not supported";
+    case ImageError::kBzImageNot64:
+      return "a Linux bzImage without the 64-bit entry (boot protocol 2.12 and XLF_KERNEL_64) "
+             "that Tandem starts it at";
+    case ImageError::kBadBzImage: return "a malformed or truncated bzImage";
     case ImageError::kPeWithoutImage:
       return "a PE/EFI application without an arm64 or RISC-V Image header";
     case ImageError::kBadPeHeader:
@@ -76,7 +83,8 @@ constexpr const char* describe(ImageError e) {
     case ImageError::kBigEndian: return "a big-endian kernel (Image flags bit 0)";
     case ImageError::kBadElf: return "a malformed ELF file";
     case ImageError::kElfUnsupported:
-      return "an ELF file Tandem cannot load (32-bit, another machine, or not executable)";
+      return "an ELF file Tandem cannot load (32-bit without a multiboot header, another "
+             "machine, or not executable)";
     case ImageError::kWrongArch: return "a kernel for another architecture than the VM's";
   }
   return "unknown error";
@@ -105,8 +113,9 @@ struct KernelImage {
 
 // The format of `file`, from its first bytes. Errors: kEmpty, kTruncatedHeader (a file that
 // starts with the ELF or "MZ" magic but is shorter than its header), kCompressed, kEfiZboot,
-// kUImage, kBzImage and kPeWithoutImage for files Tandem recognises but cannot boot. Anything
-// else is kRaw. `why` (may be null) receives the error.
+// kUImage and kPeWithoutImage for files Tandem recognises but cannot boot. A bzImage has
+// "HdrS" at 0x202; a multiboot image is a non-ELF64 file with a valid multiboot header in its
+// first 8 KiB. Anything else is kRaw. `why` (may be null) receives the error.
 [[nodiscard]] Result<KernelFormat> detect_kernel_format(std::span<const uint8_t> file,
                                                         ImageError* why);
 
@@ -116,8 +125,13 @@ struct KernelImage {
 [[nodiscard]] Result<KernelImage> parse_arm64_image(std::span<const uint8_t> file, ImageError* why);
 [[nodiscard]] Result<KernelImage> parse_riscv_image(std::span<const uint8_t> file, ImageError* why);
 
-// Detects and parses `file` for a VM of architecture `arch`: Images and ELF files of another
-// architecture fail with kWrongArch; a raw binary is taken to be for `arch`.
+// Detects and parses `file` whatever its architecture: every format but kRaw names its own
+// (bzImage and multiboot: x86_64); a raw binary's `arch` is left for the caller to choose.
+// A bzImage is checked by bzimage::parse (kBzImageNot64, kBadBzImage).
+[[nodiscard]] Result<KernelImage> identify_kernel(std::span<const uint8_t> file, ImageError* why);
+
+// identify_kernel() for a VM of architecture `arch`: a kernel of another architecture fails
+// with kWrongArch; a raw binary is taken to be for `arch`.
 [[nodiscard]] Result<KernelImage> parse_kernel(std::span<const uint8_t> file, Arch arch,
                                                ImageError* why);
 

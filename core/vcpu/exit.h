@@ -25,6 +25,7 @@ enum class ExitKind : unsigned char {
   kTimeout,            // time slice ended
   kFault,              // reason: the guest cannot continue
 };
+inline constexpr unsigned kExitKindCount = static_cast<unsigned>(ExitKind::kFault) + 1;
 
 struct VcpuExit {
   ExitKind kind = ExitKind::kTimeout;

@@ -9,6 +9,8 @@
 #include "core/base/addr.h"
 #include "core/base/arch.h"
 #include "core/base/result.h"
+#include "core/loader/boot_layout.h"
+#include "core/loader/kernel_image.h"
 #include "core/vcpu/boot_state.h"
 
 namespace tandem {
@@ -32,6 +34,30 @@ struct LoadedGuest {
 [[nodiscard]] Result<Gpa> place_device_tree(Board& board, AddressSpace& space,
                                             const LoadedGuest& guest, std::span<const uint8_t> dtb,
                                             uint64_t ram_size);
+
+// What QEMU's -kernel, -initrd and -append give a VM (-bios is VmConfig::firmware): the kernel
+// in any format core/loader/kernel_image.h detects, its initrd (empty: none) and command line
+// (without a NUL: a bzImage's or multiboot image's; device-tree boards take VmConfig::bootargs).
+struct BootFiles {
+  std::span<const uint8_t> kernel;
+  std::span<const uint8_t> initrd;
+  std::span<const char> cmdline;
+};
+
+// A kernel for a device-tree board and where its initrd went.
+struct DtKernel {
+  LoadedGuest guest;
+  InitrdPlacement initrd{Gpa(0), Gpa(0)};  // start == end: none
+};
+
+// An ELF at its own addresses, an arm64 / RISC-V Image or a raw binary at place_kernel()'s
+// address from `kernel_base` (core/loader/boot_layout.h), and the initrd where place_initrd()
+// puts it, `top_reserve` bytes below the end of `ram` left free for the device tree. Errors:
+// kBadImage / kUnsupported / kOutOfRange from the ELF loader; kOutOfRange with `why` set when
+// the Image or the initrd does not fit.
+[[nodiscard]] Result<DtKernel> load_dt_kernel(AddressSpace& space, RamRange ram, Gpa kernel_base,
+                                              const KernelImage& image, const BootFiles& files,
+                                              uint64_t top_reserve, PlacementError* why);
 
 // A multiboot v1 image (x86, entered in 32-bit protected mode; the kvm backend runs it), as
 // QEMU's -kernel loads one: the info structure carries the PC memory map and `cmdline`.

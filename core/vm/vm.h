@@ -39,6 +39,11 @@ struct VmConfig {
   std::span<const char> bootargs;  // the device tree's /chosen bootargs
   // A device tree to give the guest instead of the board's (kept alive by the caller).
   std::span<const uint8_t> dtb;
+  // Firmware that runs in place from the board's flash (QEMU's -bios; kept alive by the
+  // caller); empty: none. Mapped by setup(), before the backend maps the address space.
+  std::span<const uint8_t> firmware;
+  // Devices behind the board's virtio-mmio transports, in order (kept alive by the caller).
+  std::span<virtio::VirtioDevice* const> virtio;
 };
 
 // Which step of setup or load failed; with the status, enough for a one-line message and a
@@ -56,8 +61,11 @@ enum class VmStep : unsigned char {
   kImage,
   kMultiboot,
   kLinux,
+  kFirmware,
+  kInitrd,
   kBootState,
   kDtb,
+  kVirtio,
 };
 
 constexpr const char* to_string(VmStep step) {
@@ -74,8 +82,11 @@ constexpr const char* to_string(VmStep step) {
     case VmStep::kImage: return "guest image";
     case VmStep::kMultiboot: return "multiboot image";
     case VmStep::kLinux: return "Linux kernel";
+    case VmStep::kFirmware: return "firmware";
+    case VmStep::kInitrd: return "initrd";
     case VmStep::kBootState: return "boot state";
     case VmStep::kDtb: return "device tree";
+    case VmStep::kVirtio: return "virtio devices";
   }
   return "unknown";
 }
@@ -83,6 +94,8 @@ constexpr const char* to_string(VmStep step) {
 struct VmError {
   VmStep step = VmStep::kNone;
   Status status = Status::kOk;
+  ImageError image = ImageError::kNone;              // what is wrong with the kernel file
+  PlacementError placement = PlacementError::kNone;  // what does not fit in RAM
 };
 
 template <Hal H>
@@ -109,6 +122,8 @@ class Vm final : private CpuControl {
                                  BoardServices{m_exits.stop_info(), m_console, &H::now_ns});
     if (!board) return fail(err, VmStep::kBoard, board.error());
     m_board = *board;
+    for (virtio::VirtioDevice* device : config.virtio)
+      if (auto r = m_board->plug_virtio(*device); !r) return fail(err, VmStep::kVirtio, r.error());
     if (config.cpus == 0 || config.cpus > kMaxCpus)
       return fail(err, VmStep::kVcpuCount, Status::kInvalidArgument);
     if (!config.dtb.empty() && !fdt::Fdt::open(config.dtb))
@@ -133,6 +148,11 @@ class Vm final : private CpuControl {
     IrqController* external = m_machine->irq_controller();
     if (auto r = m_board->attach(*m_space, m_bus, external); !r)
       return fail(err, VmStep::kDevices, r.error());
+    if (!config.firmware.empty()) {
+      auto fw = m_board->load_firmware(*m_space, m_bus, config.firmware);
+      if (!fw) return fail(err, VmStep::kFirmware, fw.error());
+      m_firmware.emplace(*fw);
+    }
     m_exits.set_irq_chip(external == nullptr ? chip : nullptr);
     m_exits.set_board(m_board);
     m_exits.set_cpu_control(this);
@@ -161,17 +181,41 @@ class Vm final : private CpuControl {
   [[nodiscard]] Result<void> load(std::span<const uint8_t> elf, VmError& err) {
     auto guest = load_guest(m_arch, *m_space, elf);
     if (!guest) return fail(err, VmStep::kImage, guest.error());
-    Gpa dtb_at{0};
-    if (auto dtb = device_tree(); dtb) {
-      auto at = place_device_tree(*m_board, *m_space, *guest, *dtb, m_ram_size);
-      if (!at) return fail(err, VmStep::kDtb, at.error());
-      dtb_at = *at;
-    } else if (dtb.error() != Status::kUnsupported) {
-      return fail(err, VmStep::kDtb, dtb.error());
+    return start_with_dtb(*guest, true, err);
+  }
+
+  // Boots what QEMU's -kernel, -initrd and -append would (or the firmware VmConfig::firmware
+  // named, which takes no kernel): the kernel's format is detected from its bytes
+  // (core/loader/kernel_image.h). An ELF, an arm64 / RISC-V Image or a raw binary go where the
+  // board says, the initrd beside them in /chosen; a bzImage and a multiboot image take their
+  // x86 boot protocols. `err` names the step and what is wrong with the file or its placement.
+  [[nodiscard]] Result<void> boot(const BootFiles& files, VmError& err) {
+    if (m_firmware) {
+      if (!files.kernel.empty() || !files.initrd.empty())
+        return fail(err, VmStep::kFirmware, Status::kInvalidArgument);
+      return start_with_dtb(*m_firmware, false, err);
     }
-    if (auto r = m_board->prepare_boot(*m_space, *guest, dtb_at); !r)
-      return fail(err, VmStep::kImage, r.error());
-    return start(guest, VmStep::kImage, err);
+    auto image = parse_kernel(files.kernel, m_arch, &err.image);
+    if (!image) return fail(err, VmStep::kImage, image.error());
+    if (image->format == KernelFormat::kBzImage)
+      return load_linux(LinuxImage{files.kernel, files.initrd, files.cmdline}, err);
+    if (!files.initrd.empty() && image->format == KernelFormat::kMultiboot)
+      return fail(err, VmStep::kInitrd, Status::kUnsupported);
+    if (image->format == KernelFormat::kMultiboot)
+      return load_multiboot(files.kernel, files.cmdline, err);
+    if (!files.initrd.empty() && !m_board->has_device_tree())
+      return fail(err, VmStep::kInitrd, Status::kUnsupported);
+    auto kernel = load_dt_kernel(*m_space, RamRange{m_ram_base, m_ram_size}, m_board->kernel_base(),
+                                 *image, files, kDtbReserve, &err.placement);
+    if (!kernel) {
+      const bool initrd = err.placement == PlacementError::kInitrdTooBig;
+      return fail(err, initrd ? VmStep::kInitrd : VmStep::kImage, kernel.error());
+    }
+    m_initrd = kernel->initrd;
+    // The device tree must not land on the initrd either.
+    LoadedGuest guest = kernel->guest;
+    if (m_initrd.end.raw() > guest.image_end) guest.image_end = m_initrd.end.raw();
+    return start_with_dtb(guest, true, err);
   }
 
   // Loads a multiboot v1 image (x86_64 VMs; only backends that can enter 32-bit protected mode
@@ -194,6 +238,10 @@ class Vm final : private CpuControl {
   // can run, the thread sleeps in H::idle_until() until the next timer deadline or input.
   const StopInfo& run() {
     while (!stop_now()) {
+      if (m_paused.load()) {
+        H::idle_until(kNoDeadline);
+        continue;
+      }
       service_locked();
       bool ran = false;
       for (unsigned i = 0; i < m_cpu_count && !stop_now(); i++) {
@@ -223,7 +271,7 @@ class Vm final : private CpuControl {
   void set_threaded() { m_exits.set_threaded(true); }
   void run_cpu(unsigned i) {
     while (!stop_now()) {
-      if (m_power[i] == CpuPowerState::kOff) {
+      if (m_power[i] == CpuPowerState::kOff || m_paused.load()) {
         H::idle_until(m_clock.host_now_ns() + kOffPollNs);
         continue;
       }
@@ -255,6 +303,19 @@ class Vm final : private CpuControl {
     H::wake();
   }
 
+  // Thread-safe: pause() ends the vCPUs' slices and keeps them from running (the run loop
+  // sleeps, burning no CPU) until resume(). Guest timers keep their deadlines on the host clock,
+  // so those that passed meanwhile fire at once after resume().
+  void pause() {
+    m_paused.store(true);
+    for (unsigned i = 0; i < m_cpu_count; i++) m_vcpus[i]->request_stop();
+  }
+  void resume() {
+    m_paused.store(false);
+    H::wake();
+  }
+  bool paused() const { return m_paused.load(); }
+
   // Console input: the host's reader thread pushes bytes, then calls notify_input(); the VM
   // moves them into the console UART as it has room. set_input_open(false) once the host's
   // input has ended, so a guest that waits only for input is known to be stuck.
@@ -273,6 +334,8 @@ class Vm final : private CpuControl {
     opts.ram_size = m_ram_size;
     opts.cpus = m_cpu_count;
     opts.bootargs = m_bootargs;
+    opts.initrd_start = m_initrd.start.raw();
+    opts.initrd_end = m_initrd.end.raw();
     const size_t size = TRY(m_board->write_dtb(m_dtb, opts));
     return std::span<const uint8_t>(m_dtb, size);
   }
@@ -288,12 +351,35 @@ class Vm final : private CpuControl {
 
  private:
   static constexpr uint64_t kOffPollNs = 1'000'000;
+  // Left free at the top of RAM by the initrd: the 2 MiB-aligned slot a DTB goes to there.
+  static constexpr uint64_t kDtbReserve = 2ull << 20;
 
+  // Keeps what a loader said about the file (err.image, err.placement).
   static Result<void> fail(VmError& err, VmStep step, Status status) {
-    err = {step, status};
+    err.step = step;
+    err.status = status;
     return Error(status);
   }
   bool stop_now() const { return m_exits.stopped() || m_stop_requested.load(); }
+
+  // Puts the device tree (if the board has one) where the board says beside `guest`, sets the
+  // boot arguments (`boot_args`: the board's convention; firmware starts with zeros) and
+  // points the boot vCPU at it.
+  Result<void> start_with_dtb(LoadedGuest guest, bool boot_args, VmError& err) {
+    Gpa dtb_at{0};
+    if (auto dtb = device_tree(); dtb) {
+      auto at = place_device_tree(*m_board, *m_space, guest, *dtb, m_ram_size);
+      if (!at) return fail(err, VmStep::kDtb, at.error());
+      dtb_at = *at;
+    } else if (dtb.error() != Status::kUnsupported) {
+      return fail(err, VmStep::kDtb, dtb.error());
+    }
+    if (boot_args) {
+      if (auto r = m_board->prepare_boot(*m_space, guest, dtb_at); !r)
+        return fail(err, VmStep::kImage, r.error());
+    }
+    return start(guest, VmStep::kImage, err);
+  }
 
   // Points the boot vCPU at a loaded guest (`step` names the loader when it failed).
   Result<void> start(const Result<LoadedGuest>& guest, VmStep step, VmError& err) {
@@ -312,7 +398,7 @@ class Vm final : private CpuControl {
     if (m_power[i] == CpuPowerState::kOff) return false;
     if (!m_halted[i]) return true;
     IrqChip* chip = m_exits.irq_chip();
-    return chip != nullptr && chip->cpu_lines(i) != 0;
+    return chip != nullptr && chip->wake_lines(i) != 0;
   }
 
   bool any_runnable() {
@@ -349,7 +435,10 @@ class Vm final : private CpuControl {
       return;
     }
     switch (exit->kind) {
-      case ExitKind::kHalt: m_halted[i] = true; return;
+      case ExitKind::kHalt:
+        m_exits.count(ExitKind::kHalt);
+        m_halted[i] = true;
+        return;
       case ExitKind::kTimeout:
       case ExitKind::kExternalInterrupt: return;
       default: break;
@@ -410,10 +499,13 @@ class Vm final : private CpuControl {
   uint64_t m_ram_size = 0;
   std::span<const char> m_bootargs;
   std::span<const uint8_t> m_user_dtb;
+  std::optional<LoadedGuest> m_firmware;
+  InitrdPlacement m_initrd{Gpa(0), Gpa(0)};
   uint8_t m_dtb[kMaxDtbSize] = {};
   InputQueue m_input;
   std::atomic<bool> m_input_open{false};
   std::atomic<bool> m_stop_requested{false};
+  std::atomic<bool> m_paused{false};
 };
 
 }  // namespace tandem

@@ -20,6 +20,7 @@ uint64_t extend(uint64_t value, unsigned size, bool sign) {
 }  // namespace
 
 void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc) {
+  count(kind);
   if (m_tracer == nullptr) return;
   const bool is_access = kind == ExitKind::kMmioRead || kind == ExitKind::kMmioWrite;
   if (m_trace_mmio_only && !is_access) return;

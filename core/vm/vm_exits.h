@@ -5,6 +5,7 @@
 // code and stop policy apply.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "core/base/addr.h"
@@ -118,6 +119,14 @@ class VmExits {
   };
 
   void set_policy(UnknownAccessPolicy p) { m_policy = p; }
+
+  // How many exits of each kind this VM has handled (statistics; readable from any thread).
+  void count(ExitKind kind) {
+    m_counts[static_cast<unsigned>(kind)].fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t exit_count(ExitKind kind) const {
+    return m_counts[static_cast<unsigned>(kind)].load(std::memory_order_relaxed);
+  }
   void set_tracer(ExitTracer* t, bool mmio_only) {
     m_tracer = t;
     m_trace_mmio_only = mmio_only;
@@ -137,6 +146,7 @@ class VmExits {
   CpuControl* m_cpus = nullptr;
   UnknownAccessPolicy m_policy = UnknownAccessPolicy::kStop;
   ExitTracer* m_tracer = nullptr;
+  std::atomic<uint64_t> m_counts[kExitKindCount] = {};
   bool m_trace_mmio_only = false;
   bool m_threaded = false;
   SpinLock m_lock;

@@ -59,6 +59,13 @@ class RiscvIrqChip final : public IrqChip, public SbiHarts {
     touch();
   }
 
+  // sie as the backend last reported it (all enabled until then).
+  uint32_t wake_lines(unsigned cpu) override {
+    return cpu < kMaxHarts ? cpu_lines(cpu) & m_wake_mask[cpu] : 0;
+  }
+  void set_wake_mask(unsigned cpu, uint32_t mask) override {
+    if (cpu < kMaxHarts) m_wake_mask[cpu] = mask;
+  }
   uint32_t edge_lines() const override { return cpu_irq::kSsip; }
   void edges_delivered(unsigned cpu, uint32_t lines) override {
     if ((lines & cpu_irq::kSsip) != 0) m_clint.take_soft_irq(cpu);
@@ -78,6 +85,13 @@ class RiscvIrqChip final : public IrqChip, public SbiHarts {
   ChipFrame m_plic_frame{*this, m_plic};
   ChipFrame m_clint_frame{*this, m_clint};
   std::array<bool, kMaxHarts> m_timer_seen{};  // STIP as the last advance() saw it
+  std::array<uint32_t, kMaxHarts> m_wake_mask = filled(~0u);
+
+  static constexpr std::array<uint32_t, kMaxHarts> filled(uint32_t v) {
+    std::array<uint32_t, kMaxHarts> a{};
+    for (uint32_t& x : a) x = v;
+    return a;
+  }
 };
 
 }  // namespace tandem

@@ -375,8 +375,11 @@ def nasty_aarch64():
     add("icc-sre", A64().mov(0, 7).msr(3, 0, 12, 12, 5, 0).system_off().bytes())
     add("icc-iar", A64().mrs(0, 3, 0, 12, 12, 0).system_off().bytes())
     add("impdef-sysreg", A64().mrs(0, 3, 1, 15, 2, 1).system_off().bytes())
+    # The guest's own vector (VBAR + 0x200 holds zeros: UDF) takes the exception, faults again
+    # and again, as on hardware and QEMU; --timeout ends it (emu delivers exceptions since
+    # issue 13).
     add("vbar-then-udf", A64().mov(0, LOAD[arch]).msr(3, 0, 12, 0, 0, 0).isb().emit(0).bytes(),
-        {125})
+        {124})
     # Firmware calls with garbage arguments: every PSCI function, over HVC then SMC.
     for conduit, insn in (("hvc", 0xD4000002), ("smc", 0xD4000003)):
         a = A64()

@@ -48,16 +48,58 @@ bzimage 020f >"$tmp/bzImage"
 bzimage 0202 >"$tmp/old-bzImage"
 
 expect 2 "cannot open: No such file" -- run "$tmp/missing.elf"
-expect 2 "not an ELF file" -- run "$tmp/text.bin"
-expect 2 "malformed ELF" -- run "$tmp/truncated.elf"
+expect 2 "text.bin: a raw binary .*give --arch" -- run "$tmp/text.bin"
+expect 2 "truncated.elf: the file ends inside its header \(truncated\)" -- run "$tmp/truncated.elf"
 expect 2 "multiboot images start in 32-bit protected mode, which needs the kvm backend" -- run "$guests/x86_64/mbinfo.elf"
-expect 2 "--arch riscv64 but the ELF is aarch64" -- run --arch riscv64 "$a64"
-expect 2 "name a guest image, or a Linux kernel with --kernel" -- run
+expect 2 "--arch riscv64 but the file is for aarch64 \(ELF\)" -- run --arch riscv64 "$a64"
+expect 2 "name a guest image, a kernel with --kernel, or firmware with --bios" -- run
 expect 2 "a Linux kernel needs interrupts .* kvm backend" -- run --kernel "$tmp/bzImage"
 expect 2 "without the 64-bit entry" -- run --backend kvm --kernel "$tmp/old-bzImage"
-expect 2 "only a Linux bzImage \(--kernel\) takes an initrd" -- run --initrd "$a64" "$a64"
-expect 2 "--arch aarch64 but this is an x86 Linux bzImage" -- run --arch aarch64 --kernel "$tmp/bzImage"
+expect 2 "hello.elf: initrd .*takes no initrd" -- run --initrd "$a64" "$guests/x86_64/hello.elf"
+expect 2 "--arch aarch64 but the file is for x86_64 \(x86 Linux bzImage\)" -- run --arch aarch64 --kernel "$tmp/bzImage"
+# Kernel files (core/loader/kernel_image.h): each names what is wrong with it.
+python3 -c '
+import struct, sys
+h = bytearray(64)
+struct.pack_into("<QQQ", h, 8, 0, 0x4000000, 0xa)  # text_offset 0, image_size 64 MiB, 4K, anywhere
+h[0x38:0x3c] = b"ARM\x64"
+sys.stdout.buffer.write(h + bytes(4096))' >"$tmp/big-arm64.img"
+python3 -c '
+import struct, sys
+h = bytearray(64)
+struct.pack_into("<QQQ", h, 8, 0, 0x10000, 1)  # big-endian
+h[0x38:0x3c] = b"ARM\x64"
+sys.stdout.buffer.write(h)' >"$tmp/be-arm64.img"
+printf '\x1f\x8b\x08\x00rest' >"$tmp/vmlinuz.gz"
+printf 'MZ' >"$tmp/mz.efi"; head -c 100 /dev/zero >>"$tmp/mz.efi"
+: >"$tmp/empty.img"
+expect 2 "vmlinuz.gz: compressed data .*decompress the kernel first" -- run --kernel "$tmp/vmlinuz.gz"
+expect 2 "be-arm64.img: a big-endian kernel" -- run --kernel "$tmp/be-arm64.img"
+expect 2 "mz.efi: a PE/EFI application without an arm64 or RISC-V Image header" -- run --kernel "$tmp/mz.efi"
+expect 2 "empty.img: the file is empty" -- run --kernel "$tmp/empty.img"
+expect 2 "--arch riscv64 but the file is for aarch64 \(arm64 Image\)" -- run --arch riscv64 --kernel "$tmp/big-arm64.img"
+expect 2 "big-arm64.img: guest image .*does not fit in guest RAM" -- run --mem 32M --kernel "$tmp/big-arm64.img"
+truncate -s 16M "$tmp/16M.cpio"
+# The kernel ends at 0x44200000 and 80 MiB of RAM at 0x45000000, 2 MiB of it kept for the DTB.
+expect 2 "16M.cpio: initrd .*does not fit in guest RAM beside the kernel" -- run --mem 80M --kernel "$tmp/big-arm64.img" --initrd "$tmp/16M.cpio"
+expect 2 "--bios .*empty" -- run --arch aarch64 --bios "$tmp/empty.img"
+expect 2 "text.bin: a raw binary .*give --arch" -- run --bios "$tmp/text.bin"
+expect 2 "firmware .*riscv64: Tandem itself is the SBI" -- run --arch riscv64 --bios "$tmp/text.bin"
+expect 2 "firmware .*leave out --kernel" -- run --arch aarch64 --bios "$tmp/text.bin" --kernel "$a64"
 expect 2 "not a size" -- run --mem lots "$a64"
+# Virtio devices: a disk that is not whole sectors, a missing one, an option Tandem lacks,
+# a board without transports, more devices than the board has transports.
+head -c 1000 /dev/zero >"$tmp/odd.img"
+truncate -s 64K "$tmp/disk.img"
+expect 2 "odd.img: its size \(1000 bytes\) is not a non-zero multiple of 512" -- run --drive "file=$tmp/odd.img" "$a64"
+expect 2 "--drive: .*missing.img: No such file" -- run --drive "file=$tmp/missing.img" "$a64"
+expect 2 "'format=qcow2' is not understood" -- run --drive "file=$tmp/disk.img,format=qcow2" "$a64"
+expect 2 "no file=PATH given" -- run --drive readonly "$a64"
+expect 2 "the x86_64 pc board has no virtio-mmio transports" -- run --rng "$guests/x86_64/hello.elf"
+many=()
+for _ in 1 2 3 4 5 6 7 8 9; do many+=(--drive "file=$tmp/disk.img,readonly"); done
+expect 2 "more virtio devices than the board has virtio-mmio transports" -- run "${many[@]}" "$guests/riscv64/hello.elf"
+expect 2 "console" -- run --console serial "$a64"
 expect 2 "guest RAM size" -- run --mem 0 "$a64"
 expect 2 "does not fit its RAM" -- run --mem 1M "$a64"
 expect 2 "backend" -- run --backend xen "$a64"

@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 """One real-guest case (../shared/docs/REAL-GUESTS.md) on one runner:
 
-  real_guest_test.py --runner qemu --arch aarch64|riscv64 --case linux|virtio|uboot [--cpus N]
+  real_guest_test.py --runner qemu|emu --arch aarch64|riscv64 --case linux|virtio|uboot
+                     [--cpus N] [--tandem build/cli/tandem]
 
 The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
   linux   the kernel with the busybox initramfs: /init reports "up", the kernel release the
           package names, the CPU count, then powers off; the run ends with status 0.
-  virtio  the same with an initramfs that carries virtio_mmio and virtio_blk (and what they
-          depend on) and a virtio-blk disk: the modules load, /dev/vda appears and reads back
-          the bytes written into the disk file.
+  virtio  the same with an initramfs that carries virtio_mmio, virtio_blk, virtio_rng (and
+          ext4 where the kernel has it as a module, and what they depend on), a virtio-blk
+          disk holding an ext4 file system made on the host with `mke2fs -d` and a
+          virtio-rng device (version 2 transports, as Tandem has): /dev/vda appears, mounts,
+          its /hello reads back, the guest writes /new, and 64 bytes come from /dev/hwrng;
+          after the run the host reads /new from the image with `debugfs -R "cat /new"`.
   uboot   U-Boot: its autoboot is stopped at the countdown, `version` answers with U-Boot
           2023.01, `poweroff` ends the run with status 0.
-The qemu runner is the reference Tandem's runs are compared with (QEMU as in REAL-GUESTS.md).
+The qemu runner is the reference Tandem's runs are compared with (QEMU as in REAL-GUESTS.md);
+the emu runner is `tandem run` on the emu backend with the same files and options.
 The time limit (--limit, default 300 s) only stops a hung guest; nothing is timed.
 """
 import argparse
@@ -27,7 +32,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FETCH = os.path.join(ROOT, "scripts", "fetch-guests")
 CONSOLE = {"aarch64": "ttyAMA0", "riscv64": "ttyS0"}
-DISK_MARK = b"TANDEM-DISK-5b1d0c"
+DISK_MARK = "TANDEM-DISK-5b1d0c"
+NEW_FILE = "written by the guest"
 
 
 def fetch(arch, *extra):
@@ -56,9 +62,26 @@ def qemu_command(arch, cpus, boot):
         return cmd
     cmd += ["-kernel", boot["kernel"], "-initrd", boot["initrd"], "-append", boot["append"]]
     if "disk" in boot:
-        cmd += ["-drive", f"if=none,file={boot['disk']},format=raw,id=d0",
-                "-device", "virtio-blk-device,drive=d0"]
+        # Modern (version 2) transports, as Tandem's; the devices in Tandem's order.
+        cmd += ["-global", "virtio-mmio.force-legacy=false",
+                "-drive", f"if=none,file={boot['disk']},format=raw,id=d0",
+                "-device", "virtio-blk-device,drive=d0", "-device", "virtio-rng-device"]
     return cmd
+
+
+def tandem_command(tandem):
+    """`tandem run`'s command for `boot`, in the words of qemu_command's options."""
+
+    def command(arch, cpus, boot):
+        cmd = [tandem, "run", "--backend", "emu", "--arch", arch, "--cpus", str(cpus),
+               "--mem", "512M"]
+        if "firmware" in boot:
+            # aarch64: in place from flash at 0 (-bios); riscv64: the S-mode payload (-kernel).
+            return cmd + ["--bios" if arch == "aarch64" else "--kernel", boot["firmware"]]
+        return cmd + ["--kernel", boot["kernel"], "--initrd", boot["initrd"],
+                      "--append", boot["append"]]
+
+    return command
 
 
 class Console:
@@ -114,22 +137,47 @@ class Console:
         sys.exit(1)
 
 
+def virtio_setup(args_arch, paths, boot, tmp):
+    """The virtio case's initramfs, ext4 disk and devices; the modules /init loads."""
+    rc = os.path.join(tmp, "rc.local")
+    with open(rc, "w") as f:
+        f.write('#!/bin/sh\n'
+                'echo "tandem-init: blocks $(ls /sys/block)"\n'
+                'mkdir -p /mnt\n'
+                'if mount -t ext4 /dev/vda /mnt; then\n'
+                '  echo "tandem-init: hello $(cat /mnt/hello)"\n'
+                f'  echo "{NEW_FILE}" >/mnt/new\n'
+                '  umount /mnt && echo "tandem-init: umount ok"\n'
+                'fi\n'
+                'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | wc -c)"\n')
+    os.chmod(rc, 0o755)
+    modules = ["virtio_mmio", "virtio_blk", "virtio_rng"]
+    with open(os.path.join(os.path.dirname(paths["Image"]), "modules", "modules.builtin")) as f:
+        builtin = f.read().split()
+    # ext4 as a module asks for crc32c at mount time (a soft dependency modinfo does not list).
+    for name, path in (("crc32c_generic", "kernel/crypto/crc32c_generic.ko"),
+                       ("ext4", "kernel/fs/ext4/ext4.ko")):
+        if path not in builtin:
+            modules.append(name)
+    boot["initrd"] = os.path.join(tmp, "initrd.gz")
+    fetch(args_arch, "--initrd", boot["initrd"], *[a for m in modules for a in ("--module", m)],
+          "--file", f"{rc}:/etc/rc.local")
+    root = os.path.join(tmp, "root")
+    os.mkdir(root)
+    with open(os.path.join(root, "hello"), "w") as f:
+        f.write(DISK_MARK + "\n")
+    boot["disk"] = os.path.join(tmp, "disk.img")
+    subprocess.run(["mke2fs", "-q", "-t", "ext4", "-d", root, boot["disk"], "8M"], check=True)
+    return modules
+
+
 def run_linux(args, command, tmp):
     paths = fetch(args.arch)
     boot = {"kernel": paths["Image"], "initrd": paths["initrd.gz"],
             "append": f"console={CONSOLE[args.arch]} panic=-1"}
+    modules = []
     if args.case == "virtio":
-        rc = os.path.join(tmp, "rc.local")
-        with open(rc, "w") as f:
-            f.write('#!/bin/sh\necho "tandem-init: blocks $(ls /sys/block)"\n'
-                    f'echo "tandem-init: vda $(head -c {len(DISK_MARK)} /dev/vda)"\n')
-        os.chmod(rc, 0o755)
-        boot["initrd"] = os.path.join(tmp, "initrd.gz")
-        fetch(args.arch, "--initrd", boot["initrd"], "--module", "virtio_mmio", "--module",
-              "virtio_blk", "--file", f"{rc}:/etc/rc.local")
-        boot["disk"] = os.path.join(tmp, "disk.img")
-        with open(boot["disk"], "wb") as f:
-            f.write(DISK_MARK.ljust(65536, b"\0"))
+        modules = virtio_setup(args.arch, paths, boot, tmp)
     with open(paths["release"]) as f:
         release = f.read().strip()
     console = Console(command(args.arch, args.cpus, boot), args.limit)
@@ -139,14 +187,21 @@ def run_linux(args, command, tmp):
     lines = [l.strip() for l in console.seen.decode("utf-8", "replace").splitlines()]
     want = ["tandem-init: up", f"tandem-init: release {release}",
             f"tandem-init: cpus {args.cpus}"]
+    want += [f"tandem-init: insmod {m} ok" for m in modules]
     if args.case == "virtio":
-        want += ["tandem-init: insmod virtio_blk ok", "tandem-init: insmod virtio_mmio ok",
-                 "tandem-init: blocks vda", f"tandem-init: vda {DISK_MARK.decode()}"]
+        want += ["tandem-init: blocks vda", f"tandem-init: hello {DISK_MARK}",
+                 "tandem-init: umount ok", "tandem-init: hwrng 64"]
     want.append("tandem-init: poweroff")
     got = [l for l in lines if l.startswith("tandem-init:")]
     missing = [w for w in want if w not in got]
     if missing:
         console.fail(f"/init did not report {missing}")
+    if args.case == "virtio":
+        new = subprocess.run(["debugfs", "-R", "cat /new", boot["disk"]], check=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+        if new.strip() != NEW_FILE:
+            console.fail(f"the image's /new holds {new!r} after the run")
+        got.append(f"host: debugfs cat /new: {new.strip()}")
     print("\n".join(got))
     print(f"/init ran {up:.2f} s after the start (wall time, this run)")
 
@@ -168,13 +223,16 @@ def run_uboot(args, command, _tmp):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runner", choices=["qemu"], required=True)
+    p.add_argument("--runner", choices=["qemu", "emu"], required=True)
+    p.add_argument("--tandem", help="the tandem program (emu runner)")
     p.add_argument("--arch", choices=["aarch64", "riscv64"], required=True)
     p.add_argument("--case", choices=["linux", "virtio", "uboot"], required=True)
     p.add_argument("--cpus", type=int, default=1)
     p.add_argument("--limit", type=float, default=300)
     args = p.parse_args()
-    command = {"qemu": qemu_command}[args.runner]
+    if args.runner == "emu" and not args.tandem:
+        p.error("--runner emu needs --tandem")
+    command = qemu_command if args.runner == "qemu" else tandem_command(args.tandem)
     run = run_uboot if args.case == "uboot" else run_linux
     with tempfile.TemporaryDirectory() as tmp:
         run(args, command, tmp)

@@ -4,8 +4,11 @@
 // exit and every touch of the interrupt model is handled under VmExits' spin lock
 // (set_threaded). CPU i runs vCPU i; a vCPU that is off waits in its CPU's idle (H::idle_until,
 // polling at least every ms) until the guest's PSCI CPU_ON / SBI HSM hart_start marks it
-// starting; the vCPU then takes its boot state on its own CPU. CPU 0 reports the stop and ends
-// the machine, as with one CPU; a secondary CPU whose loop ends kicks CPU 0 and parks.
+// starting; the vCPU then takes its boot state on its own CPU. CPU 0 runs vCPU 0 only once every
+// other CPU has set itself up: until then the firmware may drop a kick sent to it (OpenSBI sends
+// IPIs only to started harts), and a CPU that never arrives is reported, not waited for forever.
+// CPU 0 reports the stop and ends the machine, as with one CPU; a secondary CPU whose loop ends
+// kicks CPU 0 and parks.
 #pragma once
 
 #include "backends/baremetal/common/arch.h"
@@ -20,11 +23,15 @@ namespace tandem::baremetal {
 // which Machine::create did for the boot CPU.
 template <class H>
 const StopInfo& run_smp(Vm<H>& vm, unsigned cpus) {
+  // A firmware start takes microseconds; 10 s covers a host that barely schedules QEMU.
+  constexpr uint64_t kArrivalNs = 10'000'000'000;
   static Vm<H>* s_vm = nullptr;
+  static unsigned s_online = 0;
   s_vm = &vm;
   vm.set_threaded();
   set_secondary_main([](unsigned index) {
     H::Machine::init_cpu(index, s_vm->address_space());
+    __atomic_fetch_add(&s_online, 1u, __ATOMIC_RELEASE);
     s_vm->run_cpu(index);
     arch::kick_cpu(0);
     arch::park();
@@ -35,6 +42,13 @@ const StopInfo& run_smp(Vm<H>& vm, unsigned cpus) {
           "the guest was packed for %u CPUs (tandem build-image --cpus %u) but physical CPU %u "
           "did not start (firmware error %lld): this machine has fewer CPUs (QEMU: -smp %u)",
           cpus, cpus, i, static_cast<long long>(err), cpus);
+    }
+  }
+  const uint64_t give_up = arch::now_ns() + kArrivalNs;
+  while (__atomic_load_n(&s_online, __ATOMIC_ACQUIRE) != cpus - 1) {
+    if (arch::now_ns() > give_up) {
+      panic("only %u of the %u secondary physical CPUs came up within 10 s of their start",
+            __atomic_load_n(&s_online, __ATOMIC_ACQUIRE), cpus - 1);
     }
   }
   vm.run_cpu(0);

@@ -4,13 +4,14 @@
 #include <optional>
 
 #include "core/base/log.h"
+#include "core/mm/guest_memory.h"
 #include "core/vcpu/cpu_control.h"
 #include "devices/char_sink.h"
 
 namespace tandem {
 namespace {
 
-constexpr SbiResult ok(uint64_t value = 0) { return {SBI_SUCCESS, value}; }
+constexpr SbiResult success(uint64_t value = 0) { return {SBI_SUCCESS, value}; }
 constexpr SbiResult err(int64_t code) { return {code, 0}; }
 
 // Without CpuControl the VM has one hart, hartid 0.
@@ -43,21 +44,22 @@ bool extension_available(uint64_t eid, const SbiContext& ctx) {
     case SBI_EXT_HSM:
     case SBI_EXT_SRST: return true;
     case SBI_EXT_IPI: return ctx.harts != nullptr;
+    case SBI_EXT_DBCN: return ctx.memory != nullptr;
     default: return false;
   }
 }
 
 SbiResult base_call(uint64_t fid, const uint64_t a[8], const SbiContext& ctx) {
   switch (fid) {
-    case SBI_BASE_GET_SPEC_VERSION: return ok(kSbiSpecVersion2_0);
-    case SBI_BASE_GET_IMPL_ID: return ok(kSbiImplIdTandem);
-    case SBI_BASE_GET_IMPL_VERSION: return ok(kSbiImplVersion);
+    case SBI_BASE_GET_SPEC_VERSION: return success(kSbiSpecVersion2_0);
+    case SBI_BASE_GET_IMPL_ID: return success(kSbiImplIdTandem);
+    case SBI_BASE_GET_IMPL_VERSION: return success(kSbiImplVersion);
     // Chapter 4.4: 0 = not available, 1 = available.
-    case SBI_BASE_PROBE_EXTENSION: return ok(extension_available(a[0], ctx) ? 1 : 0);
+    case SBI_BASE_PROBE_EXTENSION: return success(extension_available(a[0], ctx) ? 1 : 0);
     // Chapter 4.5-4.7: 0 is always a legal mvendorid/marchid/mimpid.
     case SBI_BASE_GET_MVENDORID:
     case SBI_BASE_GET_MARCHID:
-    case SBI_BASE_GET_MIMPID: return ok(0);
+    case SBI_BASE_GET_MIMPID: return success(0);
     default: return err(SBI_ERR_NOT_SUPPORTED);
   }
 }
@@ -76,13 +78,13 @@ int64_t hart_start_error(CpuOnResult r) {
 
 SbiResult hart_status(uint64_t hartid, const SbiContext& ctx) {
   if (ctx.cpus == nullptr) {
-    return hartid == kBootHart ? ok(kSbiHartStarted) : err(SBI_ERR_INVALID_PARAM);
+    return hartid == kBootHart ? success(kSbiHartStarted) : err(SBI_ERR_INVALID_PARAM);
   }
   if (hartid >= ctx.cpus->cpu_count()) return err(SBI_ERR_INVALID_PARAM);
   switch (ctx.cpus->cpu_state(hartid)) {
-    case CpuPowerState::kOn: return ok(kSbiHartStarted);
-    case CpuPowerState::kOff: return ok(kSbiHartStopped);
-    case CpuPowerState::kStarting: return ok(kSbiHartStartPending);
+    case CpuPowerState::kOn: return success(kSbiHartStarted);
+    case CpuPowerState::kOff: return success(kSbiHartStopped);
+    case CpuPowerState::kStarting: return success(kSbiHartStartPending);
   }
   return err(SBI_ERR_FAILED);
 }
@@ -100,18 +102,18 @@ SbiResult hsm_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
       // Chapter 9.2: no return on success; the VM does not resume a stopped hart.
       if (ctx.cpus != nullptr) {
         ctx.cpus->cpu_off(ctx.caller);
-        return ok();
+        return success();
       }
       // The last running hart stops: nothing is left to run, so the VM powers off.
       TLOG_DEBUG("sbi: hart_stop on the only hart, powering off");
       ctx.power.system_off(0);
-      return ok();
+      return success();
     case SBI_HSM_HART_GET_STATUS: return hart_status(a[0], ctx);
     case SBI_HSM_HART_SUSPEND: {
       // Chapter 9.4. A retentive suspend may end on any interrupt, so returning at once is
       // a legal wake-up. Non-retentive suspend needs a resume path: not supported yet.
       const uint32_t type = static_cast<uint32_t>(a[0]);
-      if (type == 0x00000000) return ok();
+      if (type == 0x00000000) return success();
       if (type == 0x80000000) return err(SBI_ERR_NOT_SUPPORTED);
       return err(SBI_ERR_INVALID_PARAM);  // reserved or unimplemented platform types
     }
@@ -126,7 +128,7 @@ SbiResult ipi_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
   for (unsigned h = 0; h < 64; ++h) {
     if ((*harts >> h) & 1) ctx.harts->send_ipi(h);
   }
-  return ok();
+  return success();
 }
 
 // Chapter 8. Only the hart list is checked here: hardware harts (the bare-metal images) and
@@ -136,7 +138,7 @@ SbiResult ipi_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
 SbiResult rfence_call(uint64_t fid, const uint64_t a[8], const SbiContext& ctx) {
   if (fid > SBI_RFENCE_REMOTE_HFENCE_VVMA) return err(SBI_ERR_NOT_SUPPORTED);
   if (!selected_harts(a[0], a[1], hart_count(ctx))) return err(SBI_ERR_INVALID_PARAM);
-  return ok();
+  return success();
 }
 
 SbiResult srst_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
@@ -152,11 +154,41 @@ SbiResult srst_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
       // Status 0 for either reason: OpenSBI on QEMU virt writes a code-less FINISHER_FAIL
       // for SYSFAIL, which QEMU also turns into exit status 0.
       ctx.power.system_off(0);
-      return ok();
+      return success();
     case SBI_SRST_TYPE_COLD_REBOOT:
-    case SBI_SRST_TYPE_WARM_REBOOT: ctx.power.system_reset(); return ok();
+    case SBI_SRST_TYPE_WARM_REBOOT: ctx.power.system_reset(); return success();
     default: return err(SBI_ERR_INVALID_PARAM);
   }
+}
+
+// Chapter 12. The buffer is guest-physical, base_addr_lo in a1 and base_addr_hi in a2 (both
+// XLEN wide: on rv64 the high half must be 0). A buffer that is not wholly in guest RAM is
+// INVALID_PARAM. console_write returns how many bytes it wrote; the caller loops for the rest.
+SbiResult dbcn_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
+  if (ctx.memory == nullptr) return err(SBI_ERR_NOT_SUPPORTED);
+  if (fid == SBI_DBCN_CONSOLE_WRITE_BYTE) {
+    if (ctx.console != nullptr) ctx.console->put(static_cast<uint8_t>(a[0]));
+    return success();
+  }
+  if (fid != SBI_DBCN_CONSOLE_WRITE && fid != SBI_DBCN_CONSOLE_READ)
+    return err(SBI_ERR_NOT_SUPPORTED);
+  const uint64_t base = a[1];
+  const uint64_t size = a[0] < kSbiDbcnWriteChunk ? a[0] : kSbiDbcnWriteChunk;
+  if (a[2] != 0 || base + size < base) return err(SBI_ERR_INVALID_PARAM);
+  uint8_t buffer[kSbiDbcnWriteChunk];
+  const std::span<uint8_t> bytes(buffer, size);
+  if (fid == SBI_DBCN_CONSOLE_READ) {
+    // Console input goes to the board's UART, where the guest's tty reads it, so the debug
+    // console never has bytes to read: a valid answer for this non-blocking call (12.2), once
+    // the buffer is known to be writable guest RAM.
+    if (!ctx.memory->read(Gpa(base), bytes)) return err(SBI_ERR_INVALID_PARAM);
+    return success(0);
+  }
+  if (!ctx.memory->read(Gpa(base), bytes)) return err(SBI_ERR_INVALID_PARAM);
+  if (ctx.console != nullptr) {
+    for (const uint8_t c : bytes) ctx.console->put(c);
+  }
+  return success(size);
 }
 
 // Chapter 6.1: the timer model also clears a pending timer interrupt. Without one the request
@@ -178,11 +210,12 @@ SbiResult sbi_call(const uint64_t a[8], SbiContext& ctx) {
     case SBI_EXT_TIME:
       if (fid != SBI_TIME_SET_TIMER) return err(SBI_ERR_NOT_SUPPORTED);
       set_timer(a[0], ctx);
-      return ok();
+      return success();
     case SBI_EXT_IPI: return ipi_call(fid, a, ctx);
     case SBI_EXT_RFENCE: return rfence_call(fid, a, ctx);
     case SBI_EXT_HSM: return hsm_call(fid, a, ctx);
     case SBI_EXT_SRST: return srst_call(fid, a, ctx);
+    case SBI_EXT_DBCN: return dbcn_call(fid, a, ctx);
     case SBI_EXT_LEGACY_SET_TIMER: set_timer(a[0], ctx); return legacy(0, a);
     case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
       if (ctx.console != nullptr) ctx.console->put(static_cast<uint8_t>(a[0]));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The RISC-V Supervisor Binary Interface, v2.0, as a hypervisor offers it to an S-mode guest
 // (VS-mode on the H extension): a pure dispatcher from the caller's a0..a7 to the sbiret pair
-// (a0 = error, a1 = value). Extensions: Base, TIME, IPI, RFENCE, HSM, SRST and the legacy
-// console, timer and shutdown calls that early boot code still uses.
+// (a0 = error, a1 = value). Extensions: Base, TIME, IPI, RFENCE, HSM, SRST, DBCN (the debug
+// console Linux's `earlycon=sbi` needs once it is built without the legacy calls, as Debian's
+// 6.12 is) and the legacy console, timer and shutdown calls that early boot code still uses.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@ namespace tandem {
 
 class CharSink;
 class CpuControl;
+class GuestMemory;
 
 // Extension IDs (SBI spec v2.0, chapters 4-10; legacy: chapter 5).
 inline constexpr uint64_t SBI_EXT_LEGACY_SET_TIMER = 0x00;
@@ -25,6 +27,7 @@ inline constexpr uint64_t SBI_EXT_IPI = 0x735049;       // "sPI"
 inline constexpr uint64_t SBI_EXT_RFENCE = 0x52464E43;  // "RFNC"
 inline constexpr uint64_t SBI_EXT_HSM = 0x48534D;       // "HSM"
 inline constexpr uint64_t SBI_EXT_SRST = 0x53525354;    // "SRST"
+inline constexpr uint64_t SBI_EXT_DBCN = 0x4442434E;    // "DBCN"
 
 // Base extension function IDs (chapter 4).
 inline constexpr uint64_t SBI_BASE_GET_SPEC_VERSION = 0;
@@ -58,6 +61,14 @@ inline constexpr uint32_t SBI_SRST_TYPE_COLD_REBOOT = 1;
 inline constexpr uint32_t SBI_SRST_TYPE_WARM_REBOOT = 2;
 inline constexpr uint32_t SBI_SRST_REASON_NONE = 0;
 inline constexpr uint32_t SBI_SRST_REASON_SYSFAIL = 1;
+
+// Debug console function IDs (chapter 12).
+inline constexpr uint64_t SBI_DBCN_CONSOLE_WRITE = 0;
+inline constexpr uint64_t SBI_DBCN_CONSOLE_READ = 1;
+inline constexpr uint64_t SBI_DBCN_CONSOLE_WRITE_BYTE = 2;
+// Bytes one console_write call takes at most: the call returns how many it wrote and the caller
+// writes the rest (chapter 12.1), so a huge request does not hold the VM up.
+inline constexpr uint64_t kSbiDbcnWriteChunk = 256;
 
 // Standard error codes (chapter 3, table 1).
 inline constexpr int64_t SBI_SUCCESS = 0;
@@ -104,7 +115,8 @@ class SbiHarts {
 };
 
 // What the SBI implementation needs from the VM, for one call by hart `caller`. `console` may
-// be null (output dropped). Without `cpus` the VM has one hart, 0, and stopping it powers the VM
+// be null (output dropped); without `memory` (guest RAM, for the debug console's buffers) DBCN is
+// not available. Without `cpus` the VM has one hart, 0, and stopping it powers the VM
 // off; without `harts` timer requests are dropped and IPI is not available.
 struct SbiContext {
   PowerControl& power;
@@ -112,6 +124,7 @@ struct SbiContext {
   CpuControl* cpus = nullptr;
   SbiHarts* harts = nullptr;
   unsigned caller = 0;
+  GuestMemory* memory = nullptr;
 };
 
 // a[0..7] are the caller's a0..a7 (a7 = EID, a6 = FID). The VM writes error to a0 and value to

@@ -9,7 +9,8 @@
 # 2 for bad arguments.
 # Environment: QEMU_MEM, the RAM size (-m, default 128M); QEMU_APPEND, the kernel command line
 # (-append, none if unset; for multiboot QEMU passes "<kernel file> <QEMU_APPEND>"); QEMU_SMP,
-# the number of CPUs (-smp, default 1); QEMU_INPUT, a file fed to the guest's serial input
+# the number of CPUs (-smp, default 1); QEMU_ARGS, more arguments (split at spaces, e.g.
+# virtio devices); QEMU_INPUT, a file fed to the guest's serial input
 # (stdin of QEMU's console; /dev/null if unset). The input is held back until the guest has
 # printed its first line (a "\n" not preceded by "\r", so not OpenSBI's banner): OpenSBI's
 # 16550 set-up reads and drops a byte that arrived earlier. Bytes the guest has not read yet
@@ -53,6 +54,10 @@ if [ -n "${QEMU_APPEND+set}" ]; then
 fi
 if [ -n "${QEMU_SMP+set}" ]; then
   cmd+=(-smp "$QEMU_SMP")
+fi
+if [ -n "${QEMU_ARGS:-}" ]; then
+  read -r -a extra <<<"$QEMU_ARGS"
+  cmd+=("${extra[@]}")
 fi
 if [ ! -r "$input" ]; then
   echo "run_qemu.sh: cannot read QEMU_INPUT $input" >&2

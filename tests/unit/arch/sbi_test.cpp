@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/mm/guest_memory.h"
 #include "core/vcpu/cpu_control.h"
 #include "devices/char_sink.h"
+#include "tests/unit/mm/test_frame_allocator.h"
 
 namespace tandem {
 namespace {
@@ -113,7 +116,7 @@ TEST_F(SbiTest, ProbeExtension) {
       {0x735049, 0},         // IPI: no SbiHarts in this context
       {0x52464E43, 1},       // RFENCE
       {0x504D55, 0},         // PMU
-      {0x4442434E, 0},       // DBCN
+      {0x4442434E, 0},       // DBCN: no guest memory in this context
       {0x53555350, 0},       // SUSP
       {0x43505043, 0},       // CPPC
       {0x535441, 0},         // STA
@@ -308,6 +311,102 @@ TEST_F(SbiSmpTest, HartStopAndStatus) {
   EXPECT_EQ(call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, 4).error, SBI_ERR_INVALID_PARAM);
   EXPECT_EQ(call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, ~0ull).error, SBI_ERR_INVALID_PARAM);
   EXPECT_EQ(call(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 0x80000000).error, SBI_ERR_NOT_SUPPORTED);
+}
+
+// With guest RAM for the debug console's buffers: 64 KiB at 0x80000000, a UART hole below it.
+class SbiDbcnTest : public SbiTest {
+ protected:
+  static constexpr uint64_t kRam = 0x8000'0000, kRamSize = 0x1'0000;
+  void SetUp() override {
+    auto as = AddressSpace::create(m_alloc, Stage2Config::of(Stage2Format::kSv39x4));
+    ASSERT_TRUE(as.ok());
+    m_space.emplace(std::move(*as));
+    ASSERT_TRUE(m_space->add_mmio(Gpa(0x1000'0000), 0x1000).ok());
+    ASSERT_TRUE(m_space->add_ram_alloc(Gpa(kRam), kRamSize).ok());
+    m_memory.emplace(*m_space);
+    ctx.memory = &*m_memory;
+  }
+  void put(uint64_t gpa, const std::string& text) {
+    ASSERT_TRUE(
+        m_memory->write(Gpa(gpa), {reinterpret_cast<const uint8_t*>(text.data()), text.size()})
+            .ok());
+  }
+  test::TestFrameAllocator m_alloc;
+  std::optional<AddressSpace> m_space;
+  std::optional<GuestMemory> m_memory;
+};
+
+TEST_F(SbiDbcnTest, ProbedOnlyWithGuestMemory) {
+  EXPECT_EQ(call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, SBI_EXT_DBCN).value, 1u);
+  ctx.memory = nullptr;
+  EXPECT_EQ(call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, SBI_EXT_DBCN).value, 0u);
+  EXPECT_EQ(call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE_BYTE, 'x').error, SBI_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(console.out, "");
+}
+
+TEST_F(SbiDbcnTest, WriteCopiesTheGuestBufferAndReturnsTheCount) {
+  ASSERT_NO_FATAL_FAILURE(put(kRam + 0x100, "[    0.000000] Linux version 6.12\n"));
+  const SbiResult r = call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE, 33, kRam + 0x100, 0);
+  EXPECT_EQ(r.error, SBI_SUCCESS);
+  EXPECT_EQ(r.value, 33u);
+  EXPECT_EQ(console.out, "[    0.000000] Linux version 6.12");
+  // Zero bytes: nothing written, success.
+  EXPECT_EQ(call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE, 0, kRam, 0).value, 0u);
+  EXPECT_EQ(call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE_BYTE, '!').error, SBI_SUCCESS);
+  EXPECT_EQ(console.out, "[    0.000000] Linux version 6.12!");
+}
+
+TEST_F(SbiDbcnTest, LongWritesArePartialAndTheCallerWritesTheRest) {
+  std::string text;
+  for (int i = 0; text.size() < 1000; ++i) text += std::to_string(i) + ' ';
+  ASSERT_NO_FATAL_FAILURE(put(kRam, text));
+  uint64_t done = 0;
+  unsigned calls = 0;
+  while (done < text.size() && calls++ < 10) {
+    const SbiResult r =
+        call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE, text.size() - done, kRam + done, 0);
+    ASSERT_EQ(r.error, SBI_SUCCESS);
+    ASSERT_GT(r.value, 0u);
+    ASSERT_LE(r.value, kSbiDbcnWriteChunk);
+    done += r.value;
+  }
+  EXPECT_GT(calls, 1u);
+  EXPECT_EQ(console.out, text);
+}
+
+TEST_F(SbiDbcnTest, BuffersOutsideRamAreInvalidParam) {
+  ASSERT_NO_FATAL_FAILURE(put(kRam + kRamSize - 4, "tail"));
+  struct Row {
+    uint64_t fid, size, lo, hi;
+  };
+  const Row rows[] = {
+      {SBI_DBCN_CONSOLE_WRITE, 8, kRam + kRamSize - 4, 0},  // runs past the end of RAM
+      {SBI_DBCN_CONSOLE_WRITE, 4, 0x1000'0000, 0},          // the UART, not RAM
+      {SBI_DBCN_CONSOLE_WRITE, 4, 0x4000'0000, 0},          // nothing there
+      {SBI_DBCN_CONSOLE_WRITE, 4, kRam, 1},                 // base_addr_hi set on rv64
+      {SBI_DBCN_CONSOLE_WRITE, 16, ~0ull - 3, 0},           // wraps around
+      {SBI_DBCN_CONSOLE_READ, 8, kRam + kRamSize - 4, 0},
+      {SBI_DBCN_CONSOLE_READ, 1, 0x1000'0000, 0},
+  };
+  for (const Row& row : rows) {
+    const SbiResult r = call(SBI_EXT_DBCN, row.fid, row.size, row.lo, row.hi);
+    EXPECT_EQ(r.error, SBI_ERR_INVALID_PARAM) << row.fid << std::hex << " " << row.lo;
+    EXPECT_EQ(r.value, 0u);
+  }
+  EXPECT_EQ(console.out, "");  // not even the part that is in RAM
+  EXPECT_EQ(call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE, 4, kRam + kRamSize - 4, 0).value, 4u);
+  EXPECT_EQ(console.out, "tail");
+  EXPECT_EQ(call(SBI_EXT_DBCN, 3).error, SBI_ERR_NOT_SUPPORTED);
+}
+
+TEST_F(SbiDbcnTest, ReadHasNoBytesConsoleInputIsTheUarts) {
+  ASSERT_NO_FATAL_FAILURE(put(kRam, "keep"));
+  const SbiResult r = call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_READ, 4, kRam, 0);
+  EXPECT_EQ(r.error, SBI_SUCCESS);
+  EXPECT_EQ(r.value, 0u);
+  uint8_t bytes[4] = {};
+  ASSERT_TRUE(m_memory->read(Gpa(kRam), bytes).ok());
+  EXPECT_EQ(std::string(bytes, bytes + 4), "keep");  // the buffer is left alone
 }
 
 }  // namespace

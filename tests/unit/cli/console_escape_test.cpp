@@ -8,8 +8,8 @@
 namespace tandem::cli {
 namespace {
 
-// What a run of input turns into: the bytes for the guest, plus 'Q' / 'H' markers for quit
-// and help in a separate string.
+// What a run of input turns into: the bytes for the guest, plus 'Q' / 'H' / 'N' markers for
+// quit, help and next VM in a separate string.
 struct Outcome {
   std::string bytes;
   std::string events;
@@ -24,6 +24,7 @@ Outcome feed_all(ConsoleEscape& e, const std::string& in) {
       case EscapeResult::kByte: out.bytes += char(r.byte); break;
       case EscapeResult::kQuit: out.events += 'Q'; break;
       case EscapeResult::kHelp: out.events += 'H'; break;
+      case EscapeResult::kNext: out.events += 'N'; break;
     }
   }
   return out;
@@ -68,6 +69,13 @@ TEST(ConsoleEscape, CtrlAThenHOrQuestionMarkAsksForHelp) {
   EXPECT_EQ(feed_all(e, "\x01h").events, "H");
   EXPECT_EQ(feed_all(e, "\x01?").events, "H");
   EXPECT_EQ(feed_all(e, "\x01h").bytes, "");
+}
+
+TEST(ConsoleEscape, CtrlAThenNPassesTheKeyboardOn) {
+  ConsoleEscape e;
+  const Outcome out = feed_all(e, "ab\x01nc\x01N");
+  EXPECT_EQ(out.bytes, "abc");
+  EXPECT_EQ(out.events, "N");  // uppercase N is not n: swallowed
 }
 
 TEST(ConsoleEscape, UnknownEscapesAreSwallowed) {

@@ -240,5 +240,90 @@ TEST_F(EmuAarch64, WfiHaltsAndRunResumesAfterIt) {
   EXPECT_EQ(m_vm.gpr(0), 2u);
 }
 
+// The guest's own synchronous exceptions go to its vectors once it has set VBAR_EL1
+// (emu_a64_exception.h). Layout: code at kEntry, EL0 code at +0x800, VBAR at +0x1000 with
+// handlers at +0x200 (current EL, SP_EL1) and +0x400 (lower EL, AArch64) that copy ESR, FAR,
+// ELR and SPSR into x2, x3, x4, x6 and halt; the IRQ entry (+0x480) halts at once.
+class Aarch64Vectors : public EmuAarch64 {
+ protected:
+  static constexpr uint64_t kVbar = kEntry + 0x1000;
+  static constexpr uint32_t kNop = 0xd503201f, kWfi = 0xd503207f;
+  uint32_t code[0x1500 / 4];
+
+  void SetUp() override {
+    EmuAarch64::SetUp();
+    for (uint32_t& w : code) w = kNop;
+    const uint32_t set_vbar[] = {
+        0xd2a80005,  // mov  x5, #0x40000000
+        0x914204a5,  // add  x5, x5, #0x81, lsl #12     x5 = kVbar
+        0xd518c005,  // msr  vbar_el1, x5
+    };
+    put(0, set_vbar);
+    const uint32_t handler[] = {
+        0xd5385202,  // mrs x2, esr_el1
+        0xd5386003,  // mrs x3, far_el1
+        0xd5384024,  // mrs x4, elr_el1
+        0xd5384006,  // mrs x6, spsr_el1
+        kWfi,
+    };
+    put(0x1200, handler);
+    put(0x1400, handler);
+    const uint32_t irq[] = {kWfi};
+    put(0x1480, irq);
+  }
+  template <size_t N>
+  void put(size_t offset, const uint32_t (&words)[N]) {
+    for (size_t i = 0; i < N; i++) code[offset / 4 + i] = words[i];
+  }
+};
+
+TEST_F(Aarch64Vectors, AnAlignmentFaultAtEl1GoesToTheCurrentElVector) {
+  const uint32_t fault[] = {
+      0xd2a80000,  // mov  x0, #0x40000000
+      0x91040c00,  // add  x0, x0, #0x103
+      0xc85f7c01,  // ldxr x1, [x0]          unaligned exclusive: alignment fault
+  };
+  put(0x10, fault);
+  ASSERT_NO_FATAL_FAILURE(m_vm.boot(kEntry, code));
+  VcpuExit e = m_vm.run();
+  ASSERT_EQ(e.kind, ExitKind::kHalt) << (e.reason != nullptr ? e.reason : "");
+  EXPECT_EQ(e.pc, kVbar + 0x200 + 16);
+  EXPECT_EQ(m_vm.gpr(2), 0x96000021u);     // EC 0x25 (data abort, same EL), alignment fault
+  EXPECT_EQ(m_vm.gpr(3), kRam + 0x103);    // FAR
+  EXPECT_EQ(m_vm.gpr(4), kEntry + 0x18);   // ELR: the ldxr itself
+  EXPECT_EQ(m_vm.gpr(6) & 0x3ff, 0x3c5u);  // SPSR: EL1h, D A I F masked as at reset
+}
+
+TEST_F(Aarch64Vectors, AnSvcFromEl0GoesToTheLowerElVector) {
+  const uint32_t to_el0[] = {
+      0xd2a80007,  // mov  x7, #0x40000000
+      0x914200e7,  // add  x7, x7, #0x80, lsl #12
+      0x912000e7,  // add  x7, x7, #0x800      x7 = the EL0 code
+      0xd5184027,  // msr  elr_el1, x7
+      0xd518401f,  // msr  spsr_el1, xzr       EL0t, interrupts unmasked
+      0xd69f03e0,  // eret
+  };
+  put(0x10, to_el0);
+  const uint32_t user[] = {0xd4000841};  // svc #0x42
+  put(0x800, user);
+  ASSERT_NO_FATAL_FAILURE(m_vm.boot(kEntry, code));
+  VcpuExit e = m_vm.run();
+  ASSERT_EQ(e.kind, ExitKind::kHalt) << (e.reason != nullptr ? e.reason : "");
+  EXPECT_EQ(e.pc, kVbar + 0x400 + 16);     // the synchronous entry, not the IRQ entry at +0x480
+  EXPECT_EQ(m_vm.gpr(2), 0x56000042u);     // EC 0x15 (SVC64), IL, imm16 0x42
+  EXPECT_EQ(m_vm.gpr(4), kEntry + 0x804);  // ELR: after the SVC
+  EXPECT_EQ(m_vm.gpr(6), 0u);              // SPSR: EL0t
+}
+
+TEST_F(Aarch64Vectors, WithoutVectorsAnExceptionStaysAVmFault) {
+  const uint32_t udf[] = {0x00000000};  // udf #0 before VBAR_EL1 is set
+  uint32_t plain[1];
+  plain[0] = udf[0];
+  ASSERT_NO_FATAL_FAILURE(m_vm.boot(kEntry, plain));
+  VcpuExit e = m_vm.run();
+  EXPECT_EQ(e.kind, ExitKind::kFault);
+  EXPECT_EQ(e.pc, kEntry);
+}
+
 }  // namespace
 }  // namespace tandem::test

@@ -62,6 +62,7 @@ struct MachineConfig {
   uint64_t ram_base;
   uint64_t ram_size;
   uint64_t mmio_base;
+  bool irq_chip = false;  // the board's interrupt controller model, driving the vCPU's inputs
 };
 
 inline constexpr uint64_t kMmioSize = 0x1000;
@@ -74,7 +75,10 @@ class EmuMachine {
     // The arch's board answers the firmware calls (PSCI, SBI); its devices stay off the bus.
     auto board = boards.create(cfg.arch, nullptr, {exits.stop_info(), console, &no_clock});
     EXPECT_TRUE(board.ok());
-    if (board) exits.set_board(*board);
+    if (board) {
+      exits.set_board(*board);
+      m_board = *board;
+    }
   }
 
   // Builds the address space, the bus and the vCPU. Call through ASSERT_NO_FATAL_FAILURE.
@@ -95,7 +99,14 @@ class EmuMachine {
     ASSERT_TRUE(bus.add(BusSpace::kMmio, cfg.mmio_base, kMmioSize, mmio_dev).ok());
     ASSERT_TRUE(bus.add(BusSpace::kPort, kComBase, 8, com_dev).ok());
     ASSERT_TRUE(bus.add(BusSpace::kPort, kPostPort, 1, post_dev).ok());
-    Result<EmuVcpu> v = EmuVcpu::create(VcpuSetup{cfg.arch, 0, *space, exits});
+    IrqChip* chip = nullptr;
+    const GuestClock clock{&no_clock, 0};
+    if (cfg.irq_chip) {
+      ASSERT_NE(m_board, nullptr);
+      chip = m_board->create_irq_chip(1, clock, false);
+      exits.set_irq_chip(chip);
+    }
+    Result<EmuVcpu> v = EmuVcpu::create(VcpuSetup{cfg.arch, 0, *space, exits, 1, chip, clock});
     ASSERT_TRUE(v.ok()) << to_string(v.error());
     vcpu.emplace(std::move(*v));
   }
@@ -156,6 +167,7 @@ class EmuMachine {
   BoardSlot boards;
   std::optional<EmuVcpu> vcpu;
   uint8_t* ram = nullptr;
+  Board* m_board = nullptr;
 };
 
 }  // namespace tandem::test

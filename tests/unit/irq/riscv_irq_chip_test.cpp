@@ -110,6 +110,24 @@ TEST_F(RiscvIrqChipTest, TimerIsALevelUntilANewFutureDeadline) {
   EXPECT_EQ(chip.cpu_lines(0), 0u);
 }
 
+TEST_F(RiscvIrqChipTest, OnlyInputsTheHartEnabledWakeItFromWfi) {
+  // Linux's timer handler clears sie.STIE and leaves the due timer pending until it programs
+  // the next one: a hart idling in WFI then must not be woken by it (priv spec 3.3.3).
+  chip.set_timer(1, 0);
+  chip.send_ipi(1);
+  EXPECT_EQ(chip.wake_lines(1), cpu_irq::kStip | cpu_irq::kSsip);  // nothing reported yet: all
+  chip.set_wake_mask(1, cpu_irq::kSsip | cpu_irq::kSeip);          // sie without STIE
+  EXPECT_EQ(chip.cpu_lines(1), cpu_irq::kStip | cpu_irq::kSsip);   // still asserted
+  EXPECT_EQ(chip.wake_lines(1), cpu_irq::kSsip);
+  chip.edges_delivered(1, cpu_irq::kSsip);
+  EXPECT_EQ(chip.wake_lines(1), 0u);
+  chip.set_wake_mask(1, cpu_irq::kStip);
+  EXPECT_EQ(chip.wake_lines(1), cpu_irq::kStip);
+  chip.set_timer(0, 0);
+  EXPECT_EQ(chip.wake_lines(0), cpu_irq::kStip);  // hart 0's mask is its own
+  EXPECT_EQ(chip.wake_lines(RiscvIrqChip::kMaxHarts), 0u);
+}
+
 TEST_F(RiscvIrqChipTest, TimeTicksIsTheTimeCsr) {
   EXPECT_EQ(RiscvIrqChip::kTimebaseHz, 10'000'000u);
   EXPECT_EQ(chip.time_ticks(), 0u);

@@ -267,9 +267,12 @@ TEST(KernelImage, RecognisedFilesThatAreNotBootable) {
     expect(detect(b), Status::kUnsupported, c.why);
     expect(parse(b, Arch::kAarch64), Status::kUnsupported, c.why);
   }
+  // "HdrS" at 0x202 is a bzImage, whose setup header bzimage::parse judges.
   Bytes bz(0x1000, 0);
   put_str(bz, 0x202, "HdrS", 4);
-  expect(detect(bz), Status::kUnsupported, ImageError::kBzImage);
+  ASSERT_TRUE(detect_kernel_format(bz, nullptr));
+  EXPECT_EQ(*detect_kernel_format(bz, nullptr), KernelFormat::kBzImage);
+  expect(parse(bz, Arch::kX86_64), Status::kBadImage, ImageError::kBadBzImage);
 }
 
 TEST(KernelImage, RawBinaryTakesTheVmsArchitecture) {
@@ -323,6 +326,52 @@ TEST(KernelImage, EveryPrefixAndEveryByteFlipIsHandled) {
       }
     }
   }
+}
+
+TEST(KernelImage, X86KernelsAreIdentifiedForX86VmsOnly) {
+  // A multiboot v1 header (magic, flags, checksum) 4-byte aligned in the first 8 KiB of a
+  // non-ELF64 file: a multiboot image, for x86_64 VMs.
+  Bytes mb(8192, 0);
+  put(mb, 0x100, 0x1BADB002, 4);
+  put(mb, 0x104, 0, 4);
+  put(mb, 0x108, static_cast<uint32_t>(-0x1BADB002), 4);
+  ImageError why = ImageError::kNone;
+  auto k = identify_kernel(mb, &why);
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->format, KernelFormat::kMultiboot);
+  EXPECT_EQ(k->arch, Arch::kX86_64);
+  expect(parse(mb, Arch::kAarch64), Status::kUnsupported, ImageError::kWrongArch);
+  // The same header in a 32-bit ELF: still multiboot (QEMU and GRUB prefer the header).
+  Bytes elf32 = mb;
+  put_str(elf32, 0,
+          "\x7f"
+          "ELF",
+          4);
+  elf32[4] = 1;
+  ASSERT_TRUE(identify_kernel(elf32, nullptr).ok());
+  EXPECT_EQ(identify_kernel(elf32, nullptr)->format, KernelFormat::kMultiboot);
+  // A bzImage the bzImage parser takes: protocol 2.15, 64-bit entry, loaded high.
+  Bytes bz(28 * 512 + 0x4000, 0);
+  bz[0x1f1] = 27;
+  put(bz, 0x1fe, 0xaa55, 2);
+  put(bz, 0x200, 0x6aeb, 2);
+  put_str(bz, 0x202, "HdrS", 4);
+  put(bz, 0x206, 0x020f, 2);
+  bz[0x211] = 1;
+  put(bz, 0x22c, 0x7fffffff, 4);
+  put(bz, 0x230, 0x200000, 4);
+  bz[0x234] = 1;
+  put(bz, 0x236, 1, 2);
+  put(bz, 0x238, 2047, 4);
+  put(bz, 0x258, 0x1000000, 8);
+  put(bz, 0x260, 0x1000000, 4);
+  const KernelImage x = parsed(bz, Arch::kX86_64);
+  EXPECT_EQ(x.format, KernelFormat::kBzImage);
+  EXPECT_EQ(x.size, 0x1000000u);  // init_size
+  expect(parse(bz, Arch::kRiscv64), Status::kUnsupported, ImageError::kWrongArch);
+  // Protocol 2.02: no 64-bit entry.
+  put(bz, 0x206, 0x0202, 2);
+  expect(parse(bz, Arch::kX86_64), Status::kUnsupported, ImageError::kBzImageNot64);
 }
 
 TEST(KernelImage, EveryErrorHasItsOwnMessage) {

@@ -308,5 +308,113 @@ TEST_F(VmTest, ThePl011WritesToTheConsole) {
   EXPECT_EQ(console.text, "hi");
 }
 
+// An arm64 Image header (booting.rst) with Debian's text_offset 0 and `image_size`, then code.
+std::vector<uint8_t> arm64_image(uint64_t image_size) {
+  std::vector<uint8_t> f(4096, 0);
+  for (unsigned i = 0; i < 8; i++) f[0x10 + i] = static_cast<uint8_t>(image_size >> (8 * i));
+  f[0x18] = 0xa;  // little-endian, 4K pages, anywhere
+  f[0x38] = 'A', f[0x39] = 'R', f[0x3a] = 'M', f[0x3b] = 0x64;
+  return f;
+}
+
+uint64_t chosen_u64(const fdt::Fdt& f, const char* name) {
+  auto chosen = f.find_node("/chosen", 7);
+  if (!chosen) return 0;
+  auto p = f.property(*chosen, name);
+  if (!p || p->size != 8) return 0;
+  uint64_t v = 0;
+  for (unsigned i = 0; i < 8; i++) v = v << 8 | p->data[i];
+  return v;
+}
+
+std::vector<uint8_t> guest_bytes(Vm<FakeHal>& vm, uint64_t gpa, size_t n) {
+  std::vector<uint8_t> out(n);
+  EXPECT_TRUE(GuestMemory(vm.address_space()).read(Gpa(gpa), out).ok());
+  return out;
+}
+
+TEST_F(VmTest, Arm64ImageGoesTwoMibAboveRamWithTheInitrdInChosen) {
+  VmError err;
+  ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 256ull << 20, 1}, err).ok());
+  const std::vector<uint8_t> kernel = arm64_image(8ull << 20);
+  const std::vector<uint8_t> initrd(10000, 0x5a);
+  ASSERT_TRUE(vm.boot(BootFiles{kernel, initrd, {}}, err).ok()) << to_string(err.step);
+  // hw/arm/boot.c: RAM base + 2 MiB + text_offset; x0 = DTB (at the RAM base, below it), x1-x3 0.
+  EXPECT_EQ(g_script.boot.pc, 0x4020'0000u);
+  EXPECT_EQ(g_script.boot.args[0], 0x4000'0000u);
+  EXPECT_EQ(g_script.boot.args[1] | g_script.boot.args[2] | g_script.boot.args[3], 0u);
+  EXPECT_EQ(guest_bytes(vm, 0x4020'0038, 4), (std::vector<uint8_t>{'A', 'R', 'M', 0x64}));
+  // The initrd at RAM base + min(RAM / 2, 128 MiB), named in /chosen of the DTB in RAM.
+  EXPECT_EQ(guest_bytes(vm, 0x4800'0000, 2), (std::vector<uint8_t>{0x5a, 0x5a}));
+  const std::vector<uint8_t> dtb = guest_bytes(vm, 0x4000'0000, kMaxDtbSize);
+  auto f = fdt::Fdt::open(dtb);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(chosen_u64(*f, "linux,initrd-start"), 0x4800'0000u);
+  EXPECT_EQ(chosen_u64(*f, "linux,initrd-end"), 0x4800'0000u + 10000);
+}
+
+TEST_F(VmTest, KernelErrorsNameTheFileProblemAndThePlacement) {
+  VmError err;
+  ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok());
+  const std::vector<uint8_t> gz = {0x1f, 0x8b, 8, 0};
+  EXPECT_FALSE(vm.boot(BootFiles{gz, {}, {}}, err).ok());
+  EXPECT_EQ(err.step, VmStep::kImage);
+  EXPECT_EQ(err.image, ImageError::kCompressed);
+  // image_size 64 MiB does not fit in 16 MiB of RAM.
+  const std::vector<uint8_t> big = arm64_image(64ull << 20);
+  err = {};
+  EXPECT_EQ(vm.boot(BootFiles{big, {}, {}}, err).error(), Status::kOutOfRange);
+  EXPECT_EQ(err.placement, PlacementError::kKernelOutsideRam);
+  // 12 MiB of initrd beside a 1 MiB kernel in 16 MiB, 2 MiB kept for the DTB.
+  const std::vector<uint8_t> small = arm64_image(1ull << 20);
+  const std::vector<uint8_t> initrd(12ull << 20, 1);
+  err = {};
+  EXPECT_EQ(vm.boot(BootFiles{small, initrd, {}}, err).error(), Status::kOutOfRange);
+  EXPECT_EQ(err.step, VmStep::kInitrd);
+  EXPECT_EQ(err.placement, PlacementError::kInitrdTooBig);
+}
+
+TEST_F(VmTest, BiosRunsInPlaceFromFlashWithTheDtbAtTheRamBase) {
+  VmError err;
+  const std::vector<uint8_t> firmware = {0x01, 0x02, 0x03, 0x04, 0x1f, 0x20, 0x03, 0xd5};
+  VmConfig config{Arch::kAarch64, 64ull << 20, 1};
+  config.firmware = firmware;
+  ASSERT_TRUE(vm.setup(config, err).ok()) << to_string(err.step);
+  ASSERT_TRUE(vm.boot(BootFiles{}, err).ok()) << to_string(err.step);
+  // QEMU's -bios: PC 0, x0..x3 = 0; the firmware at 0; the DTB at the RAM base (U-Boot's
+  // qemu_arm64 reads it there); flash bank 1 erased.
+  EXPECT_EQ(g_script.boot.pc, 0u);
+  EXPECT_EQ(g_script.boot.args[0], 0u);
+  EXPECT_EQ(guest_bytes(vm, 0, firmware.size()), firmware);
+  EXPECT_TRUE(fdt::Fdt::open(guest_bytes(vm, 0x4000'0000, kMaxDtbSize)).ok());
+  const Region* bank1 = vm.address_space().find(Gpa(0x0400'0000));
+  ASSERT_NE(bank1, nullptr);
+  EXPECT_EQ(bank1->kind, RegionKind::kMmio);
+  EXPECT_EQ(bank1->size, 64ull << 20);
+  // Firmware boots alone: a kernel beside it is refused.
+  const std::vector<uint8_t> kernel = arm64_image(1ull << 20);
+  EXPECT_EQ(vm.boot(BootFiles{kernel, {}, {}}, err).error(), Status::kInvalidArgument);
+  EXPECT_EQ(err.step, VmStep::kFirmware);
+}
+
+TEST_F(VmTest, Riscv64RawBinaryGoesToOpenSbisNextStageAddressWithHartAndDtb) {
+  hosted::HostPagingHandler rv_paging;
+  Vm<FakeHal> rv{rv_paging, console, Arch::kRiscv64};
+  VmError err;
+  ASSERT_TRUE(rv.setup(VmConfig{Arch::kRiscv64, 64ull << 20, 1}, err).ok());
+  const std::vector<uint8_t> raw = {0x73, 0x00, 0x50, 0x10};  // wfi
+  ASSERT_TRUE(rv.boot(BootFiles{raw, {}, {}}, err).ok()) << to_string(err.step);
+  EXPECT_EQ(g_script.boot.pc, 0x8020'0000u);
+  EXPECT_EQ(g_script.boot.args[0], 0u);  // hart id
+  EXPECT_TRUE(fdt::Fdt::open(guest_bytes(rv, g_script.boot.args[1], kMaxDtbSize)).ok());
+  // riscv64 has no firmware flash: Tandem is the SBI.
+  hosted::HostPagingHandler fw_paging;
+  Vm<FakeHal> fw{fw_paging, console, Arch::kRiscv64};
+  VmConfig config{Arch::kRiscv64, 64ull << 20, 1};
+  config.firmware = raw;
+  EXPECT_EQ(fw.setup(config, err).error(), Status::kUnsupported);
+  EXPECT_EQ(err.step, VmStep::kFirmware);
+}
+
 }  // namespace
 }  // namespace tandem

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// The virtio devices of `tandem run`, in QEMU users' words: `--drive file=disk.img[,readonly]`
+// (repeatable), `--rng`, `--console virtio`. The devices take the board's virtio-mmio
+// transports in that order: drives as given, then the entropy device, then the console.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devices/char_sink.h"
+
+namespace tandem::virtio {
+class VirtioDevice;
+}
+
+namespace tandem::cli {
+
+struct DriveSpec {
+  std::string file;
+  bool read_only = false;
+};
+
+struct VirtioOptions {
+  std::vector<DriveSpec> drives;
+  bool rng = false;
+  bool console = false;  // --console virtio: a virtio console (Linux's hvc0) beside the UART
+};
+
+// QEMU's -drive syntax, the parts Tandem has: file=PATH (required), readonly[=on|off],
+// format=raw, if=virtio. nullopt with a one-line reason in `error` for anything else.
+std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error);
+
+// The devices and what backs them on this host, alive as long as the VM.
+class VirtioSet {
+ public:
+  // Opens every drive; null with the reason printed when one cannot be used. A virtio console
+  // writes to `console` (the VM's console sink).
+  static std::unique_ptr<VirtioSet> create(const VirtioOptions& opts, CharSink& console);
+  ~VirtioSet();
+  const std::vector<virtio::VirtioDevice*>& devices() const { return m_devices; }
+
+ private:
+  struct Parts;
+  VirtioSet();
+  std::unique_ptr<Parts> m_parts;
+  std::vector<virtio::VirtioDevice*> m_devices;
+};
+
+}  // namespace tandem::cli
