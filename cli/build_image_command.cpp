@@ -53,7 +53,7 @@ int build_image_command(const BuildImageArgs& args) {
   }
   // The user's own file first: a bad guest is named whether or not an image is at hand.
   const auto guest = read_input_file(args.guest);
-  if (!guest || !check_machine(*parse_arch(args.arch), args.machine)) return kExitUsage;
+  if (!guest || !check_machine(*parse_arch(args.arch), args.machine, true)) return kExitUsage;
   const std::string image_path = args.image.empty() ? default_image(args.arch) : args.image;
   if (args.image.empty() && !std::filesystem::exists(image_path)) {
     spdlog::error("no prebuilt {} image (build it with scripts/build, or pass --image)", args.arch);

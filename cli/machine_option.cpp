@@ -39,11 +39,18 @@ void add_machine_option(CLI::App& cmd, std::string& machine) {
       });
 }
 
-bool check_machine(Arch arch, const std::string& name) {
-  if (find_board(arch, name.c_str()) != nullptr) return true;
-  spdlog::error("--machine {}: no {} board of that name (`--machine help` lists them)", name,
-                to_string(arch));
-  return false;
+bool check_machine(Arch arch, const std::string& name, bool bare_metal) {
+  const BoardInfo* board = find_board(arch, name.c_str());
+  if (board == nullptr) {
+    spdlog::error("--machine {}: no {} board of that name (`--machine help` lists them)", name,
+                  to_string(arch));
+    return false;
+  }
+  if (bare_metal && !board->bare_metal) {
+    spdlog::error("--machine {}: the bare-metal image cannot run this board (emu only)", name);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace tandem::cli

@@ -17,7 +17,8 @@ namespace tandem::cli {
 // to stdout and ends the program with status 0 before any other option is checked.
 void add_machine_option(CLI::App& cmd, std::string& machine);
 
-// Whether `name` (empty: the default) names a board for `arch`; logs why not otherwise.
-bool check_machine(Arch arch, const std::string& name);
+// Whether `name` (empty: the default) names a board for `arch`, one the bare-metal images can
+// build when `bare_metal`; logs why not otherwise.
+bool check_machine(Arch arch, const std::string& name, bool bare_metal = false);
 
 }  // namespace tandem::cli

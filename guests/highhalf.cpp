@@ -156,7 +156,6 @@ void on_irq(std::uint32_t irq) {
   guest::put_str("highhalf: stack in the high half: ");
   guest::put_str(yes_no(stack_high));
 
-  guest::irq_controller_init();
   guest::irq_cpu_init(0);
   guest::irq_set_handler(on_irq);
   guest::irq_local_disable();
@@ -176,6 +175,9 @@ void on_irq(std::uint32_t irq) {
 }  // namespace
 
 extern "C" int guest_main() {
+  // Before the switch: on aarch64 it reads the boot device tree (which GIC), which lies in RAM
+  // at an address the high half no longer maps.
+  guest::irq_controller_init();
   guest::put_str("highhalf: turning the MMU on\n");
   mmu_on();
   // &high_main is computed PC-relative, so it is the identity address here.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// An interrupt from one CPU to another (aarch64: SGI 1 by ICC_SGI1R_EL1; riscv64: SBI IPI,
-// the supervisor software interrupt), twice: first to a CPU waiting in WFI, then to one
+// An interrupt from one CPU to another (aarch64: SGI 1 by ICC_SGI1R_EL1 / GICD_SGIR; riscv64: SBI
+// IPI, the supervisor software interrupt), twice: first to a CPU waiting in WFI, then to one
 // spinning on a memory load, which no exit interrupts on a hypervisor that runs each vCPU on a
 // physical CPU of its own (only a kick from the sending CPU can deliver it). Needs two CPUs.
 #include <cstdint>
@@ -29,9 +29,7 @@ void send_ipi(std::uint64_t cpu) {
   register std::uint64_t a7 asm("a7") = 0x735049;  // "sPI"
   asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
 #else
-  // ICC_SGI1R_EL1 (IHI 0069 12.2.22): INTID bits 27:24, TargetList (Aff0) bits 15:0.
-  const std::uint64_t value = (std::uint64_t{kIpi} << 24) | (std::uint64_t{1} << cpu);
-  asm volatile("msr S3_0_C12_C11_5, %0\n\tisb" : : "r"(value) : "memory");
+  guest::irq_send_sgi(kIpi, static_cast<unsigned>(cpu));
 #endif
 }
 

@@ -106,10 +106,6 @@ void end_run(EmuCpu& cpu, const VcpuExit& exit);
 // Reports a guest fault to the VM (which stops it) and ends the run with a kFault exit.
 void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc);
 
-// A device access (kMmioRead/Write, kIoRead/Write at `addr`) through the VM's exit entry point,
-// VmExits::handle(); what a read returns.
-uint64_t device_access(EmuCpu& cpu, ExitKind kind, uint64_t addr, unsigned size, uint64_t value);
-
 // After a hook handled an exit: if the VM wants to stop (power-off, fault), stop the engine.
 void stop_if_vm_stopped(EmuCpu& cpu);
 
@@ -127,6 +123,20 @@ uint64_t read_reg(uc_engine* uc, int reg);
 // The guest PC, read only if a trace line or fault report asks for it (PcSource): a register
 // read costs about as much as a fifth of an MMIO exit.
 PcSource lazy_pc(const EmuCpu& cpu);
+
+// A device access (kMmioRead/Write, kIoRead/Write at `addr`) through the VM's exit entry point,
+// VmExits::handle(); what a read returns. Inline with handle()'s access path, so the exit
+// never leaves registers.
+inline uint64_t device_access(EmuCpu& cpu, ExitKind kind, uint64_t addr, unsigned size,
+                              uint64_t value) {
+  VcpuExit e;
+  e.kind = kind;
+  e.addr = addr;
+  e.size = static_cast<uint8_t>(size);
+  e.value = value;
+  cpu.exits.handle(cpu.cpu_id, e, lazy_pc(cpu));
+  return e.value;
+}
 void write_reg(uc_engine* uc, int reg, uint64_t value);
 
 // Memory: every RAM region by host pointer, every MMIO region through callbacks, and the

@@ -41,16 +41,6 @@ void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc) {
   end_run(cpu, e);
 }
 
-uint64_t device_access(EmuCpu& cpu, ExitKind kind, uint64_t addr, unsigned size, uint64_t value) {
-  VcpuExit e;
-  e.kind = kind;
-  e.addr = addr;
-  e.size = static_cast<uint8_t>(size);
-  e.value = value;
-  cpu.exits.handle(cpu.cpu_id, e, lazy_pc(cpu));
-  return e.value;
-}
-
 void stop_if_vm_stopped(EmuCpu& cpu) {
   if (cpu.exits.stopped()) uc_emu_stop(cpu.uc);
 }

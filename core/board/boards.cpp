@@ -22,6 +22,10 @@ Board* make(void* storage, const BoardServices& services) {
   return new (storage) B(services);
 }
 
+Board* make_virt_gicv2(void* storage, const BoardServices& services) {
+  return new (storage) VirtAarch64Board(services, VirtAarch64Board::GicVersion::k2);
+}
+
 template <class B>
 void destroy(Board* board) {
   static_cast<B*>(board)->~B();
@@ -31,6 +35,10 @@ void destroy(Board* board) {
 constexpr BoardEntry kBoards[] = {
     {{Arch::kAarch64, "virt", "QEMU virt memory map: GICv3, PL011, PSCI, generated device tree"},
      &make<VirtAarch64Board>,
+     &destroy<VirtAarch64Board>},
+    {{Arch::kAarch64, "virt,gic-version=2",
+      "QEMU virt with a GICv2 (memory-mapped CPU interface; emu only)", false},
+     &make_virt_gicv2,
      &destroy<VirtAarch64Board>},
     {{Arch::kRiscv64, "virt", "QEMU virt memory map: PLIC, CLINT, NS16550, SBI, device tree"},
      &make<VirtRiscv64Board>,

@@ -13,12 +13,13 @@
 namespace tandem {
 
 // One board of the registry, as `--machine help` lists it. Several boards may serve one
-// architecture (a GICv2 `virt` next to the GICv3 one is one more class and one more entry in
-// boards.cpp); the first of an architecture is its default.
+// architecture (`virt,gic-version=2` next to the GICv3 `virt`); the first of an architecture
+// is its default.
 struct BoardInfo {
   Arch arch;
   const char* name;
   const char* description;
+  bool bare_metal = true;  // whether `build-image` can build it (the image's vGIC is a GICv3)
 };
 
 size_t board_count();

@@ -9,8 +9,8 @@
 
 namespace tandem {
 
-VirtAarch64Board::VirtAarch64Board(const BoardServices& services)
-    : m_pl011(services.console), m_boot_timer(services.now_ns) {
+VirtAarch64Board::VirtAarch64Board(const BoardServices& services, GicVersion gic)
+    : m_pl011(services.console), m_boot_timer(services.now_ns), m_gic_version(gic) {
   m_devices[kPl011] = {"/pl011",     &m_pl011, BusSpace::kMmio, kPl011Base,
                        Pl011::kSize, 0x1000,   kPl011Irq};
   m_devices[kBootTimer] = {nullptr, &m_boot_timer, BusSpace::kMmio, kBootTimerBase, 0x1000, 0x1000};
@@ -45,6 +45,18 @@ Result<LoadedGuest> VirtAarch64Board::load_firmware(AddressSpace& space, DeviceB
 }
 
 IrqChip* VirtAarch64Board::create_irq_chip(unsigned cpus, GuestClock clock, bool hardware_timer) {
+  if (m_gic_version == GicVersion::k2) {
+    // The GICv2 model owns the timer registers, which only a backend that traps them can
+    // give it; on the others the board has no interrupt controller model.
+    if (hardware_timer) return nullptr;
+    Gicv2& gic = m_gicv2.emplace(cpus, clock);
+    m_devices[kGicd] = {"/intc",   &gic.distributor_frame(), BusSpace::kMmio,
+                        kGicdBase, Gicv2Distributor::kSize,  kGicv2Window};
+    m_devices[kGicr] = {nullptr,   &gic.cpu_interface_frame(), BusSpace::kMmio,
+                        kGiccBase, Gicv2CpuInterface::kSize,   kGicv2Window};
+    m_device_count = kSlots;
+    return &gic;
+  }
   Gicv3& gic = m_gic.emplace(
       cpus, clock, hardware_timer ? Gicv3::TimerMode::kHardware : Gicv3::TimerMode::kModel);
   m_devices[kGicd] = {"/intc",   &gic.distributor_frame(), BusSpace::kMmio,
@@ -64,11 +76,16 @@ Result<void> VirtAarch64Board::attach(AddressSpace& space, DeviceBus& bus,
   // With a backend's own irqchip (KVM on an Arm host) the GIC is the kernel's.
   const unsigned count = external != nullptr ? kGicd : m_device_count;
   for (unsigned i = 0; i < count; i++) TRY(place(space, bus, m_devices[i]));
-  IrqController* irqs = external;
-  if (irqs == nullptr && m_gic) irqs = &*m_gic;
+  IrqController* irqs = external != nullptr ? external : gic();
   m_pl011.connect_irq(IrqLine(irqs, kPl011Irq));
   m_virtio.connect(space, irqs);
   return ok();
+}
+
+IrqChip* VirtAarch64Board::gic() {
+  if (m_gic) return &*m_gic;
+  if (m_gicv2) return &*m_gicv2;
+  return nullptr;
 }
 
 HypercallResult VirtAarch64Board::firmware_call(unsigned cpu, const uint64_t args[8],

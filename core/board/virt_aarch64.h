@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // QEMU 7.2's aarch64 `virt` board with gic-version=3 (hw/arm/virt.c base_memmap), so every
-// test guest also runs on QEMU:
+// test guest also runs on QEMU; as `virt,gic-version=2` the same board with a GICv2, whose CPU
+// interface is memory-mapped (emu only: the bare-metal and KVM backends drive a GICv3):
 //
 //   0x0800_0000  GICv3 distributor, 64 KiB       0x080A_0000  redistributors, 128 KiB per CPU
+//   0x0800_0000  GICv2 distributor, 64 KiB       0x0801_0000  GICv2 CPU interface, 64 KiB
 //   0x0900_0000  PL011 UART, SPI 1 (INTID 33)    0x090C_0000  boot timer (Tandem only; a hole
 //                                                             on QEMU, after VIRT_SECURE_GPIO)
 //   0x0000_0000  flash bank 0, 64 MiB (--bios: firmware runs in place, read/execute)
@@ -18,6 +20,7 @@
 #include "core/board/board.h"
 #include "core/board/virtio_slots.h"
 #include "devices/flash/erased_flash.h"
+#include "devices/irq/gicv2.h"
 #include "devices/irq/gicv3.h"
 #include "devices/timer/boot_timer.h"
 #include "devices/uart/pl011.h"
@@ -31,6 +34,8 @@ class VirtAarch64Board final : public Board {
   static constexpr uint64_t kFlashBankSize = 64ull << 20;  // virt's two 64 MiB CFI banks
   static constexpr uint64_t kGicdBase = 0x0800'0000;
   static constexpr uint64_t kGicrBase = 0x080A'0000;
+  static constexpr uint64_t kGiccBase = 0x0801'0000;  // GICv2
+  static constexpr uint64_t kGicv2Window = 0x1'0000;  // each GICv2 frame's slot
   static constexpr uint64_t kPl011Base = 0x0900'0000;
   static constexpr uint32_t kPl011Irq = 33;  // SPI 1 (VIRT_UART)
   static constexpr uint64_t kBootTimerBase = 0x090C'0000;
@@ -40,11 +45,15 @@ class VirtAarch64Board final : public Board {
   // virtual, hypervisor physical (arm,armv8-timer binding order).
   static constexpr uint32_t kTimerPpis[4] = {13, 14, 11, 10};
 
-  explicit VirtAarch64Board(const BoardServices& services);
+  enum class GicVersion : unsigned char { k2, k3 };
+
+  explicit VirtAarch64Board(const BoardServices& services, GicVersion gic = GicVersion::k3);
   VirtAarch64Board(const VirtAarch64Board&) = delete;
   VirtAarch64Board& operator=(const VirtAarch64Board&) = delete;
 
-  const char* name() const override { return "virt"; }
+  const char* name() const override {
+    return m_gic_version == GicVersion::k2 ? "virt,gic-version=2" : "virt";
+  }
   Arch arch() const override { return Arch::kAarch64; }
   BoardLayout layout() const override;
   Gpa kernel_base() const override;
@@ -82,14 +91,18 @@ class VirtAarch64Board final : public Board {
     kBootTimer,
     kFirstVirtio,
     kGicd = kFirstVirtio + kVirtio.count,
-    kGicr,
+    kGicr,  // GICv2: the CPU interface
     kSlots
   };
 
   Pl011 m_pl011;
   BootTimer m_boot_timer;
   ErasedFlash m_flash1;
+  IrqChip* gic();
+
+  GicVersion m_gic_version;
   std::optional<Gicv3> m_gic;
+  std::optional<Gicv2> m_gicv2;
   PlacedDevice m_devices[kSlots];
   VirtioSlots m_virtio{kVirtio, &m_devices[kFirstVirtio]};
   unsigned m_device_count = kGicd;  // the GIC frames join with create_irq_chip

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The aarch64 virt board's device tree, with QEMU's node names and properties (hw/arm/virt.c,
-// Linux bindings arm/psci.yaml, arm/arch_timer.yaml, interrupt-controller/arm,gic-v3.yaml,
-// serial/pl011.yaml) so guests find the same hardware under the same paths.
+// Linux bindings arm/psci.yaml, arm/arch_timer.yaml, interrupt-controller/arm,gic-v3.yaml and
+// arm,gic.yaml, serial/pl011.yaml) so guests find the same hardware under the same paths.
 #include "core/arch/aarch64/psci.h"
 #include "core/board/dtb_common.h"
 #include "core/board/virt_aarch64.h"
@@ -18,6 +18,7 @@ constexpr uint32_t kSpi = 0;
 constexpr uint32_t kPpi = 1;
 constexpr uint32_t kEdgeRising = 1;
 constexpr uint32_t kLevelHigh = 4;
+constexpr unsigned kPpiCpuMaskShift = 8;  // arm,gic.yaml: a GICv2 PPI's CPUs in flags [15:8]
 
 void write_psci(fdt::FdtWriter& w) {
   w.begin_node("psci");
@@ -49,26 +50,31 @@ void write_cpus(fdt::FdtWriter& w, unsigned cpus) {
   w.end_node();
 }
 
-void write_timer(fdt::FdtWriter& w) {
+// `flags`: level-high, and on a GICv2 the CPUs each PPI reaches (QEMU: every CPU).
+void write_timer(fdt::FdtWriter& w, uint32_t flags) {
   w.begin_node("timer");
   static constexpr char kCompatible[] = "arm,armv8-timer\0arm,armv7-timer";
   w.property_strings("compatible", kCompatible, sizeof kCompatible);
   const uint32_t* ppi = VirtAarch64Board::kTimerPpis;
-  w.property_cells("interrupts", kPpi, ppi[0], kLevelHigh, kPpi, ppi[1], kLevelHigh, kPpi, ppi[2],
-                   kLevelHigh, kPpi, ppi[3], kLevelHigh);
+  w.property_cells("interrupts", kPpi, ppi[0], flags, kPpi, ppi[1], flags, kPpi, ppi[2], flags,
+                   kPpi, ppi[3], flags);
   w.property_empty("always-on");
   w.end_node();
 }
 
-void write_gic(fdt::FdtWriter& w, const PlacedDevice& gicd, const PlacedDevice& gicr) {
+// GICv3: the distributor and the redistributors; GICv2 ("arm,cortex-a15-gic", as QEMU):
+// the distributor and the CPU interface, each in its 64 KiB slot.
+void write_gic(fdt::FdtWriter& w, const PlacedDevice& gicd, const PlacedDevice& second, bool v2) {
   w.begin_node_at("intc", gicd.base);
-  w.property_string("compatible", "arm,gic-v3");
+  w.property_string("compatible", v2 ? "arm,cortex-a15-gic" : "arm,gic-v3");
   w.property_u32("#interrupt-cells", 3);
   w.property_u32("#address-cells", 0);
   w.property_empty("interrupt-controller");
-  w.property_u32("#redistributor-regions", 1);
-  w.property_cells("reg", gicd.base >> 32, gicd.base, gicd.size >> 32, gicd.size, gicr.base >> 32,
-                   gicr.base, gicr.size >> 32, gicr.size);
+  if (!v2) w.property_u32("#redistributor-regions", 1);
+  const uint64_t size0 = v2 ? gicd.window : gicd.size;
+  const uint64_t size1 = v2 ? second.window : second.size;
+  w.property_cells("reg", gicd.base >> 32, gicd.base, size0 >> 32, size0, second.base >> 32,
+                   second.base, size1 >> 32, size1);
   w.property_u32("phandle", kGicPhandle);
   w.end_node();
 }
@@ -110,7 +116,10 @@ void write_virtio(fdt::FdtWriter& w, std::span<const PlacedDevice> transports) {
 }  // namespace
 
 Result<size_t> VirtAarch64Board::write_dtb(std::span<uint8_t> out, const DtbOptions& opts) {
-  if (!m_gic) return Error(Status::kInvalidArgument);  // create_irq_chip() first
+  if (gic() == nullptr) return Error(Status::kInvalidArgument);  // create_irq_chip() first
+  const bool v2 = m_gic_version == GicVersion::k2;
+  const uint32_t cpus = opts.cpus < 8 ? opts.cpus : 8;
+  const uint32_t timer_flags = kLevelHigh | (v2 ? ((1u << cpus) - 1) << kPpiCpuMaskShift : 0);
   fdt::FdtWriter w(out);
   w.begin_node("");
   w.property_u32("#address-cells", 2);
@@ -121,8 +130,8 @@ Result<size_t> VirtAarch64Board::write_dtb(std::span<uint8_t> out, const DtbOpti
   write_psci(w);
   write_memory_node(w, kRamBase, opts.ram_size);
   write_cpus(w, opts.cpus);
-  write_timer(w);
-  write_gic(w, m_devices[kGicd], m_devices[kGicr]);
+  write_timer(w, timer_flags);
+  write_gic(w, m_devices[kGicd], m_devices[kGicr], v2);
   write_clock(w);
   write_pl011(w, m_devices[kPl011]);
   write_virtio(w, {&m_devices[kFirstVirtio], kVirtio.count});

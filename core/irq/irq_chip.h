@@ -85,11 +85,17 @@ class IrqChip : public IrqController {
   uint32_t generation() const { return m_generation; }
   void touch() { ++m_generation; }
 
+  // The vCPU whose MMIO access is under way (VmExits sets it before each one), for a chip whose
+  // register frames are banked per CPU (the GICv2 CPU interface).
+  void set_accessor(unsigned cpu) { m_accessor = cpu; }
+  unsigned accessor() const { return m_accessor; }
+
  protected:
   ~IrqChip() = default;
 
  private:
   uint32_t m_generation = 0;
+  unsigned m_accessor = 0;
 };
 
 // One of a chip's register frames as the bus sees it: forwards every access and touches the

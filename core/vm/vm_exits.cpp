@@ -6,18 +6,6 @@
 #include "core/irq/irq_chip.h"
 
 namespace tandem {
-namespace {
-
-uint64_t extend(uint64_t value, unsigned size, bool sign) {
-  if (size >= 8) return value;
-  const unsigned bits = size * 8;
-  const uint64_t mask = (uint64_t{1} << bits) - 1;
-  value &= mask;
-  if (sign && (value >> (bits - 1)) != 0) value |= ~mask;
-  return value;
-}
-
-}  // namespace
 
 void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc) {
   count(kind);
@@ -33,8 +21,9 @@ void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
   m_tracer->trace(e);
 }
 
-uint64_t VmExits::mmio_read(Gpa gpa, unsigned size, PcSource pc) {
+uint64_t VmExits::mmio_read(unsigned cpu, Gpa gpa, unsigned size, PcSource pc) {
   Guard guard(*this);
+  if (m_chip != nullptr) m_chip->set_accessor(cpu);
   uint64_t value = 0;
   if (!m_bus.read(BusSpace::kMmio, gpa.raw(), size, value)) {
     unknown_access("read", "MMIO address", gpa.raw(), size, pc);
@@ -45,8 +34,9 @@ uint64_t VmExits::mmio_read(Gpa gpa, unsigned size, PcSource pc) {
   return value;
 }
 
-void VmExits::mmio_write(Gpa gpa, unsigned size, uint64_t value, PcSource pc) {
+void VmExits::mmio_write(unsigned cpu, Gpa gpa, unsigned size, uint64_t value, PcSource pc) {
   Guard guard(*this);
+  if (m_chip != nullptr) m_chip->set_accessor(cpu);
   trace(ExitKind::kMmioWrite, gpa.raw(), size, value, pc);
   if (!m_bus.write(BusSpace::kMmio, gpa.raw(), size, value))
     unknown_access("write", "MMIO address", gpa.raw(), size, pc);
@@ -120,20 +110,10 @@ void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
   trace(ExitKind::kFault, addr, 0, 0, pc);
 }
 
-ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit, PcSource pc) {
+// Every exit but a device access (handle(), vm_exits.h).
+ExitAction VmExits::handle_other(unsigned cpu, VcpuExit& exit, PcSource pc) {
   bool handled = true;
   switch (exit.kind) {
-    case ExitKind::kMmioRead:
-      exit.value = extend(mmio_read(Gpa(exit.addr), exit.size, pc), exit.size, exit.sign_extend);
-      if (exit.reg_bits == 32) exit.value &= 0xffff'ffffull;
-      break;
-    case ExitKind::kMmioWrite: mmio_write(Gpa(exit.addr), exit.size, exit.value, pc); break;
-    case ExitKind::kIoRead:
-      exit.value = io_read(static_cast<uint16_t>(exit.addr), exit.size, pc);
-      break;
-    case ExitKind::kIoWrite:
-      io_write(static_cast<uint16_t>(exit.addr), exit.size, exit.value, pc);
-      break;
     case ExitKind::kHypercall: {
       const HypercallResult r = hypercall(cpu, exit.args, pc);
       exit.args[0] = r.ret[0];
@@ -155,11 +135,13 @@ ExitAction VmExits::handle(unsigned cpu, VcpuExit& exit, PcSource pc) {
       break;
     default: trace(exit.kind, exit.addr, exit.size, exit.value, pc); break;
   }
-  if (stopped()) {
-    exit = m_stop.as_exit(pc.get());
-    return ExitAction::kReturn;
-  }
+  if (stopped()) return stop_exit(exit, pc);
   return handled ? ExitAction::kResume : ExitAction::kNotHandled;
+}
+
+ExitAction VmExits::stop_exit(VcpuExit& exit, PcSource pc) {
+  exit = m_stop.as_exit(pc.get());
+  return ExitAction::kReturn;
 }
 
 }  // namespace tandem

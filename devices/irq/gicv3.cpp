@@ -47,17 +47,8 @@ bool Gicv3::sysreg_write(unsigned cpu, uint32_t id, uint64_t value) {
 
 void Gicv3::set_irq_level(uint32_t irq, bool level) {
   touch();
-  if (irq >= kFirstSpi && irq < kFirstSpi + kSpiCount) {
-    m_state.set_level(0, irq, level);
-    return;
-  }
-  const uint32_t cpu = (irq - kPpiLineBase) / 32;
-  const uint32_t intid = (irq - kPpiLineBase) % 32;
-  if (irq >= kPpiLineBase && cpu < m_state.cpu_count() && intid >= 16) {
-    m_state.set_level(cpu, intid, level);
-    return;
-  }
-  TLOG_DEBUG("gicv3: level %d on unknown line %u ignored", level ? 1 : 0, irq);
+  if (!m_state.set_line(irq, level))
+    TLOG_DEBUG("gicv3: level %d on unknown line %u ignored", level ? 1 : 0, irq);
 }
 
 }  // namespace tandem

@@ -35,7 +35,7 @@ class Gicv3 final : public IrqChip {
   static constexpr uint32_t kVirtualTimerPpi = 27;  // QEMU virt's ARCH_TIMER_VIRT_IRQ + 16
 
   // The line number of PPI `intid` (16..31) of CPU `cpu`: past the INTIDs and special IDs.
-  static constexpr uint32_t kPpiLineBase = 1024;
+  static constexpr uint32_t kPpiLineBase = Gicv3State::kPpiLineBase;
   static constexpr uint32_t ppi_line(unsigned cpu, uint32_t intid) {
     return kPpiLineBase + cpu * 32 + intid;
   }

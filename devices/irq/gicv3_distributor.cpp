@@ -29,7 +29,7 @@ uint64_t* Gicv3Distributor::router(uint64_t offset) {
 // map"); IROUTER is 64-bit and may be accessed as two words.
 uint64_t Gicv3Distributor::read(uint64_t offset, unsigned size) {
   if (offset >= GicIrqRegs::kFirst && offset < GicIrqRegs::kEnd) {
-    return GicIrqRegs{m_state, 0, false}.read(offset, size);
+    return GicIrqRegs{m_state, 0, GicIrqRegs::Banks::kSpis}.read(offset, size);
   }
   if (size == 8 && offset % 8 == 0) {
     const uint64_t* r = router(offset);
@@ -42,7 +42,8 @@ uint64_t Gicv3Distributor::read(uint64_t offset, unsigned size) {
 
 void Gicv3Distributor::write(uint64_t offset, unsigned size, uint64_t value) {
   if (offset >= GicIrqRegs::kFirst && offset < GicIrqRegs::kEnd) {
-    GicIrqRegs{m_state, 0, false}.write(offset, size, static_cast<uint32_t>(value));
+    GicIrqRegs{m_state, 0, GicIrqRegs::Banks::kSpis}.write(offset, size,
+                                                           static_cast<uint32_t>(value));
     return;
   }
   if (size == 8 && offset % 8 == 0) {

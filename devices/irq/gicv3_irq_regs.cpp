@@ -10,7 +10,7 @@ constexpr uint64_t bitmap_reg(uint64_t offset) { return offset & ~uint64_t{0x7F}
 }  // namespace
 
 GicIrqBank* GicIrqRegs::bank_for(uint32_t intid) {
-  if ((intid < 32) != redistributor) return nullptr;
+  if (banks != Banks::kAll && (intid < 32) != (banks == Banks::kPrivate)) return nullptr;
   return state.bank(cpu, intid);
 }
 

@@ -3,7 +3,7 @@
 // the same way (IHI 0069 12.9 and 12.11): IGROUPR, IS/ICENABLER, IS/ICPENDR, IS/ICACTIVER,
 // IPRIORITYR and ICFGR at offsets 0x080..0xCFF. In the distributor they cover the SPIs
 // (INTIDs 0..31 read as zero with affinity routing on); in a redistributor they cover that
-// CPU's SGIs and PPIs.
+// CPU's SGIs and PPIs; a GICv2 distributor covers both, INTIDs 0..31 banked per CPU.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +13,11 @@
 namespace tandem {
 
 struct GicIrqRegs {
+  enum class Banks : unsigned char { kSpis, kPrivate, kAll };  // kPrivate: INTIDs 0..31
+
   Gicv3State& state;
-  unsigned cpu;        // the redistributor's CPU (ignored for SPIs)
-  bool redistributor;  // true: INTIDs 0..31 of `cpu`; false: the SPIs
+  unsigned cpu;  // whose SGIs and PPIs (ignored for SPIs)
+  Banks banks;
 
   static constexpr uint64_t kFirst = 0x080;
   static constexpr uint64_t kEnd = 0xD00;

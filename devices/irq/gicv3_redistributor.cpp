@@ -21,7 +21,7 @@ uint64_t Gicv3Redistributors::read(uint64_t offset, unsigned size) {
   if (off >= kSgiFrame) {
     const uint64_t sgi = off - kSgiFrame;
     if (sgi >= GicIrqRegs::kFirst && sgi < GicIrqRegs::kEnd) {
-      return GicIrqRegs{m_state, cpu, true}.read(sgi, size);
+      return GicIrqRegs{m_state, cpu, GicIrqRegs::Banks::kPrivate}.read(sgi, size);
     }
     return 0;  // IGRPMODR0 and NSACR are RAZ/WI with one security state
   }
@@ -52,7 +52,8 @@ void Gicv3Redistributors::write(uint64_t offset, unsigned size, uint64_t value) 
   if (off >= kSgiFrame) {
     const uint64_t sgi = off - kSgiFrame;
     if (sgi >= GicIrqRegs::kFirst && sgi < GicIrqRegs::kEnd) {
-      GicIrqRegs{m_state, cpu, true}.write(sgi, size, static_cast<uint32_t>(value));
+      GicIrqRegs{m_state, cpu, GicIrqRegs::Banks::kPrivate}.write(sgi, size,
+                                                                  static_cast<uint32_t>(value));
     }
     return;
   }

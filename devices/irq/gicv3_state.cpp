@@ -26,7 +26,26 @@ void Gicv3State::set_level(unsigned cpu, uint32_t intid, bool level) {
   b->level = level ? (b->level | bit) : (b->level & ~bit);
 }
 
+bool Gicv3State::set_line(uint32_t line, bool level) {
+  if (line >= 32 && line < kIrqCount) {
+    set_level(0, line, level);
+    return true;
+  }
+  const uint32_t cpu = (line - kPpiLineBase) / 32;
+  const uint32_t intid = (line - kPpiLineBase) % 32;
+  if (line < kPpiLineBase || cpu >= m_cpu_count || intid < 16) return false;
+  set_level(cpu, intid, level);
+  return true;
+}
+
 unsigned Gicv3State::spi_target(uint32_t intid) {
+  if (legacy) {
+    // IHI 0048B 3.1.1: any CPU of the target list may take it; the lowest-numbered one here,
+    // as in 1 of N below. A uniprocessor GIC has no target list (4.3.12).
+    if (m_cpu_count == 1) return 0;
+    const uint32_t list = targets[intid - 32] & ((1u << m_cpu_count) - 1);
+    return list != 0 ? lowest_set_bit(list) : kMaxCpus;
+  }
   const uint64_t route = router[intid - 32];
   if ((route & IROUTER_IRM) != 0) {
     // 1 of N (IHI 0069 4.7.2): any PE that is awake and takes the interrupt's group; this

@@ -2,7 +2,9 @@
 // The state of a GICv3 (GIC architecture spec IHI 0069) with one security state
 // (GICD_CTLR.DS == 1) and affinity routing always on, shared by its three register views: the
 // distributor frame (gicv3_distributor), the redistributor frames (gicv3_redistributor) and
-// the CPU interface system registers (gicv3_cpu_interface). The views decode registers; this
+// the CPU interface system registers (gicv3_cpu_interface). A GICv2 (gicv2.h) keeps the same
+// state with affinity routing off (`legacy`): SPIs go by GICD_ITARGETSR, and each SGI
+// remembers which CPUs sent it (IHI 0048B 3.2.4). The views decode registers; this
 // file holds the interrupt state and the one piece of logic they all need: which interrupt
 // each CPU interface sees as its highest-priority pending interrupt (IHI 0069 4.4).
 //
@@ -67,7 +69,12 @@ class Gicv3State {
     GicIrqBank bank;              // SGIs 0..15 and PPIs 16..31
     bool processor_sleep = true;  // GICR_WAKER.ProcessorSleep
     CpuInterface icc;
+    std::array<uint8_t, 16> sgi_sources{};  // legacy: bit s = SGI n pending from CPU s
   };
+
+  // Interrupt input lines as IrqChip::set_irq_level numbers them: an SPI by its INTID; PPI
+  // `intid` (16..31) of CPU `cpu` at kPpiLineBase + 32 * cpu + intid.
+  static constexpr uint32_t kPpiLineBase = 1024;
 
   explicit Gicv3State(unsigned cpu_count);
 
@@ -80,6 +87,8 @@ class Gicv3State {
 
   // An interrupt input changed: a PPI of `cpu` or an SPI.
   void set_level(unsigned cpu, uint32_t intid, bool level);
+  // The same by line number (kPpiLineBase); false for a line the GIC does not have.
+  bool set_line(uint32_t line, bool level);
 
   // The CPU an SPI is delivered to, or kMaxCpus when no CPU takes it.
   unsigned spi_target(uint32_t intid);
@@ -90,6 +99,8 @@ class Gicv3State {
 
   uint32_t ctlr = CTLR_ARE | CTLR_DS;
   std::array<uint64_t, kSpiCount> router{};
+  bool legacy = false;                       // GICv2: affinity routing off
+  std::array<uint8_t, kSpiCount> targets{};  // legacy: GICD_ITARGETSR, one CPU bit each
 
  private:
   uint32_t forwarded(const GicIrqBank& bank) const;

@@ -27,9 +27,14 @@ void irq_controller_init();
 // Every CPU that takes interrupts, once: its own part (GICv3 redistributor + CPU interface).
 void irq_cpu_init(unsigned cpu);
 // Routes interrupt `irq` to `cpu` and enables it (GIC group 1, priority, enable; PLIC
-// priority + enable bit of the CPU's S-mode context; riscv local interrupts: the sie bit).
+// priority + enable bit of the CPU's S-mode context; riscv local interrupts: the sie bit). On a
+// GICv2 INTIDs 0..31 are banked per CPU: `cpu` must then be the calling CPU for them.
 void irq_enable(std::uint32_t irq, unsigned cpu);
 void irq_disable(std::uint32_t irq, unsigned cpu);
+#if defined(__aarch64__)
+// Sends SGI `irq` to `cpu` (ICC_SGI1R_EL1; GICv2: GICD_SGIR).
+void irq_send_sgi(std::uint32_t irq, unsigned cpu);
+#endif
 // Unmask / mask interrupts on this CPU (PSTATE.I; sstatus.SIE).
 void irq_local_enable();
 void irq_local_disable();

@@ -9,7 +9,7 @@
 # on stderr and status 125; only the console output before the fault is compared with QEMU.
 # Optional environment: GUEST_CPUS, the number of vCPUs (`tandem run --cpus`, QEMU -smp);
 # GUEST_INPUT, a file fed to the guest's console input (Tandem's stdin; QEMU_INPUT of
-# run_qemu.sh).
+# run_qemu.sh); GUEST_MACHINE, the board (`tandem run --machine`, QEMU -M: the same spelling).
 set -uo pipefail
 tandem=$1 backend=$2 arch=$3 elf=$4 expected_dir=$5 name=$6
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +25,10 @@ qemu_env=(QEMU_TIMEOUT="${QEMU_TIMEOUT:-120}")
 if [ -n "${GUEST_CPUS:-}" ]; then
   run_args+=(--cpus "$GUEST_CPUS")
   qemu_env+=(QEMU_SMP="$GUEST_CPUS")
+fi
+if [ -n "${GUEST_MACHINE:-}" ]; then
+  run_args+=(--machine "$GUEST_MACHINE")
+  qemu_env+=(QEMU_MACHINE="$GUEST_MACHINE")
 fi
 input=/dev/null
 if [ -n "${GUEST_INPUT:-}" ]; then

@@ -7,8 +7,13 @@
 // GICR_*, 12.2 ICC_*). Register set kept to what Tandem models: GICD_CTLR, GICD_IGROUPR,
 // GICD_ISENABLER/ICENABLER, GICD_IPRIORITYR, GICD_ICFGR, GICD_IROUTER, GICR_WAKER and the SGI_base
 // equivalents.
+//
+// With gic-version=2 (the boot device tree's interrupt controller is "arm,cortex-a15-gic") the
+// same calls drive a GICv2 (IHI 0048B): distributor at 0x08000000 with INTIDs 0..31 banked per
+// CPU, memory-mapped CPU interface (GICC) at 0x08010000, group 0 interrupts signalled as IRQ.
 #include "board.h"
 
+#include "device_tree.h"
 #include "guest.h"
 #include "io.h"
 #include "platform.h"
@@ -61,7 +66,39 @@ constexpr std::uint32_t kImscRxim = 1u << 4;
 // PSCI CPU_ON, SMC64 function ID (DEN0022 5.1.4).
 constexpr std::uint64_t kPsciCpuOn = 0xc4000003;
 
+// GICv2 CPU interface (IHI 0048B 4.4) and its distributor's extra registers (4.3).
+constexpr std::uintptr_t kGicc = 0x08010000;
+constexpr std::uintptr_t kGiccCtlr = 0x00;
+constexpr std::uintptr_t kGiccPmr = 0x04;
+constexpr std::uintptr_t kGiccIar = 0x0c;
+constexpr std::uintptr_t kGiccEoir = 0x10;
+constexpr std::uint32_t kGiccCtlrEnableGrp0 = 1u << 0;
+constexpr std::uint32_t kGicdCtlrEnableGrp0 = 1u << 0;
+constexpr std::uintptr_t kItargetsr = 0x0800;  // one byte per INTID
+constexpr std::uintptr_t kSgir = 0x0f00;
+constexpr std::uint32_t kIarIntid = 0x3ff;
+
 guest::IrqHandler g_handler = nullptr;
+bool g_gicv2 = false;  // set by irq_controller_init from the boot device tree
+
+bool equal(const char* a, const char* b) {
+  while (*a != 0 && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+// Finds a "compatible" list whose first entry is the GICv2 binding's.
+class GicVersion final : public guest::FdtVisitor {
+ public:
+  void node(const char*, int) override {}
+  void property(const char*, const char* name, const std::uint8_t* value,
+                std::uint32_t size) override {
+    if (size > 0 && value[size - 1] == 0 && equal(name, "compatible") &&
+        equal(reinterpret_cast<const char*>(value), "arm,cortex-a15-gic")) {
+      gicv2 = true;
+    }
+  }
+  bool gicv2 = false;
+};
 
 std::uintptr_t sgi_base(unsigned cpu) { return kGicr + cpu * kGicrStride + kSgiBase; }
 
@@ -89,9 +126,19 @@ void wait_rwp() {
 
 }  // namespace
 
-// Called by irq_entry (start.S): one interrupt per exception, acknowledged (ICC_IAR1_EL1) and
-// completed (ICC_EOIR1_EL1: priority drop and deactivation, EOImode 0).
+// Called by irq_entry (start.S): one interrupt per exception, acknowledged (ICC_IAR1_EL1;
+// GICv2: GICC_IAR) and completed (ICC_EOIR1_EL1 / GICC_EOIR with the IAR value: priority drop
+// and deactivation, EOImode 0).
 extern "C" void guest_irq_dispatch() {
+  if (g_gicv2) {
+    const std::uint32_t iar = guest::io::read32(kGicc + kGiccIar);
+    const std::uint32_t intid = iar & kIarIntid;
+    if (intid >= kSpuriousFirst) return;
+    if (g_handler == nullptr) guest_trap();
+    g_handler(intid);
+    guest::io::write32(kGicc + kGiccEoir, iar);
+    return;
+  }
   std::uint64_t intid;
   asm volatile("mrs %0, icc_iar1_el1" : "=r"(intid) : : "memory");
   if (intid >= kSpuriousFirst) return;
@@ -103,6 +150,14 @@ extern "C" void guest_irq_dispatch() {
 void guest::irq_set_handler(IrqHandler handler) { g_handler = handler; }
 
 void guest::irq_controller_init() {
+  GicVersion version;
+  if (const std::uint8_t* dtb = device_tree()) fdt_walk(dtb, version);
+  g_gicv2 = version.gicv2;
+  if (g_gicv2) {
+    io::write32(kGicd + kGicdCtlr, 0);
+    io::write32(kGicd + kGicdCtlr, kGicdCtlrEnableGrp0);
+    return;
+  }
   io::write32(kGicd + kGicdCtlr, 0);
   wait_rwp();
   io::write32(kGicd + kGicdCtlr, kCtlrAre | kCtlrEnableGrp1);
@@ -110,6 +165,11 @@ void guest::irq_controller_init() {
 }
 
 void guest::irq_cpu_init(unsigned cpu) {
+  if (g_gicv2) {  // all priorities let through, group 0 on
+    io::write32(kGicc + kGiccPmr, 0xff);
+    io::write32(kGicc + kGiccCtlr, kGiccCtlrEnableGrp0);
+    return;
+  }
   // Wake the redistributor (IHI 0069 4.1: clear ProcessorSleep, wait for ChildrenAsleep = 0).
   const std::uintptr_t waker = kGicr + cpu * kGicrStride + kGicrWaker;
   io::write32(waker, io::read32(waker) & ~kWakerProcessorSleep);
@@ -124,6 +184,13 @@ void guest::irq_cpu_init(unsigned cpu) {
 }
 
 void guest::irq_enable(std::uint32_t irq, unsigned cpu) {
+  if (g_gicv2) {  // group 0; INTIDs 0..31 are banked: this CPU's own
+    set_priority(kGicd, irq);
+    if (irq >= 16) set_level_triggered(kGicd, irq);
+    if (irq >= 32) io::write8(kGicd + kItargetsr + irq, static_cast<std::uint8_t>(1u << cpu));
+    io::write32(kGicd + kIsenabler + 4 * (irq / 32), 1u << (irq % 32));
+    return;
+  }
   if (irq < 32) {  // SGI/PPI: the CPU's redistributor
     const std::uintptr_t frame = sgi_base(cpu);
     set_bit(frame + kIgroupr, irq);
@@ -141,12 +208,27 @@ void guest::irq_enable(std::uint32_t irq, unsigned cpu) {
 }
 
 void guest::irq_disable(std::uint32_t irq, unsigned cpu) {
+  if (g_gicv2) {
+    io::write32(kGicd + kIcenabler + 4 * (irq / 32), 1u << (irq % 32));
+    return;
+  }
   if (irq < 32) {
     io::write32(sgi_base(cpu) + kIcenabler, 1u << irq);
   } else {
     io::write32(kGicd + kIcenabler + 4 * (irq / 32), 1u << (irq % 32));
     wait_rwp();
   }
+}
+
+void guest::irq_send_sgi(std::uint32_t irq, unsigned cpu) {
+  if (g_gicv2) {
+    // GICD_SGIR (IHI 0048B 4.3.15): CPUTargetList [23:16], SGIINTID [3:0].
+    io::write32(kGicd + kSgir, (1u << (16 + cpu)) | irq);
+    return;
+  }
+  // ICC_SGI1R_EL1 (IHI 0069 12.2.22): INTID bits 27:24, TargetList (Aff0) bits 15:0.
+  const std::uint64_t value = (std::uint64_t{irq} << 24) | (std::uint64_t{1} << cpu);
+  asm volatile("msr S3_0_C12_C11_5, %0\n\tisb" : : "r"(value) : "memory");
 }
 
 void guest::irq_local_enable() { asm volatile("msr daifclr, #2; isb" ::: "memory"); }

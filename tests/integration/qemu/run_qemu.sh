@@ -9,7 +9,8 @@
 # 2 for bad arguments.
 # Environment: QEMU_MEM, the RAM size (-m, default 128M); QEMU_APPEND, the kernel command line
 # (-append, none if unset; for multiboot QEMU passes "<kernel file> <QEMU_APPEND>"); QEMU_SMP,
-# the number of CPUs (-smp, default 1); QEMU_ARGS, more arguments (split at spaces, e.g.
+# the number of CPUs (-smp, default 1); QEMU_MACHINE, the board (-M; aarch64 only, default
+# virt,gic-version=3); QEMU_ARGS, more arguments (split at spaces, e.g.
 # virtio devices); QEMU_INPUT, a file fed to the guest's serial input
 # (stdin of QEMU's console; /dev/null if unset). The input is held back until the guest has
 # printed its first line (a "\n" not preceded by "\r", so not OpenSBI's banner): OpenSBI's
@@ -32,7 +33,7 @@ case $arch in
   aarch64)
     # EL1 entry, PSCI over HVC; -semihosting for SYS_EXIT with a status; GICv3 (Tandem's
     # interrupt controller model), not virt's default GICv2.
-    cmd=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -m "$mem" -nographic -semihosting)
+    cmd=(qemu-system-aarch64 -M "${QEMU_MACHINE:-virt,gic-version=3}" -cpu cortex-a72 -m "$mem" -nographic -semihosting)
     ;;
   riscv64)
     cmd=(qemu-system-riscv64 -M virt -m "$mem" -bios default -nographic)

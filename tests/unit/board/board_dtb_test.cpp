@@ -255,9 +255,45 @@ TEST_F(BoardDtb, BoardsByArchitectureAndName) {
             Status::kNotFound);
 }
 
+// virt,gic-version=2 (QEMU's hw/arm/virt.c with a GICv2): the GIC node names the distributor
+// and the CPU interface in their 64 KiB slots, and each timer PPI carries the CPUs it reaches in
+// flags [15:8] (arm,gic.yaml).
+TEST_F(BoardDtb, VirtGicv2DescribesItsGic) {
+  auto board = m_slot.create(Arch::kAarch64, "virt,gic-version=2", {m_power, m_sink, &zero_clock});
+  ASSERT_TRUE(board.ok());
+  EXPECT_STREQ((*board)->name(), "virt,gic-version=2");
+  ASSERT_NE((*board)->create_irq_chip(4, GuestClock{&zero_clock, 0}, false), nullptr);
+  const Generated g = dtb(**board, DtbOptions{64ull << 20, 4});
+  const fdt::Fdt f = g.tree();
+  const fdt::Node gic = node(f, "/intc@8000000");
+  EXPECT_TRUE(f.is_compatible(gic, "arm,cortex-a15-gic"));
+  EXPECT_FALSE(f.is_compatible(gic, "arm,gic-v3"));
+  EXPECT_EQ(f.reg(gic, 0)->base, 0x0800'0000u);
+  EXPECT_EQ(f.reg(gic, 0)->size, 0x1'0000u);
+  EXPECT_EQ(f.reg(gic, 1)->base, 0x0801'0000u);
+  EXPECT_EQ(f.reg(gic, 1)->size, 0x1'0000u);
+  EXPECT_FALSE(f.property(gic, "#redistributor-regions").ok());
+  EXPECT_EQ(cells(f, node(f, "/"), "interrupt-parent"), cells(f, gic, "phandle"));
+  EXPECT_EQ(cells(f, node(f, "/timer"), "interrupts"),
+            (std::vector<uint32_t>{1, 13, 0xF04, 1, 14, 0xF04, 1, 11, 0xF04, 1, 10, 0xF04}));
+  // The devices the board places: the GICv2 frames at QEMU's addresses, nothing at the GICv3
+  // redistributors' place.
+  bool gicc = false;
+  for (const PlacedDevice& d : (*board)->devices()) {
+    EXPECT_NE(d.base, VirtAarch64Board::kGicrBase);
+    gicc = gicc || d.base == VirtAarch64Board::kGiccBase;
+  }
+  EXPECT_TRUE(gicc);
+  // No model for a backend that runs the CPU's own timer (bare metal).
+  BoardSlot other;
+  auto hw = other.create(Arch::kAarch64, "virt,gic-version=2", {m_power, m_sink, &zero_clock});
+  EXPECT_EQ((*hw)->create_irq_chip(1, GuestClock{&zero_clock, 0}, true), nullptr);
+}
+
 TEST(BoardLayout, VirtMapsMatchQemu) {
   EXPECT_EQ(VirtAarch64Board::kGicdBase, 0x0800'0000u);
   EXPECT_EQ(VirtAarch64Board::kGicrBase, 0x080A'0000u);
+  EXPECT_EQ(VirtAarch64Board::kGiccBase, 0x0801'0000u);
   EXPECT_EQ(VirtAarch64Board::kPl011Base, 0x0900'0000u);
   EXPECT_EQ(VirtRiscv64Board::kPlicBase, 0x0C00'0000u);
   EXPECT_EQ(VirtRiscv64Board::kClintBase, 0x0200'0000u);
