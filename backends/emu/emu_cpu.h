@@ -13,6 +13,7 @@
 
 #include "backends/emu/emu_code_buffer.h"
 #include "backends/emu/emu_coherence.h"
+#include "backends/emu/emu_debug.h"
 #include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -79,7 +80,9 @@ struct EmuCpu {
   std::shared_ptr<EmuPeers> peers;         // the machine's other vCPUs (null: alone)
   std::atomic<uint32_t> pending_flush{0};  // kFlush* bits other vCPUs asked for
   std::atomic<bool> stop_requested{false};
-  bool in_run = false;             // inside uc_emu_start (hooks are running), on the vCPU's thread
+  // Inside uc_emu_start (hooks are running); set on the vCPU's thread, read by the debugger's
+  // Ctrl-C from another (emu_debug.h).
+  std::atomic<bool> in_run{false};
   bool left_machine_mode = false;  // riscv64: the mret trampoline has run
   bool has_exit = false;           // a hook ended the run with `exit`
   // The block hook stops the engine when a block starts here (0: never) and sets `watch_hit`;
@@ -91,6 +94,8 @@ struct EmuCpu {
   uint32_t watch_esr = 0;     // aarch64: ESR_EL1 / FAR_EL1 of that exception
   uint64_t watch_far = 0;
   VcpuExit exit;
+  EmuDebugger* debugger = nullptr;  // --gdb (emu_debug.h)
+  DebugState debug;
   char reason[96] = {};  // fault text that needs formatting (exit.reason points here)
 };
 

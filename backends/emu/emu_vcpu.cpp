@@ -129,6 +129,8 @@ Result<VcpuExit> EmuVcpu::run() {
   // Resuming a stopped VM would replay an MMIO access cut short by uc_emu_stop (UNICORN.md
   // section 3, "MMIO replay").
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
+  if (cpu.debugger != nullptr)
+    if (auto stop = cpu.debugger->before_run(cpu)) return *stop;
   VcpuExit e;
   // A request made before this point ends the run here; one made later is seen by the block
   // hook, which stops the engine before the first block runs.
@@ -142,6 +144,8 @@ Result<VcpuExit> EmuVcpu::run() {
   emu::take_flushes(cpu);
   emu::arm_slice(cpu);
   cpu.in_run = true;
+  // A debugger's stop that came after before_run() looked but before in_run was set.
+  if (cpu.debugger != nullptr && cpu.debugger->stop_wanted()) emu::preempt(cpu);
   uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
   for (;;) {
     if (cpu.watch_hit && !cpu.has_exit && err == UC_ERR_OK) {
@@ -149,6 +153,7 @@ Result<VcpuExit> EmuVcpu::run() {
       // what it watched for with the engine stopped, and the run goes on.
       cpu.watch_hit = false;
       cpu.ops->watched_block(cpu);
+      if (cpu.debug.pending) break;  // a debugger's stop came with it: report it now
     } else if (err == UC_ERR_OK || cpu.has_exit || cpu.exits.stopped() ||
                cpu.ops->take_stop == nullptr || !cpu.ops->take_stop(cpu, err)) {
       break;
@@ -157,6 +162,7 @@ Result<VcpuExit> EmuVcpu::run() {
   }
   cpu.in_run = false;
   cpu.ticker.disarm();
+  if (cpu.debug.pending && cpu.debugger != nullptr) return cpu.debugger->after_stop(cpu);
   if (cpu.has_exit) return cpu.exit;
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
   if (err != UC_ERR_OK) return emu::error_exit(cpu, err);
@@ -174,6 +180,8 @@ Result<VcpuExit> EmuVcpu::run() {
 }
 
 void EmuVcpu::request_stop() { emu::preempt(*m_cpu); }
+
+void EmuVcpu::attach_debugger(emu::EmuDebugger& debugger) { debugger.add(*m_cpu); }
 
 Result<uint64_t> EmuVcpu::read_gpr(unsigned n) const {
   const int reg = m_cpu->ops->gpr(n);

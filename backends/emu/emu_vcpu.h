@@ -17,6 +17,7 @@ namespace tandem {
 namespace emu {
 struct EmuCpu;
 struct EmuPeers;
+class EmuDebugger;
 }  // namespace emu
 
 class EmuVcpu {
@@ -47,6 +48,9 @@ class EmuVcpu {
   // thread, including the vCPU's own hooks; returns at once, and the engine stops at its next
   // translation-block boundary (microseconds).
   void request_stop();
+
+  // Puts this vCPU under `debugger` (`--gdb`), which must outlive the runs.
+  void attach_debugger(emu::EmuDebugger& debugger);
 
   // General-purpose register n in the architecture's numbering (aarch64 x0..x30, riscv64
   // x0..x31, x86_64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15); kInvalidArgument past it.
