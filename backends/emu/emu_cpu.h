@@ -94,6 +94,7 @@ struct EmuCpu {
   uint32_t watch_esr = 0;     // aarch64: ESR_EL1 / FAR_EL1 of that exception
   uint64_t watch_far = 0;
   VcpuExit exit;
+  VcpuExit access;                  // device_access()'s record
   EmuDebugger* debugger = nullptr;  // --gdb (emu_debug.h)
   DebugState debug;
   char reason[96] = {};  // fault text that needs formatting (exit.reason points here)
@@ -125,11 +126,12 @@ uint64_t read_reg(uc_engine* uc, int reg);
 PcSource lazy_pc(const EmuCpu& cpu);
 
 // A device access (kMmioRead/Write, kIoRead/Write at `addr`) through the VM's exit entry point,
-// VmExits::handle(); what a read returns. Inline with handle()'s access path, so the exit
-// never leaves registers.
-inline uint64_t device_access(EmuCpu& cpu, ExitKind kind, uint64_t addr, unsigned size,
-                              uint64_t value) {
-  VcpuExit e;
+// VmExits::handle(); what a read returns. The vCPU's own exit record is reused: only the fields
+// an access sets change (sign_extend and reg_bits keep their defaults, which a stop exit has
+// too), so nothing is cleared per access; inlined into the hooks with handle()'s access path.
+[[gnu::always_inline]] inline uint64_t device_access(EmuCpu& cpu, ExitKind kind, uint64_t addr,
+                                                     unsigned size, uint64_t value) {
+  VcpuExit& e = cpu.access;
   e.kind = kind;
   e.addr = addr;
   e.size = static_cast<uint8_t>(size);
@@ -137,6 +139,7 @@ inline uint64_t device_access(EmuCpu& cpu, ExitKind kind, uint64_t addr, unsigne
   cpu.exits.handle(cpu.cpu_id, e, lazy_pc(cpu));
   return e.value;
 }
+
 void write_reg(uc_engine* uc, int reg, uint64_t value);
 
 // Memory: every RAM region by host pointer, every MMIO region through callbacks, and the
