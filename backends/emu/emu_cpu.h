@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "backends/emu/emu_code_buffer.h"
 #include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_debug.h"
 #include "backends/emu/emu_ticker.h"
@@ -73,6 +74,7 @@ struct EmuCpu {
   uint64_t armed = kNoDeadline;  // GuestClock time the ticker ends this slice at
   Ticker ticker{[this] { preempt(*this); }};
   uc_engine* uc = nullptr;
+  CodeBuffer code;                         // the engine's translation buffer, bounded
   uc_context* context = nullptr;           // scratch: aarch64 syndrome reads, riscv64 mip writes
   std::vector<MmioWindow> mmio;            // sized once at create(); hooks hold element addresses
   std::shared_ptr<EmuPeers> peers;         // the machine's other vCPUs (null: alone)
@@ -131,9 +133,7 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // hooks); `load_boot` writes a BootState; `gpr` maps a register number to Unicorn's id (-1 if
 // out of range); `pc_reg` is the program counter's id; `halt_size` the length of WFI / HLT,
 // which Unicorn leaves the PC after; `set_lines` asserts interrupt inputs (cpu_irq bits; null
-// where Unicorn cannot deliver interrupts); `tcg_buffer_bytes` bounds the engine's translation
-// buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
-// code; README.md, "Translation buffer"); `watched_block` runs, with the engine stopped, once a
+// where Unicorn cannot deliver interrupts); `watched_block` runs, with the engine stopped, once a
 // block has started at EmuCpu::block_watch (null where nothing is watched); `take_stop` (null:
 // none) gets an exception that ended uc_emu_start with `err` instead of reaching UC_HOOK_INTR,
 // and returns true if it delivered it to the guest, so the run goes on; `halted` (null: none)
@@ -145,7 +145,6 @@ struct ArchOps {
   uc_mode uc_mode_id;
   int pc_reg;
   uint8_t halt_size;
-  uint32_t tcg_buffer_bytes;
   Result<void> (*configure)(EmuCpu& cpu);
   Result<void> (*load_boot)(EmuCpu& cpu, const BootState& boot);
   int (*gpr)(unsigned n);

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "backends/emu/emu_cpu.h"
+#include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem {
@@ -101,17 +102,17 @@ Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup, std::shared_ptr<emu::Emu
   if (ops == nullptr) return Error(Status::kUnsupported);
   std::unique_ptr<emu::EmuCpu> cpu(new (std::nothrow) emu::EmuCpu(*ops, setup));
   if (!cpu) return Error(Status::kNoMemory);
+  emu::CodeBuffer::Setup code_setup;
   if (uc_open(ops->uc_arch_id, ops->uc_mode_id, &cpu->uc) != UC_ERR_OK) {
     return Error(Status::kBackend);
   }
   // Before anything that initialises the engine, like the CPU model.
-  if (ops->tcg_buffer_bytes != 0 &&
-      uc_ctl_set_tcg_buffer_size(cpu->uc, ops->tcg_buffer_bytes) != UC_ERR_OK) {
+  if (uc_ctl_set_tcg_buffer_size(cpu->uc, emu::kBufferBytes) != UC_ERR_OK)
     return Error(Status::kBackend);
-  }
   TRY(ops->configure(*cpu));
   TRY(emu::install_block_hook(*cpu));
   TRY(emu::map_address_space(*cpu));
+  cpu->code = code_setup.find();
   if (peers != nullptr && setup.cpu_id < peers->cpus.size()) {
     peers->cpus[setup.cpu_id] = cpu.get();
     cpu->peers = std::move(peers);
@@ -139,6 +140,7 @@ Result<VcpuExit> EmuVcpu::run() {
     return e;
   }
   cpu.has_exit = false;
+  if (cpu.code.bound(cpu.uc)) TLOG_DEBUG("vCPU %u: translation buffer dropped", cpu.cpu_id);
   emu::take_flushes(cpu);
   emu::arm_slice(cpu);
   cpu.in_run = true;
@@ -196,5 +198,8 @@ Result<void> EmuVcpu::write_gpr(unsigned n, uint64_t value) {
 }
 
 uint64_t EmuVcpu::pc() const { return emu::read_reg(m_cpu->uc, m_cpu->ops->pc_reg); }
+
+size_t EmuVcpu::translation_resident_bytes() const { return m_cpu->code.resident_bytes(); }
+unsigned EmuVcpu::translation_drops() const { return m_cpu->code.drops(); }
 
 }  // namespace tandem

@@ -5,6 +5,7 @@
 // hooks; run() returns for a halt, a VM stop, a fault or request_stop().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -39,7 +40,8 @@ class EmuVcpu {
 
   // Runs until the guest halts (kHalt), the VM stops (kSystemDown / kSystemReset / kFault, see
   // exits.stop_info()), the guest faults (kFault with reason, addr, pc) or request_stop() is
-  // called (kTimeout). A stopped VM is never resumed: run() then returns its stop at once.
+  // called (kTimeout; also at least every 20 ms, when the translation buffer is checked). A
+  // stopped VM is never resumed: run() then returns its stop at once.
   [[nodiscard]] Result<VcpuExit> run();
 
   // Ends the current run() with kTimeout, or the next one if none is under way. Safe from any
@@ -55,6 +57,11 @@ class EmuVcpu {
   [[nodiscard]] Result<uint64_t> read_gpr(unsigned n) const;
   [[nodiscard]] Result<void> write_gpr(unsigned n, uint64_t value);
   uint64_t pc() const;
+
+  // The engine's translation buffer: bytes resident now, and how often it was dropped because
+  // it reached its bound (emu_code_buffer.h).
+  size_t translation_resident_bytes() const;
+  unsigned translation_drops() const;
 
  private:
   explicit EmuVcpu(std::unique_ptr<emu::EmuCpu> cpu);
