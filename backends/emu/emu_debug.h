@@ -2,7 +2,8 @@
 // The emu backend under a debugger (`tandem run --gdb`): gdb::Target over the vCPUs' engines.
 // Breakpoints are the engines' exits (uc_ctl_set_exits: the engine stops before the
 // instruction at any of them; nothing is written to guest memory, and no code hook is added:
-// with one, Unicorn 2.1.1 mis-runs Debian's arm64 kernel, a slub BUG early in boot); watchpoints
+// with one bound to an address, even one never run, Unicorn 2.1.1 mis-runs Debian's arm64
+// kernel, a slub BUG early in boot; the unbounded one below boots it); watchpoints
 // are memory hooks over their range, and while any is set a code hook on every instruction ends the
 // run at the instruction after the access (stopping inside a memory hook would replay the access on
 // resume: backends/emu/README.md). Steps run the engine for one instruction. Memory is read through
