@@ -112,6 +112,12 @@ expect 2 "name a guest image" -- run --arch aarch64
 expect 0 "Usage" -- run --help
 expect 0 "backend emu: available" -- info
 expect 2 "e_machine|arch" -- build-image --arch riscv64 --image "$guests/../images/tandem-riscv64.elf" --kernel "$a64" -o "$tmp/img.elf"
+# build-image takes run's guest options and refuses what run refuses.
+img64=(--arch aarch64 --image "$guests/../images/tandem-aarch64.elf" -o "$tmp/img.elf")
+expect 2 "name a kernel with --kernel, or firmware with --bios" -- build-image "${img64[@]}"
+expect 2 "firmware alone" -- build-image "${img64[@]}" --kernel "$a64" --bios "$a64"
+expect 2 "--dtb: not a flattened device tree" -- build-image "${img64[@]}" --kernel "$a64" --dtb "$tmp/text.bin"
+expect 2 "missing.rd: cannot open" -- build-image "${img64[@]}" --kernel "$a64" --initrd "$tmp/missing.rd"
 
 # Boards by name: `--machine help` lists each architecture's (no other option needed), a name
 # the guest's architecture lacks is refused, and the default's own name runs the guest.
