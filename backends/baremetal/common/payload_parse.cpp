@@ -33,8 +33,7 @@ Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why) {
   if (h.vm_count == 0) return Error(Status::kNotFound);
   if (h.vm_count > kPayloadMaxVms) return damaged(why, "the payload lists too many VMs");
   const uint64_t table_bytes = uint64_t{h.vm_count} * sizeof(PayloadVm);
-  if (h.vm_table < sizeof h || h.vm_table > h.total_size ||
-      table_bytes > h.total_size - h.vm_table)
+  if (h.vm_table < sizeof h || h.vm_table > h.total_size || table_bytes > h.total_size - h.vm_table)
     return damaged(why, "the VM table lies outside the payload (truncated image?)");
   Payload out;
   out.vm_count = h.vm_count;
