@@ -7,16 +7,19 @@
 #include <string>
 
 #include "backends/baremetal/common/payload.h"
+#include "core/fdt/fdt.h"
 #include "core/loader/elf.h"
+#include "core/loader/kernel_image.h"
 
 namespace tandem::cli {
 namespace {
 
-using baremetal::kPayloadGuestOffset;
+using baremetal::kPayloadAlign;
 using baremetal::kPayloadMagic;
 using baremetal::kPayloadMaxCpus;
 using baremetal::kPayloadVersion;
 using baremetal::PayloadHeader;
+using baremetal::PayloadVm;
 
 static_assert(std::endian::native == std::endian::little, "ELF fields are patched in place");
 
@@ -54,13 +57,24 @@ Error fail(Status status, std::string* message, std::string text) {
   return Error(status);
 }
 
+constexpr uint16_t kEmX86_64 = 62, kEmAarch64 = 183, kEmRiscv = 243;
+
 const char* machine_name(uint16_t machine) {
   switch (machine) {
-    case 183: return "aarch64";
-    case 243: return "riscv64";
-    case 62: return "x86_64";
+    case kEmAarch64: return "aarch64";
+    case kEmRiscv: return "riscv64";
+    case kEmX86_64: return "x86_64";
     default: return "an unknown architecture";
   }
+}
+
+uint16_t machine_of(Arch arch) {
+  switch (arch) {
+    case Arch::kAarch64: return kEmAarch64;
+    case Arch::kRiscv64: return kEmRiscv;
+    case Arch::kX86_64: return kEmX86_64;
+  }
+  return 0;
 }
 
 struct PayloadSegment {
@@ -105,7 +119,7 @@ Result<PayloadSegment> find_payload(std::span<const uint8_t> elf, std::string* m
                     " is not the version this tool packs (" + std::to_string(kPayloadVersion) +
                     ")");
   }
-  if (h.guest_elf_size != 0) {
+  if (h.vm_count != 0) {
     return fail(Status::kBadImage, message,
                 "hypervisor image already contains a guest: pack into the prebuilt image");
   }
@@ -116,29 +130,34 @@ Result<PayloadSegment> find_payload(std::span<const uint8_t> elf, std::string* m
   return found;
 }
 
-// Every loadable byte of the guest must land in guest RAM.
-Result<void> check_guest(std::span<const uint8_t> guest, const PayloadHeader& h, uint64_t mem,
-                         std::string* message) {
-  auto image = parse_elf(guest);
-  if (!image) {
-    return fail(
-        image.error(), message,
-        std::string("guest: not a loadable ELF64 executable (") + to_string(image.error()) + ")");
-  }
-  const uint16_t machine = get<uint16_t>(guest, kEMachine);
-  if (machine != h.guest_machine) {
+// The kernel must be one the image can boot: its format and architecture (core/loader's
+// detector, as `tandem run` uses), and for an ELF every loadable byte in guest RAM.
+Result<void> check_kernel(std::span<const uint8_t> kernel, const PayloadHeader& h, uint64_t mem,
+                          std::string* message) {
+  ImageError why = ImageError::kNone;
+  auto image = identify_kernel(kernel, &why);
+  if (!image) return fail(Status::kBadImage, message, std::string("kernel: ") + describe(why));
+  if (image->format != KernelFormat::kRaw && machine_of(image->arch) != h.guest_machine) {
     return fail(Status::kUnsupported, message,
-                std::string("guest is ") + machine_name(machine) + " but the image runs " +
+                std::string("kernel is ") + machine_name(machine_of(image->arch)) + " (" +
+                    to_string(image->format) + ") but the image runs " +
                     machine_name(h.guest_machine) + " guests");
   }
+  if (image->format != KernelFormat::kElf) return ok();
+  auto elf = parse_elf(kernel);
+  if (!elf) {
+    return fail(
+        elf.error(), message,
+        std::string("kernel: not a loadable ELF64 executable (") + to_string(elf.error()) + ")");
+  }
   const uint64_t base = h.guest_ram_base;
-  for (const ElfSegment& s : image->loadable()) {
+  for (const ElfSegment& s : elf->loadable()) {
     if (s.paddr < base || s.memsz > mem || s.paddr - base > mem - s.memsz) {
       const uint64_t end = s.paddr + s.memsz;
       const uint64_t ram_end = base + mem;
       char text[160];
       std::snprintf(text, sizeof text,
-                    "guest segment at %#llx..%#llx does not fit in guest RAM %#llx..%#llx "
+                    "kernel segment at %#llx..%#llx does not fit in guest RAM %#llx..%#llx "
                     "(raise --mem?)",
                     static_cast<unsigned long long>(s.paddr), static_cast<unsigned long long>(end),
                     static_cast<unsigned long long>(base),
@@ -147,6 +166,67 @@ Result<void> check_guest(std::span<const uint8_t> guest, const PayloadHeader& h,
     }
   }
   return ok();
+}
+
+Result<void> check_vm(const ImageVm& vm, const PayloadHeader& h, std::string* message) {
+  if (vm.ram_size == 0 || vm.ram_size % kPage != 0) {
+    return fail(Status::kInvalidArgument, message,
+                "guest memory must be a non-zero multiple of 4 KiB");
+  }
+  if (vm.cpus == 0 || vm.cpus > kPayloadMaxCpus) {
+    return fail(Status::kInvalidArgument, message, "--cpus must be 1..8");
+  }
+  if (vm.board.size() >= sizeof(PayloadVm::board)) {
+    return fail(Status::kInvalidArgument, message, "--machine: the board name is too long");
+  }
+  if (vm.kernel.empty() == vm.firmware.empty()) {
+    return fail(Status::kInvalidArgument, message,
+                vm.kernel.empty() ? "name a kernel (--kernel) or firmware (--bios)"
+                                  : "--bios boots the firmware alone; it loads the kernel "
+                                    "itself (leave out --kernel and --initrd)");
+  }
+  if (!vm.initrd.empty() && vm.kernel.empty()) {
+    return fail(Status::kInvalidArgument, message, "--initrd needs a --kernel");
+  }
+  if (!vm.dtb.empty() && !fdt::Fdt::open(vm.dtb)) {
+    return fail(Status::kBadImage, message,
+                "--dtb: not a flattened device tree (DTB, magic 0xd00dfeed, version >= 16)");
+  }
+  if (!vm.kernel.empty()) TRY(check_kernel(vm.kernel, h, vm.ram_size, message));
+  return ok();
+}
+
+// The payload for `vms`: header, VM table, then each piece on a page boundary.
+std::vector<uint8_t> pack_payload(PayloadHeader h, std::span<const ImageVm> vms) {
+  h.vm_count = static_cast<uint16_t>(vms.size());
+  h.vm_size = sizeof(PayloadVm);
+  h.vm_table = sizeof(PayloadHeader);
+  std::vector<uint8_t> out(page_up(h.vm_table + vms.size() * sizeof(PayloadVm)), 0);
+  const auto append = [&out](std::span<const uint8_t> bytes) {
+    baremetal::PayloadBlob blob{0, bytes.size()};
+    if (bytes.empty()) return blob;
+    blob.offset = out.size();
+    out.insert(out.end(), bytes.begin(), bytes.end());
+    out.resize((out.size() + kPayloadAlign - 1) & ~(kPayloadAlign - 1), 0);
+    return blob;
+  };
+  for (size_t i = 0; i < vms.size(); i++) {
+    const ImageVm& vm = vms[i];
+    PayloadVm d{};
+    d.ram_size = vm.ram_size;
+    d.cpus = vm.cpus;
+    std::memcpy(d.board, vm.board.data(), vm.board.size());
+    d.pieces[baremetal::kPieceKernel] = append(vm.kernel);
+    d.pieces[baremetal::kPieceInitrd] = append(vm.initrd);
+    d.pieces[baremetal::kPieceFirmware] = append(vm.firmware);
+    d.pieces[baremetal::kPieceDtb] = append(vm.dtb);
+    d.pieces[baremetal::kPieceBootargs] =
+        append({reinterpret_cast<const uint8_t*>(vm.bootargs.data()), vm.bootargs.size()});
+    std::memcpy(out.data() + h.vm_table + i * sizeof d, &d, sizeof d);
+  }
+  h.total_size = out.size();
+  std::memcpy(out.data(), &h, sizeof h);
+  return out;
 }
 
 // Keeps the .payload section header in step with the segment, for objdump and debuggers.
@@ -168,19 +248,11 @@ void update_section(std::vector<uint8_t>& out, uint64_t vaddr, uint64_t offset, 
 
 }  // namespace
 
-Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
-                         std::span<const uint8_t> guest_elf, uint64_t guest_mem,
-                         std::vector<uint8_t>& out, std::string* message, unsigned cpus,
-                         const std::string& board) {
-  if (guest_mem == 0 || guest_mem % kPage != 0) {
-    return fail(Status::kInvalidArgument, message,
-                "guest memory must be a non-zero multiple of 4 KiB");
-  }
-  if (cpus == 0 || cpus > kPayloadMaxCpus) {
-    return fail(Status::kInvalidArgument, message, "--cpus must be 1..8");
-  }
-  if (board.size() >= sizeof(PayloadHeader::board)) {
-    return fail(Status::kInvalidArgument, message, "--machine: the board name is too long");
+Result<void> build_image(std::span<const uint8_t> hypervisor_elf, std::span<const ImageVm> vms,
+                         std::vector<uint8_t>& out, std::string* message) {
+  if (vms.size() != 1) {
+    return fail(Status::kUnsupported, message,
+                "the image runs one VM; " + std::to_string(vms.size()) + " were given");
   }
   auto hv = parse_elf(hypervisor_elf);
   if (!hv || hypervisor_elf.size() < kEhdrSize) {
@@ -191,29 +263,19 @@ Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
     return fail(Status::kBadImage, message,
                 "hypervisor image: payload header names another architecture");
   }
-  TRY(check_guest(guest_elf, payload.header, guest_mem, message));
-
-  PayloadHeader h = payload.header;
-  h.guest_elf_offset = kPayloadGuestOffset;
-  h.guest_elf_size = guest_elf.size();
-  h.guest_mem = guest_mem;
-  h.cpus = cpus;
-  std::memset(h.board, 0, sizeof h.board);
-  std::memcpy(h.board, board.data(), board.size());
-  h.total_size = kPayloadGuestOffset + guest_elf.size();
+  for (const ImageVm& vm : vms) TRY(check_vm(vm, payload.header, message));
+  const std::vector<uint8_t> bytes = pack_payload(payload.header, vms);
 
   // The new payload goes on a page boundary at the end of the file (p_offset and p_vaddr must
   // agree modulo the page size); the old, header-only bytes stay where they were, unused.
   out.assign(hypervisor_elf.begin(), hypervisor_elf.end());
   const uint64_t offset = page_up(out.size());
-  out.resize(offset + h.total_size, 0);
-  std::memcpy(out.data() + offset, &h, sizeof h);
-  std::memcpy(out.data() + offset + kPayloadGuestOffset, guest_elf.data(), guest_elf.size());
-
+  out.resize(offset, 0);
+  out.insert(out.end(), bytes.begin(), bytes.end());
   put<uint64_t>(out, payload.phdr + kPOffset, offset);
-  put<uint64_t>(out, payload.phdr + kPFilesz, h.total_size);
-  put<uint64_t>(out, payload.phdr + kPMemsz, h.total_size);
-  update_section(out, get<uint64_t>(out, payload.phdr + kPVaddr), offset, h.total_size);
+  put<uint64_t>(out, payload.phdr + kPFilesz, bytes.size());
+  put<uint64_t>(out, payload.phdr + kPMemsz, bytes.size());
+  update_section(out, get<uint64_t>(out, payload.phdr + kPVaddr), offset, bytes.size());
   return ok();
 }
 

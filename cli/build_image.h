@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Packing a guest into a prebuilt bare-metal image (`tandem build-image`). The image carries an
+// Packing guests into a prebuilt bare-metal image (`tandem build-image`). The image carries an
 // empty payload area in a PT_LOAD segment of its own, above all others
 // (backends/baremetal/common/payload.h); packing points that segment at a copy of the payload
-// header followed by the guest ELF, appended to the file. The result boots like the prebuilt
-// image (QEMU -kernel, or a boot loader that loads ELF segments), with no cross toolchain
-// needed. Architecture-generic: the image's payload header says which guests it runs.
+// header, its VM table and each VM's pieces (kernel, initrd, firmware, device tree, bootargs),
+// appended to the file. The result boots like the prebuilt image (QEMU -kernel, or a boot
+// loader that loads ELF segments), with no cross toolchain needed. Architecture-generic: the
+// image's payload header says which guests it runs.
 #pragma once
 
 #include <cstdint>
@@ -19,17 +20,30 @@ namespace tandem::cli {
 // Default guest RAM, as `tandem run --mem`.
 inline constexpr uint64_t kDefaultGuestMem = 128ull << 20;
 
-// `out` receives the bootable image. Errors: kBadImage when either file is not a usable ELF64
-// or the hypervisor has no (or an already filled) payload area; kUnsupported when the guest's
-// architecture is not the one the image runs; kOutOfRange when a guest segment does not fit in
-// [guest RAM base, + guest_mem); kInvalidArgument for a guest_mem that is 0 or not a multiple
-// of 4 KiB, or `cpus` outside 1..8. `message`, when given, receives a one-line explanation of
-// the error. `cpus` vCPUs run on as many physical CPUs (the image checks the board has them).
-// `board` names the board the image builds for the guest (empty: the architecture's default;
-// kInvalidArgument when longer than the header holds).
+// One VM, in the words of `tandem run`: --kernel (any format core/loader/kernel_image.h
+// detects), --initrd, --bios, --dtb, --append, --mem, --cpus, --machine. Empty pieces are not
+// given.
+struct ImageVm {
+  std::span<const uint8_t> kernel;
+  std::span<const uint8_t> initrd;
+  std::span<const uint8_t> firmware;
+  std::span<const uint8_t> dtb;
+  std::string bootargs;
+  uint64_t ram_size = kDefaultGuestMem;
+  unsigned cpus = 1;
+  std::string board;  // empty: the architecture's default
+};
+
+// `out` receives the bootable image. Errors, with `message` (when given) set to a one-line
+// explanation: kBadImage when the hypervisor is not a usable ELF64 or has no (or an already
+// filled) payload area, or a piece is not what it must be (a kernel the image cannot boot, a
+// DTB that is not one); kUnsupported for a kernel of another architecture than the image's,
+// or more than one VM (the images run one VM today; the payload has room for more); kOutOfRange
+// when an ELF kernel's segment does not fit in [guest RAM base, + ram_size); kInvalidArgument
+// for a ram_size that is 0 or not a multiple of 4 KiB, `cpus` outside 1..8, a board name longer
+// than the header holds, neither a kernel nor firmware, or both.
 [[nodiscard]] Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
-                                       std::span<const uint8_t> guest_elf, uint64_t guest_mem,
-                                       std::vector<uint8_t>& out, std::string* message = nullptr,
-                                       unsigned cpus = 1, const std::string& board = {});
+                                       std::span<const ImageVm> vms, std::vector<uint8_t>& out,
+                                       std::string* message = nullptr);
 
 }  // namespace tandem::cli

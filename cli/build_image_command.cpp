@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// `tandem build-image`: pack a guest ELF into the prebuilt bare-metal image for its
-// architecture, so a user needs no cross compiler to boot their guest on a board or QEMU.
+// `tandem build-image`: pack a guest (a kernel, or firmware, with its initrd, device tree and
+// command line) into the prebuilt bare-metal image for its architecture, so a user needs no
+// cross compiler to boot it on a board or QEMU.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -8,11 +9,15 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "backends/hosted/host_log.h"
+#include "cli/boot_options.h"
 #include "cli/build_image.h"
 #include "cli/commands.h"
+#include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/machine_option.h"
 #include "cli/options.h"
@@ -22,12 +27,10 @@ namespace {
 
 struct BuildImageArgs {
   std::string arch;
-  std::string guest;
   std::string mem = "128M";
+  RunOptions opts;  // the VM's pieces, --cpus and --machine, as `tandem run` takes them
   std::string output;
   std::string image;  // prebuilt hypervisor image; default: next to the tandem binary
-  unsigned cpus = 1;
-  std::string machine;  // empty: the architecture's default board
 };
 
 // Prebuilt images live in <build>/images/ (the tandem binary is <build>/cli/tandem) or, when
@@ -44,16 +47,46 @@ std::string default_image(const std::string& arch) {
   return (exe.parent_path().parent_path() / "images" / name).string();
 }
 
+// The files the options name, read with `tandem run`'s checks (format, architecture).
+struct VmFiles {
+  std::optional<GuestFile> kernel, firmware;
+  std::optional<std::vector<uint8_t>> initrd, dtb;
+};
+
+std::optional<VmFiles> read_vm_files(Arch arch, const RunOptions& opts) {
+  VmFiles f;
+  if (opts.guest_path.empty() && opts.bios_path.empty()) {
+    spdlog::error("name a kernel with --kernel, or firmware with --bios");
+    return std::nullopt;
+  }
+  if (!opts.guest_path.empty() && !(f.kernel = read_guest_file(opts.guest_path, arch)))
+    return std::nullopt;
+  if (!opts.bios_path.empty() && !(f.firmware = read_guest_file(opts.bios_path, arch, true)))
+    return std::nullopt;
+  if (!opts.initrd_path.empty() && !(f.initrd = read_input_file(opts.initrd_path)))
+    return std::nullopt;
+  if (!opts.dtb.empty() && !(f.dtb = read_input_file(opts.dtb))) return std::nullopt;
+  return f;
+}
+
+std::span<const uint8_t> bytes_of(const std::optional<GuestFile>& f) {
+  return f ? std::span<const uint8_t>(f->bytes) : std::span<const uint8_t>();
+}
+std::span<const uint8_t> bytes_of(const std::optional<std::vector<uint8_t>>& f) {
+  return f ? std::span<const uint8_t>(*f) : std::span<const uint8_t>();
+}
+
 int build_image_command(const BuildImageArgs& args) {
   hosted::install_log_sink(log::Level::kWarn);
+  const Arch arch = *parse_arch(args.arch);
   const auto mem = parse_size(args.mem);
   if (!mem) {
     spdlog::error("--mem '{}' is not a size (e.g. 128M, 1G)", args.mem);
     return kExitUsage;
   }
-  // The user's own file first: a bad guest is named whether or not an image is at hand.
-  const auto guest = read_input_file(args.guest);
-  if (!guest || !check_machine(*parse_arch(args.arch), args.machine, true)) return kExitUsage;
+  // The user's own files first: a bad guest is named whether or not an image is at hand.
+  const auto files = read_vm_files(arch, args.opts);
+  if (!files || !check_machine(arch, args.opts.machine, true)) return kExitUsage;
   const std::string image_path = args.image.empty() ? default_image(args.arch) : args.image;
   if (args.image.empty() && !std::filesystem::exists(image_path)) {
     spdlog::error("no prebuilt {} image (build it with scripts/build, or pass --image)", args.arch);
@@ -61,10 +94,13 @@ int build_image_command(const BuildImageArgs& args) {
   }
   const auto hv = read_input_file(image_path);
   if (!hv) return kExitUsage;
+  const ImageVm vm{bytes_of(files->kernel), bytes_of(files->initrd), bytes_of(files->firmware),
+                   bytes_of(files->dtb),    args.opts.cmdline,       *mem,
+                   args.opts.cpus,          args.opts.machine};
   std::vector<uint8_t> out;
   std::string message;
-  if (auto r = build_image(*hv, *guest, *mem, out, &message, args.cpus, args.machine); !r) {
-    spdlog::error("{}: {}", args.guest, message.empty() ? to_string(r.error()) : message);
+  if (auto r = build_image(*hv, std::span(&vm, 1), out, &message); !r) {
+    spdlog::error("{}", message.empty() ? to_string(r.error()) : message);
     return kExitUsage;
   }
   std::ofstream file(args.output, std::ios::binary | std::ios::trunc);
@@ -81,25 +117,23 @@ int build_image_command(const BuildImageArgs& args) {
 
 void add_build_image(CLI::App& app, int& result) {
   static BuildImageArgs args;
-  auto* cmd = app.add_subcommand(
-      "build-image", "Pack a guest ELF into the bare-metal hypervisor image for a board");
+  auto* cmd = app.add_subcommand("build-image",
+                                 "Pack a guest into the bare-metal hypervisor image for a board");
   cmd->footer(R"(
 The result is an ELF that boots at EL2 (aarch64, QEMU virt with virtualization=on, or a board
-whose firmware enters at EL2) or in HS-mode under OpenSBI (riscv64), and runs the guest with
-the same devices as `tandem run`. See backends/baremetal/README.md. Example:
-  tandem build-image --arch aarch64 --guest build/guests/aarch64/hello.elf -o hello.img
-  qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -m 256M \
-      -nographic -semihosting -kernel hello.img)");
+whose firmware enters at EL2) or in HS-mode under OpenSBI (riscv64), and boots the guest as
+`tandem run` does, with the same devices: --kernel/--initrd/--append/--bios/--dtb take the
+same files. Each vCPU runs on a physical CPU of its own. See backends/baremetal/README.md.
+Examples:
+  tandem build-image --arch aarch64 --kernel build/guests/aarch64/hello.elf -o hello.img
+  qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -m 256M       -nographic -semihosting -kernel hello.img
+  tandem build-image --arch riscv64 --mem 512M --cpus 2 --kernel Image --initrd rd.gz       --append "console=ttyS0" -o linux.img
+  qemu-system-riscv64 -M virt -smp 2 -m 1G -nographic -kernel linux.img)");
   cmd->add_option("--arch,-a", args.arch, "Image architecture: aarch64 | riscv64")
       ->required()
       ->check(CLI::IsMember({"aarch64", "riscv64"}));
-  cmd->add_option("--guest,-g", args.guest, "Guest ELF to embed")->required();
-  cmd->add_option("--mem,-m", args.mem, "Guest RAM size")->capture_default_str();
-  cmd->add_option("--cpus,-c", args.cpus,
-                  "vCPUs, one physical CPU each (the board needs at least as many)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 8));
-  add_machine_option(*cmd, args.machine);
+  add_boot_options(*cmd, args.mem, args.opts);
+  add_machine_option(*cmd, args.opts.machine);
   cmd->add_option("--output,-o", args.output, "Image file to write")->required();
   cmd->add_option("--image", args.image,
                   "Prebuilt hypervisor image (default: the one built with tandem)");

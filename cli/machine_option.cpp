@@ -28,7 +28,7 @@ void print_machines() {
 
 void add_machine_option(CLI::App& cmd, std::string& machine) {
   // CLI11 runs an option's callbacks before it checks required options, so `build-image
-  // --machine help` needs no --arch or --guest.
+  // --machine help` needs no --arch or --kernel.
   cmd.add_option("--machine,-M", machine,
                  "Board to run the guest on (`--machine help` lists them; default: the "
                  "architecture's first)")

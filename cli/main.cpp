@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/boot_options.h"
 #include "cli/commands.h"
 #include "cli/config_keys.h"
 #include "cli/machine_option.h"
@@ -137,10 +138,6 @@ void add_run_options(CLI::App* run, RunArgs& args) {
   run->add_option("--arch,-a", args.arch,
                   "Guest architecture: aarch64 | riscv64 | x86_64 (default: from the ELF)")
       ->check(CLI::IsMember({"aarch64", "arm64", "riscv64", "x86_64", "amd64"}));
-  run->add_option("--mem,-m", args.mem, "Guest RAM size, e.g. 64M, 1G")->capture_default_str();
-  run->add_option("--cpus,-c", args.opts.cpus, "Number of vCPUs")
-      ->check(CLI::Range(1, 8))
-      ->capture_default_str();
   run->add_option("--trace,-t", args.trace,
                   "Print one line per exit (exits) or per device access (mmio) to stderr")
       ->check(CLI::IsMember({"none", "exits", "mmio"}))
@@ -150,24 +147,10 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "status 124");
   run->add_flag("--verbose,-v", args.opts.verbose,
                 "Log at info level to stderr (e.g. the guest boot time from the boot timer)");
-  run->add_option("--append", args.opts.cmdline,
-                  "Kernel command line: the device tree's bootargs (aarch64, riscv64), the "
-                  "Linux or multiboot command line (x86_64, kvm backend)");
-  run->add_option("--kernel", args.opts.guest_path,
-                  "Kernel to boot, format detected from the file: ELF, arm64 Image, RISC-V "
-                  "Image, x86 bzImage (kvm backend), multiboot image, or a raw binary at the "
-                  "board's kernel address (needs --arch)");
-  run->add_option("--initrd", args.opts.initrd_path,
-                  "Initial RAM disk, placed as QEMU does and named in /chosen (or the bzImage's "
-                  "boot parameters)");
-  run->add_option("--bios", args.opts.bios_path,
-                  "Firmware run in place from flash at address 0 with the device tree at the "
-                  "RAM base, as QEMU's -bios (aarch64; needs --arch)");
   run->add_option("--dump-dtb", args.opts.dump_dtb,
                   "Write the device tree the guest would get to this file and exit without "
                   "running (the guest may then be left out if --arch is given)");
-  run->add_option("--dtb", args.opts.dtb,
-                  "Give the guest this device tree blob instead of the board's");
+  tandem::cli::add_boot_options(*run, args.mem, args.opts);
   tandem::cli::add_machine_option(*run, args.opts.machine);
   run->add_option("--name", args.opts.name,
                   "The VM's name: its console prefix and its name for `tandem ctl` (default: the "

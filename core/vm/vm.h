@@ -159,6 +159,9 @@ class Vm final : private CpuControl {
     m_exits.set_access_hook(
         [](void* vm) {
           auto& self = *static_cast<Vm*>(vm);
+          // A HAL that polls its console (H::poll_input, optional) looks on device accesses
+          // too: a guest spinning on its UART's status register never lets the VM idle.
+          if constexpr (requires { H::poll_input(); }) H::poll_input();
           if (!self.m_input.empty()) self.m_board->feed_console(self.m_input);
         },
         this);
@@ -175,13 +178,6 @@ class Vm final : private CpuControl {
     m_ram_base = layout.ram_base;
     m_ram_size = config.ram_size;
     return ok();
-  }
-
-  // Loads a guest ELF into RAM, puts the device tree beside it and points the boot vCPU at it.
-  [[nodiscard]] Result<void> load(std::span<const uint8_t> elf, VmError& err) {
-    auto guest = load_guest(m_arch, *m_space, elf);
-    if (!guest) return fail(err, VmStep::kImage, guest.error());
-    return start_with_dtb(*guest, true, err);
   }
 
   // Boots what QEMU's -kernel, -initrd and -append would (or the firmware VmConfig::firmware

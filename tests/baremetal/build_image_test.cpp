@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // cli::build_image on small ELF files built here: a "hypervisor" with the segment layout of a
-// real image (code, then the payload segment last) and guests that fit, do not fit, or are for
-// another architecture.
+// real image (code, then the payload segment last) and kernels that fit, do not fit, or are for
+// another architecture; and baremetal::parse_payload, the image's reader, on what the packer
+// wrote and on damaged copies of it.
 #include "cli/build_image.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/baremetal/common/payload.h"
+#include "backends/baremetal/common/payload_parse.h"
+#include "core/fdt/fdt_writer.h"
 #include "core/loader/elf.h"
 
 namespace tandem::cli {
@@ -100,12 +107,61 @@ std::vector<uint8_t> guest(uint16_t machine = kEmAarch64, uint64_t addr = 0x4020
   return make_elf(machine, {{addr, std::vector<uint8_t>(100, 0x5a), memsz}});
 }
 
-TEST(BuildImage, PacksTheGuestIntoThePayloadSegment) {
+std::vector<uint8_t> tiny_dtb() {
+  std::vector<uint8_t> blob(512);
+  fdt::FdtWriter w(blob);
+  w.begin_node("");
+  w.property_string("model", "packed");
+  w.end_node();
+  auto size = w.finish();
+  blob.resize(size ? *size : 0);
+  return blob;
+}
+
+// The payload segment of a packed image.
+std::span<const uint8_t> payload_of(const std::vector<uint8_t>& out) {
+  const ElfSegment p = parse_elf(out)->segments[1];
+  return std::span(out).subspan(p.offset, p.filesz);
+}
+
+PayloadHeader header_of(const std::vector<uint8_t>& out) {
+  PayloadHeader h;
+  std::memcpy(&h, payload_of(out).data(), sizeof h);
+  return h;
+}
+
+Result<void> pack(std::span<const uint8_t> hv, const ImageVm& vm, std::vector<uint8_t>& out,
+                  std::string* message = nullptr) {
+  return build_image(hv, std::span(&vm, 1), out, message);
+}
+
+// A kernel ELF with default settings.
+ImageVm vm_of(const std::vector<uint8_t>& kernel, uint64_t ram = 64ull << 20) {
+  ImageVm vm;
+  vm.kernel = kernel;
+  vm.ram_size = ram;
+  return vm;
+}
+
+bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+TEST(BuildImage, PacksEveryPieceAndTheImageReadsThemBack) {
   const auto hv = hypervisor();
-  const auto g = guest();
+  const auto kernel = guest();
+  const std::vector<uint8_t> initrd(5000, 0x17);
+  const auto dtb = tiny_dtb();
+  ASSERT_FALSE(dtb.empty());
+  ImageVm vm = vm_of(kernel);
+  vm.initrd = initrd;
+  vm.dtb = dtb;
+  vm.bootargs = "console=ttyAMA0 panic=-1";
+  vm.cpus = 2;
+  vm.board = "virt";
   std::vector<uint8_t> out;
   std::string message;
-  ASSERT_TRUE(build_image(hv, g, 64ull << 20, out, &message)) << message;
+  ASSERT_TRUE(pack(hv, vm, out, &message)) << message;
 
   auto image = parse_elf(out);
   ASSERT_TRUE(image);
@@ -113,107 +169,142 @@ TEST(BuildImage, PacksTheGuestIntoThePayloadSegment) {
   const ElfSegment& p = image->segments[1];
   EXPECT_EQ(p.paddr, kPayloadAddr);
   EXPECT_EQ(p.offset % 4096, 0u);
-  EXPECT_EQ(p.filesz, baremetal::kPayloadGuestOffset + g.size());
   EXPECT_EQ(p.memsz, p.filesz);
   // The code segment and its bytes are untouched.
   EXPECT_EQ(image->segments[0].offset, parse_elf(hv)->segments[0].offset);
-
-  PayloadHeader h;
-  std::memcpy(&h, out.data() + p.offset, sizeof h);
-  EXPECT_EQ(h.magic, baremetal::kPayloadMagic);
-  EXPECT_EQ(h.guest_elf_offset, baremetal::kPayloadGuestOffset);
-  EXPECT_EQ(h.guest_elf_size, g.size());
-  EXPECT_EQ(h.guest_mem, 64ull << 20);
+  const PayloadHeader h = header_of(out);
+  EXPECT_EQ(h.version, baremetal::kPayloadVersion);
   EXPECT_EQ(h.total_size, p.filesz);
   EXPECT_EQ(h.guest_ram_base, kRamBase);
-  EXPECT_EQ(h.cpus, 1u);
-  EXPECT_EQ(0, std::memcmp(out.data() + p.offset + h.guest_elf_offset, g.data(), g.size()));
-
+  EXPECT_EQ(h.vm_count, 1u);
   // The .payload section header follows the segment.
   const uint64_t shoff = get<uint64_t>(out, 40);
   EXPECT_EQ(get<uint64_t>(out, shoff + 64 * 2 + 24), p.offset);
   EXPECT_EQ(get<uint64_t>(out, shoff + 64 * 2 + 32), p.filesz);
+
+  // What the image's parser sees: the same bytes, each piece on a page of its own.
+  const char* why = "";
+  auto payload = baremetal::parse_payload(payload_of(out), &why);
+  ASSERT_TRUE(payload) << why;
+  ASSERT_EQ(payload->vm_count, 1u);
+  const baremetal::PackedVm& got = payload->vms[0];
+  EXPECT_EQ(got.ram_size, 64ull << 20);
+  EXPECT_EQ(got.cpus, 2u);
+  ASSERT_NE(got.board, nullptr);
+  EXPECT_STREQ(got.board, "virt");
+  EXPECT_TRUE(same(got.pieces[baremetal::kPieceKernel], kernel));
+  EXPECT_TRUE(same(got.pieces[baremetal::kPieceInitrd], initrd));
+  EXPECT_TRUE(same(got.pieces[baremetal::kPieceDtb], dtb));
+  EXPECT_TRUE(got.pieces[baremetal::kPieceFirmware].empty());
+  EXPECT_EQ(std::string(got.bootargs().data(), got.bootargs().size()), vm.bootargs);
+  for (const auto& piece : got.pieces) {
+    if (!piece.empty()) {
+      EXPECT_EQ((piece.data() - payload_of(out).data()) % baremetal::kPayloadAlign, 0);
+    }
+  }
 }
 
-TEST(BuildImage, RefusesAGuestOfAnotherArchitecture) {
+TEST(BuildImage, PacksFirmwareAlone) {
+  const std::vector<uint8_t> firmware(3000, 0x14);  // raw code, as U-Boot's u-boot.bin
+  ImageVm vm;
+  vm.firmware = firmware;
   std::vector<uint8_t> out;
   std::string message;
-  auto r = build_image(hypervisor(), guest(kEmRiscv, 0x8020'0000), 64ull << 20, out, &message);
-  EXPECT_EQ(r.error(), Status::kUnsupported);
-  EXPECT_EQ(message, "guest is riscv64 but the image runs aarch64 guests");
+  ASSERT_TRUE(pack(hypervisor(), vm, out, &message)) << message;
+  const char* why = "";
+  auto payload = baremetal::parse_payload(payload_of(out), &why);
+  ASSERT_TRUE(payload) << why;
+  EXPECT_TRUE(same(payload->vms[0].pieces[baremetal::kPieceFirmware], firmware));
+  EXPECT_TRUE(payload->vms[0].pieces[baremetal::kPieceKernel].empty());
+  EXPECT_EQ(payload->vms[0].board, nullptr);
+  EXPECT_EQ(payload->vms[0].ram_size, kDefaultGuestMem);
 }
 
-TEST(BuildImage, RefusesAGuestThatDoesNotFitInItsRam) {
+TEST(BuildImage, RefusesAKernelOfAnotherArchitecture) {
+  std::vector<uint8_t> out;
+  std::string message;
+  const auto riscv = guest(kEmRiscv, 0x8020'0000);
+  EXPECT_EQ(pack(hypervisor(), vm_of(riscv), out, &message).error(), Status::kUnsupported);
+  EXPECT_EQ(message, "kernel is riscv64 (ELF) but the image runs aarch64 guests");
+}
+
+TEST(BuildImage, RefusesAnElfThatDoesNotFitInItsRam) {
   std::vector<uint8_t> out;
   std::string message;
   // 2 MiB of RAM, a segment reaching 4 MiB above the base.
-  auto r = build_image(hypervisor(), guest(kEmAarch64, 0x4020'0000, 0x20'0000), 2ull << 20, out,
-                       &message);
-  EXPECT_EQ(r.error(), Status::kOutOfRange);
+  const auto big = guest(kEmAarch64, 0x4020'0000, 0x20'0000);
+  EXPECT_EQ(pack(hypervisor(), vm_of(big, 2ull << 20), out, &message).error(), Status::kOutOfRange);
   EXPECT_NE(message.find("does not fit in guest RAM"), std::string::npos) << message;
   // Below the RAM base.
-  r = build_image(hypervisor(), guest(kEmAarch64, 0x1000), 64ull << 20, out, &message);
-  EXPECT_EQ(r.error(), Status::kOutOfRange);
+  const auto low = guest(kEmAarch64, 0x1000);
+  EXPECT_EQ(pack(hypervisor(), vm_of(low), out, &message).error(), Status::kOutOfRange);
 }
 
-TEST(BuildImage, StoresTheCpuCount) {
+TEST(BuildImage, ChecksTheCpuCountAndTheBoardName) {
   std::vector<uint8_t> out;
   std::string message;
-  ASSERT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 4)) << message;
-  const auto image = parse_elf(out);
-  ASSERT_TRUE(image);
-  PayloadHeader h;
-  std::memcpy(&h, out.data() + image->segments[1].offset, sizeof h);
-  EXPECT_EQ(h.cpus, 4u);
-  EXPECT_EQ(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 0).error(),
-            Status::kInvalidArgument);
-  EXPECT_EQ(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 9).error(),
-            Status::kInvalidArgument);
-}
-
-TEST(BuildImage, StoresTheBoardName) {
-  std::vector<uint8_t> out;
-  std::string message;
-  const auto header = [&out] {
-    PayloadHeader h;
-    std::memcpy(&h, out.data() + parse_elf(out)->segments[1].offset, sizeof h);
-    return h;
-  };
-  ASSERT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 1, "virt")) << message;
-  EXPECT_STREQ(header().board, "virt");
-  // No name: all zero, the image's default board.
-  ASSERT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message)) << message;
-  EXPECT_EQ(std::string(header().board, sizeof header().board), std::string(16, '\0'));
+  const auto kernel = guest();
+  ImageVm vm = vm_of(kernel);
+  for (unsigned cpus : {0u, 9u}) {
+    vm.cpus = cpus;
+    EXPECT_EQ(pack(hypervisor(), vm, out, &message).error(), Status::kInvalidArgument);
+  }
+  vm.cpus = 1;
   // 15 characters and the NUL fill the field; one more is refused.
-  EXPECT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, out, &message, 1, "fifteen-chars-x"));
-  EXPECT_EQ(
-      build_image(hypervisor(), guest(), 64ull << 20, out, &message, 1, "sixteen-chars-xx").error(),
-      Status::kInvalidArgument);
+  vm.board = "fifteen-chars-x";
+  EXPECT_TRUE(pack(hypervisor(), vm, out, &message)) << message;
+  vm.board = "sixteen-chars-xx";
+  EXPECT_EQ(pack(hypervisor(), vm, out, &message).error(), Status::kInvalidArgument);
 }
 
 TEST(BuildImage, RefusesBadInputs) {
   std::vector<uint8_t> out;
   std::string message;
-  EXPECT_EQ(build_image(hypervisor(), guest(), 12345, out, &message).error(),
+  const auto kernel = guest();
+  EXPECT_EQ(pack(hypervisor(), vm_of(kernel, 12345), out, &message).error(),
             Status::kInvalidArgument);
-  EXPECT_EQ(build_image(hypervisor(), guest(), 0, out).error(), Status::kInvalidArgument);
-  // A guest that is not an ELF file.
+  EXPECT_EQ(pack(hypervisor(), vm_of(kernel, 0), out).error(), Status::kInvalidArgument);
+  // A kernel that starts like an ELF but ends inside its header.
+  const std::vector<uint8_t> cut(kernel.begin(), kernel.begin() + 40);
+  EXPECT_EQ(pack(hypervisor(), vm_of(cut), out, &message).error(), Status::kBadImage);
+  EXPECT_EQ(message, "kernel: the file ends inside its header (truncated)");
+  // Neither a kernel nor firmware; both.
+  ImageVm vm;
+  EXPECT_EQ(pack(hypervisor(), vm, out, &message).error(), Status::kInvalidArgument);
+  vm = vm_of(kernel);
+  vm.firmware = kernel;
+  EXPECT_EQ(pack(hypervisor(), vm, out, &message).error(), Status::kInvalidArgument);
+  EXPECT_NE(message.find("--bios boots the firmware alone"), std::string::npos) << message;
+  // A --dtb that is not one.
+  vm = vm_of(kernel);
   const std::vector<uint8_t> junk(200, 0x42);
-  EXPECT_EQ(build_image(hypervisor(), junk, 64ull << 20, out, &message).error(), Status::kBadImage);
-  EXPECT_NE(message.find("guest: not a loadable ELF64"), std::string::npos) << message;
+  vm.dtb = junk;
+  EXPECT_EQ(pack(hypervisor(), vm, out, &message).error(), Status::kBadImage);
+  EXPECT_NE(message.find("--dtb"), std::string::npos) << message;
   // A hypervisor without a payload area (any ordinary ELF).
-  EXPECT_EQ(build_image(guest(), guest(), 64ull << 20, out, &message).error(), Status::kBadImage);
+  EXPECT_EQ(pack(guest(), vm_of(kernel), out, &message).error(), Status::kBadImage);
   EXPECT_NE(message.find("no payload area"), std::string::npos) << message;
   // Truncated hypervisor.
   const auto hv = hypervisor();
-  EXPECT_FALSE(build_image(std::span(hv).first(100), guest(), 64ull << 20, out));
+  EXPECT_FALSE(pack(std::span(hv).first(100), vm_of(kernel), out));
+}
+
+TEST(BuildImage, PacksOneVmOnly) {
+  const auto kernel = guest();
+  const ImageVm two[] = {vm_of(kernel), vm_of(kernel)};
+  std::vector<uint8_t> out;
+  std::string message;
+  EXPECT_EQ(build_image(hypervisor(), two, out, &message).error(), Status::kUnsupported);
+  EXPECT_EQ(message, "the image runs one VM; 2 were given");
+  EXPECT_EQ(build_image(hypervisor(), {}, out, &message).error(), Status::kUnsupported);
 }
 
 TEST(BuildImage, RefusesAnImageThatAlreadyHoldsAGuest) {
   std::vector<uint8_t> once, twice;
-  ASSERT_TRUE(build_image(hypervisor(), guest(), 64ull << 20, once));
+  const auto kernel = guest();
+  ASSERT_TRUE(pack(hypervisor(), vm_of(kernel), once));
   std::string message;
-  EXPECT_EQ(build_image(once, guest(), 64ull << 20, twice, &message).error(), Status::kBadImage);
+  EXPECT_EQ(pack(once, vm_of(kernel), twice, &message).error(), Status::kBadImage);
   EXPECT_NE(message.find("already contains a guest"), std::string::npos) << message;
 }
 
@@ -223,8 +314,114 @@ TEST(BuildImage, RefusesAPayloadSegmentThatIsNotLast) {
                                         {kPayloadAddr + 0x1000, std::vector<uint8_t>(8), 8}});
   std::vector<uint8_t> out;
   std::string message;
-  EXPECT_EQ(build_image(hv, guest(), 64ull << 20, out, &message).error(), Status::kBadImage);
+  const auto kernel = guest();
+  EXPECT_EQ(pack(hv, vm_of(kernel), out, &message).error(), Status::kBadImage);
   EXPECT_NE(message.find("not the last one"), std::string::npos) << message;
+}
+
+// The image's side: damaged payloads get a reason, never a read outside the area.
+class PayloadParse : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ImageVm vm = vm_of(m_kernel);
+    vm.initrd = m_initrd;
+    ASSERT_TRUE(pack(hypervisor(), vm, m_image));
+    const auto area = payload_of(m_image);
+    m_area.assign(area.begin(), area.end());
+  }
+  PayloadHeader header() const {
+    PayloadHeader h;
+    std::memcpy(&h, m_area.data(), sizeof h);
+    return h;
+  }
+  void set_header(const PayloadHeader& h) { std::memcpy(m_area.data(), &h, sizeof h); }
+  baremetal::PayloadVm vm() const {
+    baremetal::PayloadVm v;
+    std::memcpy(&v, m_area.data() + header().vm_table, sizeof v);
+    return v;
+  }
+  void set_vm(const baremetal::PayloadVm& v) {
+    std::memcpy(m_area.data() + header().vm_table, &v, sizeof v);
+  }
+  // The parse's error and reason.
+  std::pair<Status, std::string> parse(size_t size = SIZE_MAX) const {
+    const char* why = "";
+    auto r = baremetal::parse_payload(std::span(m_area).first(std::min(size, m_area.size())), &why);
+    return {r ? Status::kOk : r.error(), why};
+  }
+
+  std::vector<uint8_t> m_kernel = guest();
+  std::vector<uint8_t> m_initrd = std::vector<uint8_t>(9000, 0x33);
+  std::vector<uint8_t> m_image;
+  std::vector<uint8_t> m_area;
+};
+
+TEST_F(PayloadParse, ReadsAnIntactPayload) { EXPECT_EQ(parse().first, Status::kOk); }
+
+TEST_F(PayloadParse, NamesAPayloadOfAnotherVersion) {
+  PayloadHeader h = header();
+  h.version = 2;
+  set_header(h);
+  EXPECT_EQ(parse(), std::make_pair(Status::kBadImage,
+                                    std::string("the payload is of another version: repack with "
+                                                "this image's tandem")));
+}
+
+TEST_F(PayloadParse, NamesATruncatedPayload) {
+  EXPECT_EQ(parse(m_area.size() - 1).second,
+            "the payload is truncated (its size runs past the image)");
+  EXPECT_EQ(parse(20).second, "the payload header is truncated");
+}
+
+TEST_F(PayloadParse, NamesAPieceOutsideThePayload) {
+  baremetal::PayloadVm v = vm();
+  // One byte past the end.
+  v.pieces[baremetal::kPieceInitrd].size =
+      header().total_size - v.pieces[baremetal::kPieceInitrd].offset + 1;
+  set_vm(v);
+  EXPECT_EQ(parse(), std::make_pair(Status::kBadImage,
+                                    std::string("the initrd lies outside the payload (truncated "
+                                                "image?)")));
+  v.pieces[baremetal::kPieceInitrd] = {~uint64_t{0} - 4, 16};  // wraps around
+  set_vm(v);
+  EXPECT_EQ(parse().first, Status::kBadImage);
+  v.pieces[baremetal::kPieceInitrd] = {0, 16};  // over the header
+  set_vm(v);
+  EXPECT_EQ(parse().first, Status::kBadImage);
+}
+
+TEST_F(PayloadParse, NamesBadVmSettings) {
+  const baremetal::PayloadVm good = vm();
+  baremetal::PayloadVm v = good;
+  v.cpus = 9;
+  set_vm(v);
+  EXPECT_EQ(parse().second, "a VM's vCPU count is outside 1..8");
+  v = good;
+  v.ram_size = 4095;
+  set_vm(v);
+  EXPECT_EQ(parse().second, "a VM's RAM size is 0 or not a multiple of 4 KiB");
+  v = good;
+  std::memset(v.board, 'x', sizeof v.board);
+  set_vm(v);
+  EXPECT_EQ(parse().second, "a VM's board name is not terminated");
+  v = good;
+  v.pieces[baremetal::kPieceKernel] = {};
+  set_vm(v);
+  EXPECT_EQ(parse().second, "a VM has neither a kernel nor firmware");
+}
+
+TEST_F(PayloadParse, CountsTheVms) {
+  PayloadHeader h = header();
+  h.vm_count = 0;
+  set_header(h);
+  EXPECT_EQ(parse().first, Status::kNotFound);
+  h.vm_count = baremetal::kPayloadMaxVms + 1;
+  set_header(h);
+  EXPECT_EQ(parse().second, "the payload lists too many VMs");
+  h.vm_count = 1;
+  h.vm_table = h.total_size - 8;
+  set_header(h);
+  EXPECT_EQ(parse().second, "the VM table lies outside the payload (truncated image?)");
 }
 
 }  // namespace

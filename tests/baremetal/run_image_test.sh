@@ -43,7 +43,7 @@ want_status=$(cat "$expected_dir/$arch/$name.status")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$tandem" build-image --arch "$arch" --image "$image" --guest "$guest" "${pack[@]}" -o "$tmp/image.elf" ||
+"$tandem" build-image --arch "$arch" --image "$image" --kernel "$guest" "${pack[@]}" -o "$tmp/image.elf" ||
   fail "tandem build-image failed for $guest"
 if [ -z "${IMAGE_INPUT:-}" ]; then
   timeout --kill-after=5 "$limit" "$qemu" "${args[@]}" -kernel "$tmp/image.elf" </dev/null >"$tmp/console" 2>"$tmp/err"

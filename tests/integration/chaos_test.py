@@ -701,7 +701,7 @@ def input_cases(arch, guests_dir):
     if arch != "x86_64":
         def build(guest, image=None):
             def argv(t, p, w):
-                cmd = [t, "build-image", "--arch", arch, "--guest", guest or p,
+                cmd = [t, "build-image", "--arch", arch, "--kernel", guest or p,
                        "-o", os.path.join(w, f"image-{arch}.out")]
                 return cmd + (["--image", p] if image else [])
             return argv

@@ -111,14 +111,20 @@ expect 2 "pc board has no device tree" -- run --dump-dtb "$tmp/pc.dtb" --arch x8
 expect 2 "name a guest image" -- run --arch aarch64
 expect 0 "Usage" -- run --help
 expect 0 "backend emu: available" -- info
-expect 2 "e_machine|arch" -- build-image --arch riscv64 --image "$guests/../images/tandem-riscv64.elf" --guest "$a64" -o "$tmp/img.elf"
+expect 2 "e_machine|arch" -- build-image --arch riscv64 --image "$guests/../images/tandem-riscv64.elf" --kernel "$a64" -o "$tmp/img.elf"
+# build-image takes run's guest options and refuses what run refuses.
+img64=(--arch aarch64 --image "$guests/../images/tandem-aarch64.elf" -o "$tmp/img.elf")
+expect 2 "name a kernel with --kernel, or firmware with --bios" -- build-image "${img64[@]}"
+expect 2 "firmware alone" -- build-image "${img64[@]}" --kernel "$a64" --bios "$a64"
+expect 2 "--dtb: not a flattened device tree" -- build-image "${img64[@]}" --kernel "$a64" --dtb "$tmp/text.bin"
+expect 2 "missing.rd: cannot open" -- build-image "${img64[@]}" --kernel "$a64" --initrd "$tmp/missing.rd"
 
 # Boards by name: `--machine help` lists each architecture's (no other option needed), a name
 # the guest's architecture lacks is refused, and the default's own name runs the guest.
 expect 0 "x86_64 +pc .*\(default\)" -- run --machine help
 expect 0 "riscv64 +virt .*\(default\)" -- build-image --machine help
 expect 2 "--machine pc: no aarch64 board" -- run --machine pc "$a64"
-expect 2 "--machine nonesuch: no riscv64 board" -- build-image --arch riscv64 --machine nonesuch --guest "$guests/riscv64/hello.elf" -o "$tmp/img.elf"
+expect 2 "--machine nonesuch: no riscv64 board" -- build-image --arch riscv64 --machine nonesuch --kernel "$guests/riscv64/hello.elf" -o "$tmp/img.elf"
 expect 0 "Hello" -- run --machine virt "$a64"
 
 echo "$passed passed, $failures failed"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """One real-guest case (../shared/docs/REAL-GUESTS.md) on one runner:
 
-  real_guest_test.py --runner qemu|emu --arch aarch64|riscv64 --case linux|virtio|uboot
+  real_guest_test.py --runner qemu|emu|image --arch aarch64|riscv64 --case linux|virtio|uboot
                      [--cpus N] [--tandem build/cli/tandem]
 
 The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
@@ -17,7 +17,9 @@ The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
   uboot   U-Boot: its autoboot is stopped at the countdown, `version` answers with U-Boot
           2023.01, `poweroff` ends the run with status 0.
 The qemu runner is the reference Tandem's runs are compared with (QEMU as in REAL-GUESTS.md);
-the emu runner is `tandem run` on the emu backend with the same files and options.
+the emu runner is `tandem run` on the emu backend with the same files and options; the image
+runner packs the same files and options with `tandem build-image` into the bare-metal image
+of the architecture and boots that under QEMU at EL2 / HS-mode (one physical CPU per vCPU).
 The time limit (--limit, default 300 s) only stops a hung guest; nothing is timed.
 """
 import argparse
@@ -69,19 +71,46 @@ def qemu_command(arch, cpus, boot):
     return cmd
 
 
+def boot_options(arch, cpus, boot):
+    """The options `tandem run` and `tandem build-image` share, in the words of qemu_command's."""
+    cmd = ["--arch", arch, "--cpus", str(cpus), "--mem", "512M"]
+    if "firmware" in boot:
+        # aarch64: in place from flash at 0 (-bios); riscv64: the S-mode payload (-kernel).
+        return cmd + ["--bios" if arch == "aarch64" else "--kernel", boot["firmware"]]
+    return cmd + ["--kernel", boot["kernel"], "--initrd", boot["initrd"],
+                  "--append", boot["append"]]
+
+
 def tandem_command(tandem):
-    """`tandem run`'s command for `boot`, in the words of qemu_command's options."""
+    """`tandem run`'s command for `boot` on the emu backend."""
 
     def command(arch, cpus, boot):
-        cmd = [tandem, "run", "--backend", "emu", "--arch", arch, "--cpus", str(cpus),
-               "--mem", "512M"]
-        if "firmware" in boot:
-            # aarch64: in place from flash at 0 (-bios); riscv64: the S-mode payload (-kernel).
-            return cmd + ["--bios" if arch == "aarch64" else "--kernel", boot["firmware"]]
-        return cmd + ["--kernel", boot["kernel"], "--initrd", boot["initrd"],
-                      "--append", boot["append"]]
+        return [tandem, "run", "--backend", "emu"] + boot_options(arch, cpus, boot)
 
     return command
+
+
+def image_command(tandem, tmp):
+    """`tandem build-image` with `tandem run`'s options, then QEMU booting the packed image."""
+
+    def command(arch, cpus, boot):
+        image = os.path.join(tmp, f"tandem-{arch}-{cpus}.img.elf")
+        subprocess.run([tandem, "build-image", *boot_options(arch, cpus, boot), "-o", image],
+                       check=True)
+        return image_qemu_command(arch, cpus) + ["-kernel", image]
+
+    return command
+
+
+def image_qemu_command(arch, cpus):
+    """QEMU for a bare-metal image (backends/baremetal/README.md): EL2 with a GICv3 on aarch64,
+    HS-mode under OpenSBI on riscv64; RAM for the image, its payload and the guest's 512 MiB."""
+    if arch == "aarch64":
+        cmd = ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3",
+               "-cpu", "cortex-a57", "-semihosting"]
+    else:
+        cmd = ["qemu-system-riscv64", "-M", "virt", "-bios", "default"]
+    return cmd + ["-smp", str(cpus), "-m", "1G", "-nographic", "-no-reboot", "-nic", "none"]
 
 
 class Console:
@@ -223,18 +252,19 @@ def run_uboot(args, command, _tmp):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runner", choices=["qemu", "emu"], required=True)
-    p.add_argument("--tandem", help="the tandem program (emu runner)")
+    p.add_argument("--runner", choices=["qemu", "emu", "image"], required=True)
+    p.add_argument("--tandem", help="the tandem program (emu and image runners)")
     p.add_argument("--arch", choices=["aarch64", "riscv64"], required=True)
     p.add_argument("--case", choices=["linux", "virtio", "uboot"], required=True)
     p.add_argument("--cpus", type=int, default=1)
     p.add_argument("--limit", type=float, default=300)
     args = p.parse_args()
-    if args.runner == "emu" and not args.tandem:
-        p.error("--runner emu needs --tandem")
-    command = qemu_command if args.runner == "qemu" else tandem_command(args.tandem)
+    if args.runner != "qemu" and not args.tandem:
+        p.error(f"--runner {args.runner} needs --tandem")
     run = run_uboot if args.case == "uboot" else run_linux
     with tempfile.TemporaryDirectory() as tmp:
+        command = {"qemu": lambda: qemu_command, "emu": lambda: tandem_command(args.tandem),
+                   "image": lambda: image_command(args.tandem, tmp)}[args.runner]()
         run(args, command, tmp)
     print(f"{args.runner} {args.arch} {args.case} cpus={args.cpus}: ok")
 

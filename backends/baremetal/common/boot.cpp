@@ -61,22 +61,14 @@ ImageExtent image_extent() {
   return {reinterpret_cast<uintptr_t>(__image_start), (end + kFrameSize - 1) & ~(kFrameSize - 1)};
 }
 
-Result<Payload> find_payload() {
-  const PayloadHeader& h = payload_header();
-  if (h.magic != kPayloadMagic || h.version != kPayloadVersion ||
-      h.header_size != sizeof(PayloadHeader) || h.total_size < h.header_size) {
-    return Error(Status::kBadImage);
-  }
-  if (h.guest_elf_size == 0) return Error(Status::kNotFound);
-  if (h.guest_elf_offset < h.header_size || h.guest_elf_offset > h.total_size ||
-      h.guest_elf_size > h.total_size - h.guest_elf_offset || h.guest_mem == 0 ||
-      h.cpus > kPayloadMaxCpus || h.board[sizeof h.board - 1] != 0) {
-    return Error(Status::kBadImage);
-  }
-  return Payload{{__payload_start + h.guest_elf_offset, h.guest_elf_size},
-                 h.guest_mem,
-                 h.cpus == 0 ? 1u : h.cpus,
-                 h.board[0] != 0 ? h.board : nullptr};
+Result<Payload> find_payload(const char** why) {
+  // The loader copied the segment the header's own size names; a size beyond any image the
+  // packer writes is damage, caught before the frame allocator would reserve it.
+  const uint64_t size = payload_header().total_size;
+  const uint64_t area = size < sizeof(PayloadHeader) ? sizeof(PayloadHeader)
+                        : size > kPayloadMaxBytes    ? kPayloadMaxBytes
+                                                     : size;
+  return parse_payload({__payload_start, area}, why);
 }
 
 Result<void> init_frames(const fdt::Fdt& dtb, FrameBitmap& frames) {

@@ -9,7 +9,7 @@
 
 #include "backends/baremetal/common/console.h"
 #include "backends/baremetal/common/frame_bitmap.h"
-#include "backends/baremetal/common/payload.h"
+#include "backends/baremetal/common/payload_parse.h"
 #include "core/fdt/fdt.h"
 
 namespace tandem::baremetal {
@@ -27,16 +27,8 @@ struct ImageExtent {
   uint64_t end = 0;  // page-aligned
 };
 
-// The guest as packed by build_image.
-struct Payload {
-  std::span<const uint8_t> guest_elf;
-  uint64_t guest_mem = 0;
-  unsigned cpus = 1;            // vCPUs, one physical CPU each
-  const char* board = nullptr;  // the board's name; null: the architecture's default
-};
-
-// kBadImage for a damaged header, kNotFound when no guest was packed.
-[[nodiscard]] Result<Payload> find_payload();
+// The VMs packed by build_image, as parse_payload() reads the image's payload area.
+[[nodiscard]] Result<Payload> find_payload(const char** why);
 ImageExtent image_extent();
 
 // Sets up `frames` over the RAM the DTB reports minus the image, the DTB, reserved memory and

@@ -19,13 +19,15 @@ static_assert(PagingHandler<FrameBitmap>);
 // the deadline at the latest; with kNoDeadline it may return at once. While the VM idles, the
 // real UART's receive side is polled for the guest's console input (run_guest.h attaches the
 // VM's queue): the UART's interrupt is not routed to the hypervisor, so input is noticed within
-// kInputPollNs, and only while every vCPU is halted. Enough for a guest that waits for its UART
-// interrupt in WFI, not for one that spins on the UART's status register.
+// kInputPollNs while every vCPU is halted (a guest waiting for its UART interrupt in WFI), and
+// on the guest's device accesses at most every kAccessPollNs (poll_input(), which the VM calls
+// on each: a guest such as U-Boot that spins on its UART's status register).
 template <class M, void (*WaitUntil)(uint64_t deadline_ns)>
 struct BaremetalHal {
   using PagingHandler = FrameBitmap;
   using Machine = M;
   static constexpr uint64_t kInputPollNs = 1'000'000;
+  static constexpr uint64_t kAccessPollNs = 100'000;
 
   static uint64_t now_ns() { return arch::now_ns(); }
 
@@ -43,6 +45,14 @@ struct BaremetalHal {
     };
   }
 
+  static void poll_input() {
+    if (s_poll == nullptr) return;
+    const uint64_t now = now_ns();
+    if (now - s_polled_at < kAccessPollNs) return;
+    s_polled_at = now;
+    s_poll();
+  }
+
   static void idle_until(uint64_t deadline_ns) {
     uint64_t until = deadline_ns;
     if (s_poll != nullptr) {
@@ -57,6 +67,7 @@ struct BaremetalHal {
 
  private:
   static inline void (*s_poll)() = nullptr;
+  static inline uint64_t s_polled_at = 0;
 };
 
 }  // namespace tandem::baremetal

@@ -2,16 +2,29 @@
 #include "backends/baremetal/common/run_guest.h"
 
 namespace tandem::baremetal {
-namespace {}  // namespace
 
 const char* explain(const VmError& err) {
-  if (err.step == VmStep::kRamSize)
-    return "Repack with a --mem that is a non-zero multiple of 4 KiB within the board's RAM window";
+  if (err.image != ImageError::kNone) return describe(err.image);
+  if (err.placement != PlacementError::kNone) return describe(err.placement);
+  switch (err.step) {
+    case VmStep::kRamSize:
+      return "Repack with a --mem that is a non-zero multiple of 4 KiB within the board's RAM "
+             "window";
+    case VmStep::kImage:
+      if (err.status == Status::kOutOfRange)
+        return "The guest does not fit its RAM: repack with a larger --mem";
+      return "The packed kernel is not one this image can boot";
+    case VmStep::kFirmware:
+      if (err.status == Status::kUnsupported)
+        return "This board runs no firmware from flash (riscv64: pack U-Boot S-mode as --kernel)";
+      if (err.status == Status::kOutOfRange) return "The firmware is bigger than the flash bank";
+      return "--bios boots the firmware alone: repack without --kernel and --initrd";
+    case VmStep::kInitrd: return "This kernel takes no initrd";
+    case VmStep::kDtb: return "The packed --dtb is not a usable flattened device tree";
+    default: break;
+  }
   if (err.status == Status::kNoMemory)
     return "The host has too little free RAM for the guest: repack with a smaller --mem";
-  if (err.step == VmStep::kImage && err.status == Status::kOutOfRange)
-    return "The guest does not fit its RAM: repack with a larger --mem";
-  if (err.step == VmStep::kImage) return "The packed guest is not a loadable ELF for this image";
   return "";
 }
 

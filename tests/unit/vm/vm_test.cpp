@@ -132,7 +132,7 @@ class VmTest : public ::testing::Test {
     VmError err;
     EXPECT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok())
         << to_string(err.step);
-    EXPECT_TRUE(vm.load(tiny_elf(0x4020'0000), err).ok()) << to_string(err.step);
+    EXPECT_TRUE(vm.boot(BootFiles{tiny_elf(0x4020'0000)}, err).ok()) << to_string(err.step);
     for (auto& e : exits) g_script.exits.push_back(std::move(e));
     return vm.run();
   }
@@ -145,7 +145,7 @@ class VmTest : public ::testing::Test {
 TEST_F(VmTest, LoadsTheElfIntoRamAndSetsTheEntry) {
   VmError err;
   ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok());
-  ASSERT_TRUE(vm.load(tiny_elf(0x4020'0000), err).ok());
+  ASSERT_TRUE(vm.boot(BootFiles{tiny_elf(0x4020'0000)}, err).ok());
   EXPECT_EQ(g_script.boot.pc, 0x4020'0000u);
   GuestMemory mem(vm.address_space());
   auto word = mem.read_obj<uint64_t>(Gpa(0x4020'0000));
@@ -156,9 +156,10 @@ TEST_F(VmTest, LoadsTheElfIntoRamAndSetsTheEntry) {
 TEST_F(VmTest, RefusesAnImageOutsideRamAndABadRamSize) {
   VmError err;
   ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok());
-  EXPECT_EQ(vm.load(tiny_elf(0x4100'0000 - 4), err).error(), Status::kOutOfRange);
+  EXPECT_EQ(vm.boot(BootFiles{tiny_elf(0x4100'0000 - 4)}, err).error(), Status::kOutOfRange);
   EXPECT_EQ(err.step, VmStep::kImage);
-  EXPECT_EQ(vm.load(tiny_elf(0x4020'0000, 64ull << 20), err).error(), Status::kOutOfRange);
+  EXPECT_EQ(vm.boot(BootFiles{tiny_elf(0x4020'0000, 64ull << 20)}, err).error(),
+            Status::kOutOfRange);
 
   hosted::HostPagingHandler other_paging;
   Vm<FakeHal> other{other_paging, console, Arch::kAarch64};
@@ -199,7 +200,7 @@ TEST_F(VmTest, FaultExitsCarryTheirReason) {
 TEST_F(VmTest, RequestStopEndsTheRunAsATimeout) {
   VmError err;
   ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, 1}, err).ok());
-  ASSERT_TRUE(vm.load(tiny_elf(0x4020'0000), err).ok());
+  ASSERT_TRUE(vm.boot(BootFiles{tiny_elf(0x4020'0000)}, err).ok());
   vm.request_stop();
   EXPECT_TRUE(g_script.stop_requested);
   const StopInfo& stop = vm.run();
@@ -239,7 +240,7 @@ class VmSmpTest : public VmTest {
   void boot(unsigned cpus) {
     VmError err;
     ASSERT_TRUE(vm.setup(VmConfig{Arch::kAarch64, 16ull << 20, cpus}, err).ok());
-    ASSERT_TRUE(vm.load(tiny_elf(0x4020'0000), err).ok());
+    ASSERT_TRUE(vm.boot(BootFiles{tiny_elf(0x4020'0000)}, err).ok());
   }
   // Runs PSCI call `e` on vCPU `cpu` and returns x0.
   uint64_t call(unsigned cpu, VcpuExit e) {
