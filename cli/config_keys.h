@@ -48,6 +48,8 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"tandem", "dump_dtb", "--dump-dtb", KeyKind::kPath},
     {"tandem", "console", "--console", KeyKind::kString},
     {"tandem", "api_socket", "--api-socket", KeyKind::kString},
+    {"tandem", "gdb", "--gdb", KeyKind::kString},
+    {"tandem", "wait_gdb", "--wait-gdb", KeyKind::kFlag},
     // Axvisor (axvmconfig's VMBaseConfig / VMKernelConfig).
     {"base", "name", "--name", KeyKind::kString},
     {"base", "cpu_num", "--cpus", KeyKind::kInteger},

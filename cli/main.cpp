@@ -202,6 +202,11 @@ void add_run_options(CLI::App* run, RunArgs& args) {
   run->add_option("--api-socket", args.opts.api_socket,
                   "Serve the control protocol on this Unix socket (`tandem ctl`); tandem then "
                   "runs until `tandem ctl quit`");
+  run->add_option("--gdb", args.opts.gdb,
+                  "Serve the GDB remote protocol on tcp::PORT (127.0.0.1), tcp:HOST:PORT or "
+                  "unix:PATH (emu backend, one VM); `target remote` from gdb-multiarch");
+  run->add_flag("--wait-gdb", args.opts.wait_gdb,
+                "With --gdb: wait for the debugger before the guest's first instruction");
   run->add_option("guest", args.guests, "Guest image (as --kernel), or VM config files (*.toml)");
 }
 

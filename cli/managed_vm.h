@@ -37,8 +37,9 @@ class ManagedVm {
 // process status to report (2: bad options or guest file; 0: --dump-dtb done).
 std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, int& status);
 
-// The process status for how a VM stopped (the guest's own, 124, 125), after printing the
-// reason on stderr, each line starting with `prefix`.
+// The process status for how a VM stopped: the guest's own, 124 (time limit), 125 (a fault).
+int stop_status(const StopInfo& stop);
+// stop_status() after printing the reason on stderr, each line starting with `prefix`.
 int report_stop(const StopInfo& stop, const char* prefix);
 
 }  // namespace tandem::cli

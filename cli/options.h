@@ -40,6 +40,8 @@ struct RunOptions {
   std::string console;
   std::string api_socket;  // serve the control protocol (cli/api_server.h) on this Unix socket
   VirtioOptions virtio;    // --drive, --rng, --console virtio
+  std::string gdb;         // GDB stub socket: tcp::PORT, tcp:HOST:PORT, unix:PATH; empty: none
+  bool wait_gdb = false;   // stop before the first instruction until a GDB client connects
 };
 
 std::optional<Arch> parse_arch(const std::string& text);

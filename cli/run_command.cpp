@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "backends/emu/emu_machine.h"
@@ -18,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
+#include "cli/gdb_stub.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/machine_option.h"
@@ -188,10 +191,20 @@ class HostedVm final : public ManagedVm {
     }
     if (m_opts.trace != TraceMode::kNone)
       m_vm.exits().set_tracer(&m_tracer, m_opts.trace == TraceMode::kMmio);
+    if constexpr (std::is_same_v<H, EmuHal>) {
+      if (!m_opts.gdb.empty()) {
+        m_gdb = GdbStub::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
+        if (!m_gdb) return false;
+      }
+    }
     return true;
   }
 
-  const StopInfo& run() override { return run_to_stop(m_vm, m_opts.cpus); }
+  const StopInfo& run() override {
+    const StopInfo& stop = run_to_stop(m_vm, m_opts.cpus);
+    if (m_gdb) m_gdb->server->on_exit(stop_status(stop));  // the client sees the exit status
+    return stop;
+  }
   void request_stop() override { m_vm.request_stop(); }
   void pause() override { m_vm.pause(); }
   void resume() override { m_vm.resume(); }
@@ -213,6 +226,7 @@ class HostedVm final : public ManagedVm {
   std::vector<uint8_t> m_initrd;
   std::string m_cmdline;
   Vm<H> m_vm;
+  std::optional<GdbStub> m_gdb;  // after the VM: it goes first
 };
 
 template <class H>
@@ -227,22 +241,30 @@ std::unique_ptr<ManagedVm> make_vm(const RunOptions& opts, GuestFile guest,
 
 }  // namespace
 
-int report_stop(const StopInfo& stop, const char* prefix) {
+int stop_status(const StopInfo& stop) {
   switch (stop.kind) {
     case StopKind::kPowerOff: return stop.status & 0xff;
-    case StopKind::kReset:
-      spdlog::warn("{}the guest asked for a reset; resets are not supported yet, stopping", prefix);
-      return 0;
-    case StopKind::kTimeout: spdlog::error("{}{}", prefix, stop.message); return 124;
+    case StopKind::kReset: return 0;
+    case StopKind::kTimeout: return 124;
     case StopKind::kFault:
-      spdlog::error("{}guest fault: {}", prefix, stop.message);
-      return kExitFault;
     case StopKind::kError:
-    case StopKind::kRunning:
-      spdlog::error("{}backend failure: {}", prefix, stop.message);
-      return kExitFault;
+    case StopKind::kRunning: return kExitFault;
   }
   return kExitFault;
+}
+
+int report_stop(const StopInfo& stop, const char* prefix) {
+  switch (stop.kind) {
+    case StopKind::kPowerOff: break;
+    case StopKind::kReset:
+      spdlog::warn("{}the guest asked for a reset; resets are not supported yet, stopping", prefix);
+      break;
+    case StopKind::kTimeout: spdlog::error("{}{}", prefix, stop.message); break;
+    case StopKind::kFault: spdlog::error("{}guest fault: {}", prefix, stop.message); break;
+    case StopKind::kError:
+    case StopKind::kRunning: spdlog::error("{}backend failure: {}", prefix, stop.message); break;
+  }
+  return stop_status(stop);
 }
 
 std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, int& status) {
@@ -290,6 +312,14 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
         opts.guest_path);
     return nullptr;
   }
+  if (opts.wait_gdb && opts.gdb.empty()) {
+    spdlog::error("--wait-gdb needs --gdb (where the debugger connects)");
+    return nullptr;
+  }
+  if (!opts.gdb.empty() && opts.backend != Backend::kEmu) {
+    spdlog::error("--gdb: the GDB stub runs on the emu backend only (kvm: not yet)");
+    return nullptr;
+  }
   if (opts.backend == Backend::kKvm) {
 #ifdef TANDEM_HAVE_KVM
     if (guest->arch != Arch::kX86_64) {
@@ -327,6 +357,15 @@ int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
     api_socket = o.api_socket;
   }
   hosted::install_log_sink(verbose ? log::Level::kInfo : log::Level::kWarn);
+  // One debugger connection drives one VM's vCPUs: --gdb is for a run of one VM.
+  for (const RunOptions& o : vms) {
+    if (!o.gdb.empty() && (vms.size() > 1 || !api_socket.empty())) {
+      spdlog::error("--gdb {}: the GDB stub debugs the only VM of a run; this run has {}{}", o.gdb,
+                    vms.size() > 1 ? "several VMs" : "a control socket (--api-socket)",
+                    " (run the VM to debug alone)");
+      return kExitUsage;
+    }
+  }
   if (vms.size() == 1 && !vms[0].dump_dtb.empty()) {
     StdoutSink console;
     int status = kExitUsage;
@@ -350,7 +389,17 @@ int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
   }
   std::unique_ptr<ApiServer> server;
   if (!api_socket.empty()) {
-    server = ApiServer::start(api_socket, group, load);
+    // VMs the control socket creates run without a debugger either.
+    const ConfigLoader load_no_gdb = [&load](const std::string& path) {
+      auto opts = load(path);
+      if (opts && !opts->gdb.empty()) {
+        spdlog::error(
+            "{}: gdb: the GDB stub debugs the only VM of a run, not one under --api-socket", path);
+        return std::optional<RunOptions>();
+      }
+      return opts;
+    };
+    server = ApiServer::start(api_socket, group, load_no_gdb);
     if (!server) return kExitUsage;
   }
   return group.run(server != nullptr);

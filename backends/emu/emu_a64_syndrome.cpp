@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "backends/emu/emu_code_buffer.h"
 #include "core/arch/aarch64/esr.h"
 
 namespace tandem::emu {
@@ -66,6 +67,7 @@ Result<size_t> calibrate() {
   uc_hook hook = 0;
   uint64_t x0 = kUnaligned;
   bool ready =
+      uc_ctl_set_tcg_buffer_size(uc, kScratchBufferBytes) == UC_ERR_OK &&
       uc_ctl_set_cpu_model(uc, UC_CPU_ARM64_A72) == UC_ERR_OK &&
       uc_mem_map(uc, kBase, 0x1000, UC_PROT_ALL) == UC_ERR_OK &&
       uc_mem_write(uc, kBase, kCode, sizeof kCode) == UC_ERR_OK &&

@@ -268,14 +268,10 @@ int gpr(unsigned n) {
   return -1;
 }
 
-// Unicorn's default translation buffer: a Linux boot fills a bounded one, and 2.1.1 then
-// crashes (README.md, "Translation buffer").
-constexpr uint32_t kTcgBufferBytes = 0;
-
 }  // namespace
 
 const ArchOps kAarch64Ops = {
-    UC_ARCH_ARM64, UC_MODE_ARM, UC_ARM64_REG_PC,         4, kTcgBufferBytes, configure, load_boot,
+    UC_ARCH_ARM64, UC_MODE_ARM, UC_ARM64_REG_PC,         4, configure, load_boot,
     gpr,           set_lines,   finish_a64_sync_from_el0};
 
 }  // namespace tandem::emu

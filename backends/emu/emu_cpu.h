@@ -11,7 +11,9 @@
 #include <memory>
 #include <vector>
 
+#include "backends/emu/emu_code_buffer.h"
 #include "backends/emu/emu_coherence.h"
+#include "backends/emu/emu_debug.h"
 #include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -72,12 +74,15 @@ struct EmuCpu {
   uint64_t armed = kNoDeadline;  // GuestClock time the ticker ends this slice at
   Ticker ticker{[this] { preempt(*this); }};
   uc_engine* uc = nullptr;
+  CodeBuffer code;                         // the engine's translation buffer, bounded
   uc_context* context = nullptr;           // scratch: aarch64 syndrome reads, riscv64 mip writes
   std::vector<MmioWindow> mmio;            // sized once at create(); hooks hold element addresses
   std::shared_ptr<EmuPeers> peers;         // the machine's other vCPUs (null: alone)
   std::atomic<uint32_t> pending_flush{0};  // kFlush* bits other vCPUs asked for
   std::atomic<bool> stop_requested{false};
-  bool in_run = false;             // inside uc_emu_start (hooks are running), on the vCPU's thread
+  // Inside uc_emu_start (hooks are running); set on the vCPU's thread, read by the debugger's
+  // Ctrl-C from another (emu_debug.h).
+  std::atomic<bool> in_run{false};
   bool left_machine_mode = false;  // riscv64: the mret trampoline has run
   bool has_exit = false;           // a hook ended the run with `exit`
   // The block hook stops the engine when a block starts here (0: never) and sets `watch_hit`;
@@ -89,6 +94,8 @@ struct EmuCpu {
   uint32_t watch_esr = 0;     // aarch64: ESR_EL1 / FAR_EL1 of that exception
   uint64_t watch_far = 0;
   VcpuExit exit;
+  EmuDebugger* debugger = nullptr;  // --gdb (emu_debug.h)
+  DebugState debug;
   char reason[96] = {};  // fault text that needs formatting (exit.reason points here)
 };
 
@@ -126,9 +133,7 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // hooks); `load_boot` writes a BootState; `gpr` maps a register number to Unicorn's id (-1 if
 // out of range); `pc_reg` is the program counter's id; `halt_size` the length of WFI / HLT,
 // which Unicorn leaves the PC after; `set_lines` asserts interrupt inputs (cpu_irq bits; null
-// where Unicorn cannot deliver interrupts); `tcg_buffer_bytes` bounds the engine's translation
-// buffer (0: Unicorn's default, 1 GiB of address space that fills as a guest runs through new
-// code; README.md, "Translation buffer"); `watched_block` runs, with the engine stopped, once a
+// where Unicorn cannot deliver interrupts); `watched_block` runs, with the engine stopped, once a
 // block has started at EmuCpu::block_watch (null where nothing is watched); `take_stop` (null:
 // none) gets an exception that ended uc_emu_start with `err` instead of reaching UC_HOOK_INTR,
 // and returns true if it delivered it to the guest, so the run goes on; `halted` (null: none)
@@ -140,7 +145,6 @@ struct ArchOps {
   uc_mode uc_mode_id;
   int pc_reg;
   uint8_t halt_size;
-  uint32_t tcg_buffer_bytes;
   Result<void> (*configure)(EmuCpu& cpu);
   Result<void> (*load_boot)(EmuCpu& cpu, const BootState& boot);
   int (*gpr)(unsigned n);

@@ -3,12 +3,14 @@
 // which inputs of a vCPU are asserted; the engine is told whenever that may have changed: before
 // each run, and after every hook that reached a device, a system register or a hypercall. Time
 // only moves the chip forward in advance(), so a slice must end by the next timer deadline: the
-// ticker asks for a stop then (and every kSliceNs when several vCPUs share the thread), and the
-// block hook takes it at the next translation-block boundary. The hook is what makes slicing
+// ticker asks for a stop then (and every kSliceNs when several vCPUs share the thread, and every
+// kCodeCheckNs when the translation buffer is watched), and the block hook takes it at the next
+// translation-block boundary. The hook is what makes slicing
 // safe; its cost on compute-bound guests is in bench/README.md.
 #include <algorithm>
 
 #include "backends/emu/emu_cpu.h"
+#include "backends/hosted/host_paging.h"
 
 namespace tandem::emu {
 namespace {
@@ -16,6 +18,10 @@ namespace {
 // Round-robin slice with several vCPUs: short enough that a spinning vCPU does not hold up
 // the others noticeably, long enough that the ticker costs nothing measurable (UNICORN.md).
 constexpr uint64_t kSliceNs = 1'000'000;
+// How often a run ends so that run() can check the translation buffer (emu_code_buffer.h): far
+// less than the 32 MiB it would take to overflow is translated in that time, and the check
+// (mincore over 64 MiB, ~25 us) is 0.1% of it.
+constexpr uint64_t kCodeCheckNs = 20'000'000;
 
 void arm_at(EmuCpu& cpu, uint64_t deadline) {
   if (deadline >= cpu.armed) return;
@@ -69,10 +75,12 @@ void sync_irqs(EmuCpu& cpu) {
 
 void arm_slice(EmuCpu& cpu) {
   cpu.armed = kNoDeadline;
-  uint64_t deadline = kNoDeadline;
+  const uint64_t now = cpu.clock.now_ns();
+  // In GuestClock time, from the host's clock (which a test's frozen GuestClock does not follow).
+  uint64_t deadline =
+      cpu.code.watched() ? hosted::now_ns() + kCodeCheckNs - cpu.clock.start_ns : kNoDeadline;
   if (cpu.chip != nullptr) {
-    const uint64_t now = cpu.clock.now_ns();
-    deadline = cpu.chip->advance(now);
+    deadline = std::min(deadline, cpu.chip->advance(now));
     if (cpu.cpu_count > 1) deadline = std::min(deadline, now + kSliceNs);
   }
   sync_irqs(cpu);

@@ -296,10 +296,10 @@ void halted(EmuCpu& cpu) {
                           static_cast<uint32_t>(read_reg(cpu.uc, UC_RISCV_REG_SIE)) & kLines);
 }
 
-// remote_fence_i from another hart (emu_coherence.h). uc_ctl_flush_tb would reset the whole
-// translation buffer, which for riscv64's default 1 GiB buffer costs about 2 s (measured with
-// Debian's 6.12 kernel on 2 harts: 12 fences, 25 s); dropping the translations of guest RAM
-// costs about 4 ms. Unicorn translates the start address as an instruction fetch at the
+// remote_fence_i from another hart (emu_coherence.h). uc_ctl_flush_tb zeroes the whole
+// translation buffer (README.md, "Translation buffer"; with the 1 GiB default about 2 s per
+// fence, Debian's 6.12 kernel on 2 harts: 12 fences, 25 s); dropping the translations of guest
+// RAM costs about 4 ms. Unicorn translates the start address as an instruction fetch at the
 // engine's privilege, so the engine is at M (no translation) for the call.
 void drop_translations(EmuCpu& cpu) {
   const Result<uint64_t> was = riscv_set_priv(cpu.uc, cpu.context, kPrivM);
@@ -318,11 +318,8 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 
 }  // namespace
 
-// Unicorn's default buffer: a bounded one crashes 2.1.1's riscv64 engine when it fills with
-// code the guest wrote (tb_set_jmp_target after the flush; reproduced without Tandem;
-// README.md, "Translation buffer").
 const ArchOps kRiscv64Ops = {
-    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,         0,      configure,        load_boot,
-    gpr,           set_lines,       nullptr,         take_stop, halted, drop_translations};
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,         configure, load_boot,
+    gpr,           set_lines,       nullptr,         take_stop, halted,    drop_translations};
 
 }  // namespace tandem::emu

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "backends/emu/emu_code_buffer.h"
 #include "backends/emu/emu_riscv_mip.h"
 #include "backends/emu/emu_riscv_walk.h"
 
@@ -71,6 +72,7 @@ Result<size_t> calibrate() {
   Result<size_t> result = Error(Status::kUnsupported);
   uc_hook hook = 0;
   const bool ready =
+      uc_ctl_set_tcg_buffer_size(uc, kScratchBufferBytes) == UC_ERR_OK &&
       uc_mem_map(uc, kBase, 0x1000, UC_PROT_ALL) == UC_ERR_OK &&
       uc_mem_write(uc, kBase, &kLrD, sizeof kLrD) == UC_ERR_OK &&
       uc_context_alloc(uc, &p.ctx) == UC_ERR_OK &&

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The guest's own address translation on riscv64, for the host's reads at a guest virtual
 // address (the instruction at a trapping PC): 2.1.1 has no uc_vmem_read, and uc_mem_read takes
-// physical addresses. Walks satp's Sv39/Sv48/Sv57 tables in guest memory (RISC-V privileged
-// spec 10.3.2, "Virtual Address Translation Process") without touching A/D bits.
+// physical addresses. The walk itself is core/arch/riscv64/sv_walk.h.
 #pragma once
 
 #include <unicorn/unicorn.h>

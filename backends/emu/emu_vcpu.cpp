@@ -7,6 +7,7 @@
 #include <new>
 
 #include "backends/emu/emu_cpu.h"
+#include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem {
@@ -101,17 +102,17 @@ Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup, std::shared_ptr<emu::Emu
   if (ops == nullptr) return Error(Status::kUnsupported);
   std::unique_ptr<emu::EmuCpu> cpu(new (std::nothrow) emu::EmuCpu(*ops, setup));
   if (!cpu) return Error(Status::kNoMemory);
+  emu::CodeBuffer::Setup code_setup;
   if (uc_open(ops->uc_arch_id, ops->uc_mode_id, &cpu->uc) != UC_ERR_OK) {
     return Error(Status::kBackend);
   }
   // Before anything that initialises the engine, like the CPU model.
-  if (ops->tcg_buffer_bytes != 0 &&
-      uc_ctl_set_tcg_buffer_size(cpu->uc, ops->tcg_buffer_bytes) != UC_ERR_OK) {
+  if (uc_ctl_set_tcg_buffer_size(cpu->uc, emu::kBufferBytes) != UC_ERR_OK)
     return Error(Status::kBackend);
-  }
   TRY(ops->configure(*cpu));
   TRY(emu::install_block_hook(*cpu));
   TRY(emu::map_address_space(*cpu));
+  cpu->code = code_setup.find();
   if (peers != nullptr && setup.cpu_id < peers->cpus.size()) {
     peers->cpus[setup.cpu_id] = cpu.get();
     cpu->peers = std::move(peers);
@@ -128,6 +129,8 @@ Result<VcpuExit> EmuVcpu::run() {
   // Resuming a stopped VM would replay an MMIO access cut short by uc_emu_stop (UNICORN.md
   // section 3, "MMIO replay").
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
+  if (cpu.debugger != nullptr)
+    if (auto stop = cpu.debugger->before_run(cpu)) return *stop;
   VcpuExit e;
   // A request made before this point ends the run here; one made later is seen by the block
   // hook, which stops the engine before the first block runs.
@@ -137,9 +140,12 @@ Result<VcpuExit> EmuVcpu::run() {
     return e;
   }
   cpu.has_exit = false;
+  if (cpu.code.bound(cpu.uc)) TLOG_DEBUG("vCPU %u: translation buffer dropped", cpu.cpu_id);
   emu::take_flushes(cpu);
   emu::arm_slice(cpu);
   cpu.in_run = true;
+  // A debugger's stop that came after before_run() looked but before in_run was set.
+  if (cpu.debugger != nullptr && cpu.debugger->stop_wanted()) emu::preempt(cpu);
   uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
   for (;;) {
     if (cpu.watch_hit && !cpu.has_exit && err == UC_ERR_OK) {
@@ -147,6 +153,7 @@ Result<VcpuExit> EmuVcpu::run() {
       // what it watched for with the engine stopped, and the run goes on.
       cpu.watch_hit = false;
       cpu.ops->watched_block(cpu);
+      if (cpu.debug.pending) break;  // a debugger's stop came with it: report it now
     } else if (err == UC_ERR_OK || cpu.has_exit || cpu.exits.stopped() ||
                cpu.ops->take_stop == nullptr || !cpu.ops->take_stop(cpu, err)) {
       break;
@@ -155,6 +162,7 @@ Result<VcpuExit> EmuVcpu::run() {
   }
   cpu.in_run = false;
   cpu.ticker.disarm();
+  if (cpu.debug.pending && cpu.debugger != nullptr) return cpu.debugger->after_stop(cpu);
   if (cpu.has_exit) return cpu.exit;
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);
   if (err != UC_ERR_OK) return emu::error_exit(cpu, err);
@@ -173,6 +181,8 @@ Result<VcpuExit> EmuVcpu::run() {
 
 void EmuVcpu::request_stop() { emu::preempt(*m_cpu); }
 
+void EmuVcpu::attach_debugger(emu::EmuDebugger& debugger) { debugger.add(*m_cpu); }
+
 Result<uint64_t> EmuVcpu::read_gpr(unsigned n) const {
   const int reg = m_cpu->ops->gpr(n);
   if (reg < 0) return Error(Status::kInvalidArgument);
@@ -187,5 +197,8 @@ Result<void> EmuVcpu::write_gpr(unsigned n, uint64_t value) {
 }
 
 uint64_t EmuVcpu::pc() const { return emu::read_reg(m_cpu->uc, m_cpu->ops->pc_reg); }
+
+size_t EmuVcpu::translation_resident_bytes() const { return m_cpu->code.resident_bytes(); }
+unsigned EmuVcpu::translation_drops() const { return m_cpu->code.drops(); }
 
 }  // namespace tandem

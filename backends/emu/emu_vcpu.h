@@ -5,6 +5,7 @@
 // hooks; run() returns for a halt, a VM stop, a fault or request_stop().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -16,6 +17,7 @@ namespace tandem {
 namespace emu {
 struct EmuCpu;
 struct EmuPeers;
+class EmuDebugger;
 }  // namespace emu
 
 class EmuVcpu {
@@ -38,7 +40,8 @@ class EmuVcpu {
 
   // Runs until the guest halts (kHalt), the VM stops (kSystemDown / kSystemReset / kFault, see
   // exits.stop_info()), the guest faults (kFault with reason, addr, pc) or request_stop() is
-  // called (kTimeout). A stopped VM is never resumed: run() then returns its stop at once.
+  // called (kTimeout; also at least every 20 ms, when the translation buffer is checked). A
+  // stopped VM is never resumed: run() then returns its stop at once.
   [[nodiscard]] Result<VcpuExit> run();
 
   // Ends the current run() with kTimeout, or the next one if none is under way. Safe from any
@@ -46,11 +49,19 @@ class EmuVcpu {
   // translation-block boundary (microseconds).
   void request_stop();
 
+  // Puts this vCPU under `debugger` (`--gdb`), which must outlive the runs.
+  void attach_debugger(emu::EmuDebugger& debugger);
+
   // General-purpose register n in the architecture's numbering (aarch64 x0..x30, riscv64
   // x0..x31, x86_64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15); kInvalidArgument past it.
   [[nodiscard]] Result<uint64_t> read_gpr(unsigned n) const;
   [[nodiscard]] Result<void> write_gpr(unsigned n, uint64_t value);
   uint64_t pc() const;
+
+  // The engine's translation buffer: bytes resident now, and how often it was dropped because
+  // it reached its bound (emu_code_buffer.h).
+  size_t translation_resident_bytes() const;
+  unsigned translation_drops() const;
 
  private:
   explicit EmuVcpu(std::unique_ptr<emu::EmuCpu> cpu);

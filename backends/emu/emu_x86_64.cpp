@@ -131,12 +131,7 @@ int gpr(unsigned n) {
 
 }  // namespace
 
-// 32 MiB, as aarch64: a raw 2.1.1 x86_64 engine ran 120 million fresh NOPs (written by the guest
-// itself) through 16 and 32 MiB buffers without fault, peaking at 0.32 GB instead of 0.73
-// (README.md, "Translation buffer").
-constexpr uint32_t kTcgBufferBytes = 32u << 20;
-
-const ArchOps kX86_64Ops = {UC_ARCH_X86, UC_MODE_64, UC_X86_REG_RIP, 1, kTcgBufferBytes, configure,
+const ArchOps kX86_64Ops = {UC_ARCH_X86, UC_MODE_64, UC_X86_REG_RIP, 1, configure,
                             load_boot,   gpr,        nullptr};
 
 }  // namespace tandem::emu

@@ -163,6 +163,20 @@ for i, (body, pattern) in enumerate(errors):
     check(status == 2 and re.search(re.escape(path) + pattern, err) is not None,
           "error %d reported as %r (status %d, stderr %r)" % (i, pattern, status, err[-300:]))
 
+# The GDB stub's keys reach its options: wait_gdb alone is refused as --wait-gdb alone is, and
+# gdb in one of two VMs is refused (the stub debugs the only VM of a run) before anything runs.
+path = write("waitgdb.toml", '[tandem]\nguest = "%s"\nwait_gdb = true\n' % hello)
+status, _, err = run([path])
+check(status == 2 and "--wait-gdb needs --gdb" in err,
+      "wait_gdb = true without gdb (status %d, stderr %r)" % (status, err[-300:]))
+sock = os.path.join(tmp, "never.sock")
+debugged = write("gdb.toml", '[tandem]\nguest = "%s"\ngdb = "unix:%s"\n' % (hello, sock))
+other = write("other.toml", '[tandem]\nguest = "%s"\nname = "other"\n' % hello)
+status, out, err = run([debugged, other])
+check(status == 2 and "the GDB stub debugs the only VM of a run; this run has several VMs" in err
+      and out == "" and not os.path.exists(sock),
+      "gdb in one of two VMs (status %d, stderr %r)" % (status, err[-300:]))
+
 # Every `tandem run` option has a key, and every key an option.
 help_text = subprocess.run([tandem, "run", "--help"], capture_output=True, text=True).stdout
 options = set(re.findall(r"^\s+(?:-\w,)?(--[a-z][a-z0-9-]*)", help_text, re.M)) - {"--help"}

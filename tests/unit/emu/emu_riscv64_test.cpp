@@ -170,12 +170,6 @@ TEST_F(EmuRiscv64, UnmappedReadIsAFaultNamingTheAddress) {
 class EmuRiscv64Irq : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_NO_FATAL_FAILURE(m_vm.build()); }
-  // Runs until the guest halts; slices end early when an interrupt rises (kTimeout).
-  VcpuExit run_to_halt() {
-    VcpuExit e = m_vm.run();
-    for (int i = 0; i < 100 && e.kind == ExitKind::kTimeout; ++i) e = m_vm.run();
-    return e;
-  }
   EmuMachine m_vm{{Arch::kRiscv64, kRam, 4 << 20, kMmio, true}};
 };
 
@@ -205,7 +199,7 @@ TEST_F(EmuRiscv64Irq, EveryIpiToAWaitingHartIsTaken) {
   auto* chip = static_cast<RiscvIrqChip*>(m_vm.exits.irq_chip());
   ASSERT_NE(chip, nullptr);
   for (uint64_t n = 0; n <= 3; ++n) {
-    const VcpuExit e = run_to_halt();
+    const VcpuExit e = m_vm.run();
     EXPECT_EQ(e.kind, ExitKind::kHalt);
     EXPECT_EQ(e.pc, kEntry + 0x1c);
     EXPECT_EQ(m_vm.gpr(kS2), n);
@@ -225,7 +219,7 @@ TEST_F(EmuRiscv64Irq, AHaltedHartIsWokenOnlyByWhatItEnabledInSie) {
   auto* chip = static_cast<RiscvIrqChip*>(m_vm.exits.irq_chip());
   ASSERT_NE(chip, nullptr);
   chip->set_timer(0, 0);  // due, but STIE is clear: WFI does not wake for it (priv spec 3.3.3)
-  const VcpuExit e = run_to_halt();
+  const VcpuExit e = m_vm.run();
   EXPECT_EQ(e.kind, ExitKind::kHalt);
   EXPECT_EQ(chip->cpu_lines(0), cpu_irq::kStip);
   EXPECT_EQ(chip->wake_lines(0), 0u);

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// A bound on each engine's translation buffer (README.md, "Translation buffer"). Unicorn
+// translates guest code into a buffer of its own per engine, by default 1 GiB of address space
+// that becomes resident as the guest runs through new code. When the buffer fills in the middle
+// of a run, 2.1.1 flushes it and may crash in tb_set_jmp_target (unicorn issues #1923, #2048;
+// every arm64 Linux boot did with a 32 MiB buffer). A flush between runs (uc_ctl_flush_tb) is
+// safe, but it zeroes the whole buffer (tcg_region_assign), about 2-8 s and all of it resident
+// for the default size. So each engine gets a kBufferBytes buffer and never lets it fill: a run
+// ends at least every 20 ms (emu_irq.cpp), and once kCodeBudget of the buffer is resident the
+// next run starts with the translations dropped and the pages handed back to the host. A run
+// would have to translate kBufferBytes - kCodeBudget within 20 ms to overflow (the fresh-code
+// bench guest, which does nothing else, translates about 2 MiB per 100 ms).
+//
+// Unicorn does not say where the buffer is. It is the one anonymous read-write-execute mapping
+// of /proc/self/maps that an engine's set-up adds: create() takes it only when exactly one such
+// mapping of the size asked for appeared (engines are set up one at a time, under a lock), else
+// the engine's buffer is not watched (bounded in size but exposed to the crash), with a warning.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include <unicorn/unicorn.h>
+
+namespace tandem::emu {
+
+// The buffer asked for, how much of it may be resident before it is dropped, and its start,
+// never handed back (TCG's prologue, which every translation calls, is at its very start).
+inline constexpr size_t kBufferBytes = size_t{64} << 20;
+inline constexpr size_t kCodeBudget = size_t{32} << 20;
+inline constexpr size_t kCodeKeep = size_t{64} << 10;
+// The buffer of a scratch engine that runs a few instructions once (the calibrations).
+inline constexpr size_t kScratchBufferBytes = size_t{1} << 20;
+
+class CodeBuffer {
+ public:
+  // Holds the set-up lock and notes the read-write-execute mappings that exist now.
+  class Setup {
+   public:
+    Setup();
+    // After the engine has translated nothing yet but is initialised (its buffer allocated):
+    // the buffer it added, or an unwatched one.
+    CodeBuffer find();
+
+   private:
+    std::unique_lock<std::mutex> m_lock;
+    std::vector<uintptr_t> m_before;
+  };
+
+  CodeBuffer() = default;
+  bool watched() const { return m_base != 0; }
+  // Before a run: if kCodeBudget of the buffer is resident, drops `uc`'s translations and
+  // returns the pages to the host. True if it did.
+  bool bound(uc_engine* uc);
+  // Resident bytes of the buffer, and how many times bound() dropped it.
+  size_t resident_bytes() const;
+  unsigned drops() const { return m_drops; }
+
+ private:
+  CodeBuffer(uintptr_t base, size_t size) : m_base(base), m_size(size) {}
+  uintptr_t m_base = 0;
+  size_t m_size = 0;
+  unsigned m_drops = 0;
+};
+
+}  // namespace tandem::emu
