@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_cpu.h"
 #include "core/arch/aarch64/stage1_walk.h"
 #include "core/arch/riscv64/sv_walk.h"
@@ -20,18 +21,6 @@ constexpr uint64_t kWidestAccess = 16;
 
 bool is_code(gdb::BreakKind k) {
   return k == gdb::BreakKind::kSoftware || k == gdb::BreakKind::kHardware;
-}
-
-void on_code_break(uc_engine* uc, uint64_t address, uint32_t, void* user) {
-  auto& cpu = *static_cast<EmuCpu*>(user);
-  if (cpu.debug.skip == address) {  // stepping off this breakpoint
-    cpu.debug.skip = DebugState::kNoSkip;
-    return;
-  }
-  if (cpu.debug.pending) return;
-  cpu.debug.pending = true;
-  cpu.debug.event = {cpu.cpu_id, gdb::StopKind::kBreakpoint, gdb::BreakKind::kSoftware, address};
-  uc_emu_stop(uc);
 }
 
 void on_watch(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* user) {
@@ -142,19 +131,15 @@ bool EmuDebugger::insert_break(gdb::BreakKind kind, uint64_t addr, uint64_t len)
   Break b{kind, addr, len, {}, {}};
   bool ok = true;
   for (EmuCpu* cpu : m_cpus) {
+    if (is_code(kind)) break;  // the engines' exits, set below
     uc_hook h = 0;
-    if (is_code(kind)) {
-      ok = uc_hook_add(cpu->uc, &h, UC_HOOK_CODE, reinterpret_cast<void*>(on_code_break), cpu, addr,
-                       addr) == UC_ERR_OK;
-    } else {
-      b.watch.push_back(std::make_unique<WatchHook>(WatchHook{cpu, kind, addr, len}));
-      const int types = kind == gdb::BreakKind::kWatchWrite  ? UC_HOOK_MEM_WRITE
-                        : kind == gdb::BreakKind::kWatchRead ? UC_HOOK_MEM_READ
-                                                             : UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE;
-      const uint64_t begin = addr >= kWidestAccess ? addr - kWidestAccess + 1 : 0;
-      ok = uc_hook_add(cpu->uc, &h, types, reinterpret_cast<void*>(on_watch), b.watch.back().get(),
-                       begin, addr + len - 1) == UC_ERR_OK;
-    }
+    b.watch.push_back(std::make_unique<WatchHook>(WatchHook{cpu, kind, addr, len}));
+    const int types = kind == gdb::BreakKind::kWatchWrite  ? UC_HOOK_MEM_WRITE
+                      : kind == gdb::BreakKind::kWatchRead ? UC_HOOK_MEM_READ
+                                                           : UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE;
+    const uint64_t begin = addr >= kWidestAccess ? addr - kWidestAccess + 1 : 0;
+    ok = uc_hook_add(cpu->uc, &h, types, reinterpret_cast<void*>(on_watch), b.watch.back().get(),
+                     begin, addr + len - 1) == UC_ERR_OK;
     if (!ok) break;
     b.hooks.push_back(h);
   }
@@ -163,8 +148,31 @@ bool EmuDebugger::insert_break(gdb::BreakKind kind, uint64_t addr, uint64_t len)
     return false;
   }
   m_breaks.push_back(std::move(b));
-  if (!is_code(kind)) set_watch_steps(true);
-  return true;
+  if (is_code(kind)) {
+    for (EmuCpu* cpu : m_cpus) ok = set_exits(*cpu, kNoUntil) && ok;
+  } else {
+    set_watch_steps(true);
+  }
+  return ok;
+}
+
+bool EmuDebugger::set_exits(EmuCpu& cpu, uint64_t except) {
+  std::vector<uint64_t> exits;
+  for (const Break& b : m_breaks)
+    if (is_code(b.kind) && b.addr != except) exits.push_back(b.addr);
+  // The exits are compiled into the translations: every one is dropped before the next run
+  // (take_flushes). With none left the engine stops only where it stopped before.
+  cpu.pending_flush.fetch_or(kFlushTranslations);
+  if (exits.empty() && except == kNoUntil) return uc_ctl_exits_disable(cpu.uc) == UC_ERR_OK;
+  return uc_ctl_exits_enable(cpu.uc) == UC_ERR_OK &&
+         uc_ctl_set_exits(cpu.uc, exits.data(), exits.size()) == UC_ERR_OK;
+}
+
+void EmuDebugger::check_break(EmuCpu& cpu) {
+  const uint64_t pc = read_reg(cpu.uc, cpu.ops->pc_reg);
+  if (cpu.debug.pending || !code_break_at(pc)) return;
+  cpu.debug.pending = true;
+  cpu.debug.event = {cpu.cpu_id, gdb::StopKind::kBreakpoint, gdb::BreakKind::kSoftware, pc};
 }
 
 bool EmuDebugger::remove_break(gdb::BreakKind kind, uint64_t addr, uint64_t len) {
@@ -173,7 +181,10 @@ bool EmuDebugger::remove_break(gdb::BreakKind kind, uint64_t addr, uint64_t len)
   });
   if (it == m_breaks.end()) return false;
   for (size_t i = 0; i < it->hooks.size(); ++i) uc_hook_del(m_cpus[i]->uc, it->hooks[i]);
+  const bool code = is_code(it->kind);
   m_breaks.erase(it);
+  if (code)
+    for (EmuCpu* cpu : m_cpus) set_exits(*cpu, kNoUntil);
   const bool watching = std::any_of(m_breaks.begin(), m_breaks.end(),
                                     [](const Break& b) { return !is_code(b.kind); });
   if (!watching) set_watch_steps(false);
@@ -210,9 +221,11 @@ bool EmuDebugger::code_break_at(uint64_t pc) const {
 }
 
 std::optional<gdb::StopEvent> EmuDebugger::step(EmuCpu& cpu) {
-  take_flushes(cpu);
   const uint64_t pc = read_reg(cpu.uc, cpu.ops->pc_reg);
-  cpu.debug.skip = pc;
+  // An engine started at one of its exits stops at once: a breakpoint here is left out.
+  const bool at_break = code_break_at(pc);
+  if (at_break) set_exits(cpu, pc);
+  take_flushes(cpu);
   cpu.debug.pending = false;
   cpu.debug.watch_hit = false;
   cpu.has_exit = false;
@@ -223,7 +236,7 @@ std::optional<gdb::StopEvent> EmuDebugger::step(EmuCpu& cpu) {
   const uc_err err = uc_emu_start(cpu.uc, pc, kNoUntil, 0, 1);
   cpu.in_run = false;
   if (stop_requested) cpu.stop_requested = true;
-  cpu.debug.skip = DebugState::kNoSkip;
+  if (at_break) set_exits(cpu, kNoUntil);
   if (cpu.has_exit || cpu.exits.stopped()) return std::nullopt;
   if (err != UC_ERR_OK) {
     fault(cpu, "emulator error while single-stepping", pc, pc);

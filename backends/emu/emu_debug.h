@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The emu backend under a debugger (`tandem run --gdb`): gdb::Target over the vCPUs' engines.
-// Breakpoints are code hooks bound to their one address (no cost elsewhere, nothing written
-// to guest memory); watchpoints are memory hooks over their range, and while any is set a
-// code hook on every instruction ends the run at the instruction after the access (stopping
-// inside a memory hook would replay the access on resume: backends/emu/README.md). Steps run
-// the engine for one instruction. Memory is read through the vCPU's own page tables
-// (core/arch/*/..._walk.h) and only ever from RAM.
+// Breakpoints are the engines' exits (uc_ctl_set_exits: the engine stops before the
+// instruction at any of them; nothing is written to guest memory, and no code hook is added:
+// with one bound to an address, even one never run, Unicorn 2.1.1 mis-runs Debian's arm64
+// kernel, a slub BUG early in boot; the unbounded one below boots it); watchpoints
+// are memory hooks over their range, and while any is set a code hook on every instruction ends the
+// run at the instruction after the access (stopping inside a memory hook would replay the access on
+// resume: backends/emu/README.md). Steps run the engine for one instruction. Memory is read through
+// the vCPU's own page tables (core/arch/*/..._walk.h) and only ever from RAM.
 //
 // Everything here runs on the thread that runs the vCPUs, while no engine is inside
 // uc_emu_start: the debugger's session is served between runs (EmuVcpu::run).
@@ -37,10 +39,8 @@ struct WatchHook {
 };
 
 struct DebugState {
-  static constexpr uint64_t kNoSkip = ~uint64_t{0};
-  bool pending = false;     // a hook stopped the engine for the debugger: `event`
-  bool watch_hit = false;   // a watched access happened; stop at the next instruction
-  uint64_t skip = kNoSkip;  // a breakpoint at this PC is not taken once (a step off it)
+  bool pending = false;    // a hook or a breakpoint stopped the engine for the debugger: `event`
+  bool watch_hit = false;  // a watched access happened; stop at the next instruction
   gdb::StopEvent event;
 };
 
@@ -65,6 +65,9 @@ class EmuDebugger final : public gdb::Target {
   // with it (the VM stopped, or the debugger killed it); nullopt: run the guest on.
   std::optional<VcpuExit> before_run(EmuCpu& cpu);
   VcpuExit after_stop(EmuCpu& cpu);
+  // EmuVcpu::run, when the engine returned by itself: at a breakpoint (one of its exits), the
+  // stop is made pending.
+  void check_break(EmuCpu& cpu);
 
   // gdb::Target
   unsigned cpu_count() const override { return static_cast<unsigned>(m_cpus.size()); }
@@ -82,7 +85,7 @@ class EmuDebugger final : public gdb::Target {
     gdb::BreakKind kind;
     uint64_t addr;
     uint64_t len;
-    std::vector<uc_hook> hooks;  // one per vCPU
+    std::vector<uc_hook> hooks;  // watchpoints: one per vCPU
     // Watchpoints: what each vCPU's memory hook gets as user data.
     std::vector<std::unique_ptr<WatchHook>> watch;
   };
@@ -92,6 +95,8 @@ class EmuDebugger final : public gdb::Target {
   // Runs `cpu` for one instruction; the stop to report, or nullopt if the VM stopped.
   std::optional<gdb::StopEvent> step(EmuCpu& cpu);
   bool code_break_at(uint64_t pc) const;
+  // The code breakpoints but `except` (~0: none) become `cpu`'s exits; false if refused.
+  bool set_exits(EmuCpu& cpu, uint64_t except);
   void set_watch_steps(bool on);
 
   Arch m_arch;

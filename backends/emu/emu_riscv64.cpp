@@ -268,7 +268,12 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   // Run the mret and stop on arrival at the entry. Not with count=1: the next count=0 run would
   // remove Unicorn's count hook with a tb_flush, which in 2.0.1 memsets the whole 1 GiB
   // translation buffer (measured: ~2 s and 1 GiB of RSS).
-  if (err == UC_ERR_OK) err = uc_emu_start(uc, kTrampoline, boot.pc, 0, 0);
+  // Under a debugger with breakpoints (the engine's exits, emu_debug.h) `until` is ignored:
+  // the mret is then run by count.
+  size_t exits = 0;
+  const bool counted = uc_ctl_get_exits_cnt(uc, &exits) == UC_ERR_OK;
+  if (err == UC_ERR_OK)
+    err = uc_emu_start(uc, kTrampoline, counted ? 0 : boot.pc, 0, counted ? 1 : 0);
   const uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
   if (uc_mem_unmap(uc, kTrampoline, kTrampolineSize) != UC_ERR_OK || err != UC_ERR_OK) {
     return Error(Status::kBackend);

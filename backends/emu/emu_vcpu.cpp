@@ -162,6 +162,7 @@ Result<VcpuExit> EmuVcpu::run() {
   }
   cpu.in_run = false;
   cpu.ticker.disarm();
+  if (cpu.debugger != nullptr && err == UC_ERR_OK && !cpu.has_exit) cpu.debugger->check_break(cpu);
   if (cpu.debug.pending && cpu.debugger != nullptr) return cpu.debugger->after_stop(cpu);
   if (cpu.has_exit) return cpu.exit;
   if (cpu.exits.stopped()) return emu::stopped_exit(cpu);

@@ -122,6 +122,9 @@ class Board {
   // Console input: whether the console UART can take a byte, and giving it one.
   virtual bool console_can_receive() const = 0;
   virtual void console_push(uint8_t c) = 0;
+  // The host has no more console input for now: a UART with a receive timeout takes it as the
+  // line going quiet (Ns16550::rx_timeout).
+  virtual void console_input_quiet() {}
   // Moves console input into the console UART while it has room; the rest stays queued.
   template <class Queue>
   void feed_console(Queue& input) {
@@ -130,6 +133,7 @@ class Board {
       console_push(c);
       input.pop(c);
     }
+    if (input.empty()) console_input_quiet();
   }
 
   // The boot vCPU's argument registers and any tables it needs in RAM, once the image is

@@ -47,6 +47,7 @@ class PcBoard final : public Board {
                                 CpuControl* cpus) override;
   bool console_can_receive() const override { return m_com1.can_receive(); }
   void console_push(uint8_t c) override { m_com1.push_rx(c); }
+  void console_input_quiet() override { m_com1.rx_timeout(); }
   [[nodiscard]] Result<void> prepare_boot(AddressSpace& space, LoadedGuest& guest,
                                           Gpa dtb) override;
   BootState secondary_boot(uint64_t target, uint64_t entry, uint64_t context) const override;

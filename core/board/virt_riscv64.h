@@ -66,6 +66,9 @@ class VirtRiscv64Board final : public Board {
     else
       m_uart.push_rx(c);
   }
+  void console_input_quiet() override {
+    if (!m_virtio.has_console()) m_uart.rx_timeout();
+  }
   [[nodiscard]] Result<void> prepare_boot(AddressSpace& space, LoadedGuest& guest,
                                           Gpa dtb) override;
   BootState secondary_boot(uint64_t target, uint64_t entry, uint64_t context) const override;

@@ -37,6 +37,7 @@ void Ns16550::reset() {
   m_lsr = LSR_THRE | LSR_TEMT;
   m_msr = MSR_DCD | MSR_DSR | MSR_CTS;
   m_thr_ipending = false;
+  m_timeout_pending = false;
   m_irq.lower();
 }
 
@@ -82,6 +83,7 @@ uint8_t Ns16550::read_reg(unsigned reg) {
           --m_rx_count;
         }
         if (m_rx_count == 0) m_lsr &= ~(LSR_DR | LSR_BI);
+        m_timeout_pending = false;
       } else {
         m_lsr &= ~(LSR_DR | LSR_BI);
       }
@@ -167,6 +169,7 @@ void Ns16550::write_fcr(uint8_t value) {
   if ((value & FCR_RFR) != 0) {
     m_lsr &= ~(LSR_DR | LSR_BI);
     m_rx_head = m_rx_count = 0;
+    m_timeout_pending = false;
   }
   if ((value & FCR_XFR) != 0) {
     m_lsr |= LSR_THRE;
@@ -205,7 +208,14 @@ bool Ns16550::can_receive() const {
   return (m_lsr & LSR_DR) == 0;
 }
 
+void Ns16550::rx_timeout() {
+  if ((m_fcr & FCR_FE) == 0 || m_rx_count == 0 || m_timeout_pending) return;
+  m_timeout_pending = true;
+  update_irq();
+}
+
 void Ns16550::push_rx(uint8_t c) {
+  m_timeout_pending = false;
   if ((m_fcr & FCR_FE) != 0) {
     // A full FIFO keeps its contents and flags the overrun.
     if (m_rx_count < kFifoSize) {
@@ -229,6 +239,8 @@ void Ns16550::update_irq() {
   uint8_t id = IIR_NO_INT;
   if ((m_ier & IER_RLSI) != 0 && (m_lsr & kLsrErrorBits) != 0) {
     id = IIR_RLSI;
+  } else if ((m_ier & IER_RDI) != 0 && m_timeout_pending) {
+    id = IIR_CTI;
   } else if ((m_ier & IER_RDI) != 0 && (m_lsr & LSR_DR) != 0 &&
              ((m_fcr & FCR_FE) == 0 || m_rx_count >= m_rx_trigger)) {
     id = IIR_RDI;

@@ -42,7 +42,8 @@ class Ns16550 final : public Device {
   static constexpr uint8_t IIR_THRI = 0x02;
   static constexpr uint8_t IIR_RDI = 0x04;
   static constexpr uint8_t IIR_RLSI = 0x06;
-  static constexpr uint8_t IIR_ID_MASK = 0x06;
+  static constexpr uint8_t IIR_CTI = 0x0C;  // character timeout (FIFO mode)
+  static constexpr uint8_t IIR_ID_MASK = 0x0E;
   static constexpr uint8_t IIR_FIFO_ENABLED = 0xC0;
   static constexpr uint8_t FCR_FE = 0x01;   // FIFO enable
   static constexpr uint8_t FCR_RFR = 0x02;  // receiver FIFO reset
@@ -74,6 +75,11 @@ class Ns16550 final : public Device {
   // can_receive(). A byte pushed anyway overruns (LSR.OE), as on the chip.
   bool can_receive() const;
   void push_rx(uint8_t c);
+  // The receive line has been quiet for four character times (the host has no more input for
+  // now): in FIFO mode, bytes waiting below the trigger level raise the character timeout
+  // interrupt (datasheet, "FIFO Interrupt Mode Operation"), cleared by reading RBR or by the
+  // next received byte. Transmission here takes no time, so neither does the timeout.
+  void rx_timeout();
 
   // Wires the interrupt output once the board's interrupt controller is known.
   void connect_irq(IrqLine irq) {
@@ -109,6 +115,7 @@ class Ns16550 final : public Device {
   uint8_t m_msr = 0;
   uint8_t m_scr = 0;
   bool m_thr_ipending = false;
+  bool m_timeout_pending = false;
 };
 
 }  // namespace tandem

@@ -62,13 +62,14 @@ def start_tandem(tandem, guest, sock, extra=(), wait=True):
     return proc
 
 
-def run_gdb(gdb, guest, sock, commands):
+def run_gdb(gdb, guest, sock, commands, timeout=TIMEOUT):
+    """gdb's output for `commands` on `guest`'s symbols (None: none, only the stub's registers)."""
     script = "set pagination off\nset confirm off\ntarget remote " + sock + "\n" + commands
     with tempfile.NamedTemporaryFile("w", suffix=".gdb", delete=False) as f:
         f.write(script)
     try:
-        r = subprocess.run([gdb, "-nx", "-batch", "-x", f.name, guest], capture_output=True,
-                           text=True, timeout=TIMEOUT)
+        r = subprocess.run([gdb, "-nx", "-batch", "-x", f.name] + ([guest] if guest else []),
+                           capture_output=True, text=True, timeout=timeout)
     finally:
         os.unlink(f.name)
     return r.stdout + r.stderr

@@ -139,6 +139,48 @@ TEST_F(Ns16550Mmio, ReceiveInterruptHonoursTheFifoTriggerLevel) {
   EXPECT_FALSE(plic.level_now);
 }
 
+// Fewer bytes than the trigger level raise the character timeout once the line goes quiet
+// (IIR 0xCC); reading RBR clears it, and a new byte restarts the wait.
+TEST_F(Ns16550Mmio, BytesBelowTheTriggerRaiseTheCharacterTimeoutWhenTheLineIsQuiet) {
+  w8(Ns16550::FCR, 0x81);  // FIFO on, trigger at 8 bytes
+  w8(Ns16550::IER, Ns16550::IER_RDI);
+  for (int i = 0; i < 3; ++i) uart.push_rx(static_cast<uint8_t>('a' + i));
+  EXPECT_FALSE(plic.level_now);
+  uart.rx_timeout();
+  EXPECT_EQ(r8(Ns16550::IIR), 0xCCu);
+  EXPECT_TRUE(plic.level_now);
+  uart.push_rx('d');  // a new byte restarts the four character times
+  EXPECT_EQ(r8(Ns16550::IIR), 0xC1u);
+  EXPECT_FALSE(plic.level_now);
+  uart.rx_timeout();
+  EXPECT_EQ(r8(Ns16550::RBR), static_cast<uint64_t>('a'));
+  EXPECT_EQ(r8(Ns16550::IIR), 0xC1u);  // the read cleared it; three bytes still wait
+  EXPECT_FALSE(plic.level_now);
+  uart.rx_timeout();
+  EXPECT_TRUE(plic.level_now);
+  for (int i = 1; i < 4; ++i) EXPECT_EQ(r8(Ns16550::RBR), static_cast<uint64_t>('a' + i));
+  uart.rx_timeout();  // nothing waits: no timeout
+  EXPECT_EQ(r8(Ns16550::IIR), 0xC1u);
+  EXPECT_FALSE(plic.level_now);
+}
+
+TEST_F(Ns16550Mmio, CharacterTimeoutNeedsTheFifoAndTheReceiveInterrupt) {
+  w8(Ns16550::IER, Ns16550::IER_RDI);
+  uart.push_rx('x');  // FIFO off: the byte interrupts at once, as data available
+  uart.rx_timeout();
+  EXPECT_EQ(r8(Ns16550::IIR), 0x04u);
+  EXPECT_EQ(r8(Ns16550::RBR), static_cast<uint64_t>('x'));
+  w8(Ns16550::FCR, 0xC1);  // FIFO on, trigger at 14
+  w8(Ns16550::IER, 0);
+  uart.push_rx('y');
+  uart.rx_timeout();
+  EXPECT_EQ(r8(Ns16550::IIR), 0xC1u);  // pending but masked
+  EXPECT_FALSE(plic.level_now);
+  w8(Ns16550::IER, Ns16550::IER_RDI);
+  EXPECT_EQ(r8(Ns16550::IIR), 0xCCu);
+  EXPECT_TRUE(plic.level_now);
+}
+
 TEST_F(Ns16550Mmio, FullFifoFlagsOverrunAndKeepsContents) {
   w8(Ns16550::FCR, 0x01);
   for (unsigned i = 0; i < Ns16550::kFifoSize; ++i) uart.push_rx(static_cast<uint8_t>(i));
