@@ -43,6 +43,7 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"tandem", "bios", "--bios", KeyKind::kPath},
     {"tandem", "drive", "--drive", KeyKind::kString},
     {"tandem", "rng", "--rng", KeyKind::kFlag},
+    {"tandem", "nic", "--nic", KeyKind::kString},
     {"tandem", "dtb", "--dtb", KeyKind::kPath},
     {"tandem", "dump_dtb", "--dump-dtb", KeyKind::kPath},
     {"tandem", "console", "--console", KeyKind::kString},

@@ -50,6 +50,7 @@ struct RunArgs {
   std::string timeout = "0";
   std::vector<std::string> guests;  // one guest image, or VM config files
   std::vector<std::string> drives;
+  std::vector<std::string> nics;
   std::string console;  // --console: a device and/or where it goes
   RunOptions opts;
 };
@@ -61,6 +62,23 @@ void usage_error(const std::string& where, const std::string& message) {
   } else {
     std::fprintf(stderr, "%s: error: %s\n", where.c_str(), message.c_str());
   }
+}
+
+// Parses each value of a repeatable option with `parse` into `out`; false after printing why.
+template <class Spec>
+bool parse_each(const std::vector<std::string>& texts,
+                std::optional<Spec> (*parse)(const std::string&, std::string&),
+                std::vector<Spec>& out, const std::string& where) {
+  for (const std::string& text : texts) {
+    std::string error;
+    auto spec = parse(text, error);
+    if (!spec) {
+      usage_error(where, error);
+      return false;
+    }
+    out.push_back(*spec);
+  }
+  return true;
 }
 
 std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where = {}) {
@@ -95,15 +113,9 @@ std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where
     return std::nullopt;
   }
   opts.timeout_s = *timeout;
-  for (const std::string& text : args.drives) {
-    std::string error;
-    auto drive = tandem::cli::parse_drive(text, error);
-    if (!drive) {
-      usage_error(where, error);
-      return std::nullopt;
-    }
-    opts.virtio.drives.push_back(*drive);
-  }
+  if (!parse_each(args.drives, tandem::cli::parse_drive, opts.virtio.drives, where) ||
+      !parse_each(args.nics, tandem::cli::parse_nic, opts.virtio.nics, where))
+    return std::nullopt;
   // --console uart|virtio[,stdio|prefix|file:PATH]: the device, then where it goes.
   size_t start = 0;
   while (!args.console.empty() && start <= args.console.size()) {
@@ -165,6 +177,11 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "512-byte sectors; repeatable)")
       ->allow_extra_args(false);  // one value per --drive: the guest path stays positional
   run->add_flag("--rng", args.opts.virtio.rng, "A virtio-rng device fed by the host's getrandom()");
+  run->add_option("--nic", args.nics,
+                  "A virtio-net device on a user-mode network (libslirp, as QEMU's -nic user): "
+                  "user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=52:54:00:12:34:56] "
+                  "(repeatable)")
+      ->allow_extra_args(false);
   run->add_option("--api-socket", args.opts.api_socket,
                   "Serve the control protocol on this Unix socket (`tandem ctl`); tandem then "
                   "runs until `tandem ctl quit`");

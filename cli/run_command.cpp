@@ -81,7 +81,8 @@ const char* explain(const VmError& err) {
       if (err.status == Status::kCapacity)
         return "more virtio devices than the board has virtio-mmio transports (aarch64 virt: 32, "
                "riscv64 virt: 8)";
-      return "virtio devices (--drive, --rng, --console virtio) need an aarch64 or riscv64 guest: "
+      return "virtio devices (--drive, --rng, --console virtio, --nic) need an aarch64 or riscv64 "
+             "guest: "
              "the x86_64 pc board has no virtio-mmio transports";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
@@ -158,7 +159,7 @@ class HostedVm final : public ManagedVm {
     VmError err;
     status = kExitUsage;
     // The devices outlive the VM that points at them (m_vm is the last member).
-    m_virtio = VirtioSet::create(m_opts.virtio, m_console);
+    m_virtio = VirtioSet::create(m_opts.virtio, m_console, [] { H::wake(); });
     if (!m_virtio) return false;
     config.virtio = m_virtio->devices();
     if (!m_opts.dump_dtb.empty()) {

@@ -7,29 +7,26 @@
 
 #include "backends/hosted/file_block_storage.h"
 #include "backends/hosted/host_entropy.h"
+#include "backends/hosted/slirp_net.h"
 #include "cli/console_sink.h"
+#include "cli/option_items.h"
 #include "devices/virtio/block.h"
 #include "devices/virtio/console.h"
 #include "devices/virtio/entropy.h"
+#include "devices/virtio/net.h"
 
 namespace tandem::cli {
 
 std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error) {
   DriveSpec spec;
   bool have_file = false;
-  size_t at = 0;
-  while (at <= text.size()) {
-    size_t end = text.find(',', at);
-    if (end == std::string::npos) end = text.size();
-    const std::string item = text.substr(at, end - at);
-    at = end + 1;
-    const size_t eq = item.find('=');
-    const std::string key = item.substr(0, eq);
-    const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+  for (const OptionItem& it : option_items(text)) {
+    const std::string& key = it.key;
+    const std::string& value = it.value;
     if (key == "file" && !value.empty()) {
       spec.file = value;
       have_file = true;
-    } else if (key == "readonly" && (eq == std::string::npos || value == "on" || value == "off")) {
+    } else if (key == "readonly" && (!it.has_value || value == "on" || value == "off")) {
       spec.read_only = value != "off";
     } else if ((key == "format" && value == "raw") || (key == "if" && value == "virtio")) {
       // what Tandem does anyway
@@ -37,7 +34,7 @@ std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error
       error = "--drive '";
       error += text;
       error += "': '";
-      error += item;
+      error += it.text;
       error += "' is not understood (file=PATH[,readonly][,format=raw][,if=virtio])";
       return std::nullopt;
     }
@@ -55,12 +52,15 @@ struct VirtioSet::Parts {
   hosted::HostEntropy entropy_source;
   std::optional<virtio::Entropy> entropy;
   std::optional<virtio::Console> console;
+  std::deque<std::unique_ptr<hosted::SlirpNet>> networks;
+  std::deque<virtio::Net> nics;
 };
 
 VirtioSet::VirtioSet() : m_parts(std::make_unique<Parts>()) {}
 VirtioSet::~VirtioSet() = default;
 
-std::unique_ptr<VirtioSet> VirtioSet::create(const VirtioOptions& opts, CharSink& console) {
+std::unique_ptr<VirtioSet> VirtioSet::create(const VirtioOptions& opts, CharSink& console,
+                                             std::function<void()> wake) {
   std::unique_ptr<VirtioSet> set(new VirtioSet());
   Parts& p = *set->m_parts;
   for (const DriveSpec& d : opts.drives) {
@@ -75,6 +75,19 @@ std::unique_ptr<VirtioSet> VirtioSet::create(const VirtioOptions& opts, CharSink
   }
   if (opts.rng) set->m_devices.push_back(&p.entropy.emplace(p.entropy_source));
   if (opts.console) set->m_devices.push_back(&p.console.emplace(console));
+  for (size_t n = 0; n < opts.nics.size(); n++) {
+    std::string error;
+    auto network = hosted::SlirpNet::create(opts.nics[n].forwards, wake, error);
+    if (!network) {
+      spdlog::error("--nic: {}", error);
+      return nullptr;
+    }
+    // QEMU's default MAC, 52:54:00:12:34:56, counting up for each further NIC.
+    uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + n)};
+    if (opts.nics[n].mac) std::copy(opts.nics[n].mac->begin(), opts.nics[n].mac->end(), mac);
+    set->m_devices.push_back(&p.nics.emplace_back(*network, mac));
+    p.networks.push_back(std::move(network));
+  }
   return set;
 }
 

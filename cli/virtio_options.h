@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // The virtio devices of `tandem run`, in QEMU users' words: `--drive file=disk.img[,readonly]`
-// (repeatable), `--rng`, `--console virtio`. The devices take the board's virtio-mmio
-// transports in that order: drives as given, then the entropy device, then the console.
+// (repeatable), `--rng`, `--console virtio`, `--nic user,...` (repeatable; cli/nic_option.h).
+// The devices take the board's virtio-mmio transports in that order: drives as given, then the
+// entropy device, the console, then the network devices as given.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/nic_option.h"
 #include "devices/char_sink.h"
 
 namespace tandem::virtio {
@@ -26,6 +29,7 @@ struct VirtioOptions {
   std::vector<DriveSpec> drives;
   bool rng = false;
   bool console = false;  // --console virtio: a virtio console (Linux's hvc0) beside the UART
+  std::vector<NicSpec> nics;
 };
 
 // QEMU's -drive syntax, the parts Tandem has: file=PATH (required), readonly[=on|off],
@@ -35,9 +39,11 @@ std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error
 // The devices and what backs them on this host, alive as long as the VM.
 class VirtioSet {
  public:
-  // Opens every drive; null with the reason printed when one cannot be used. A virtio console
-  // writes to `console` (the VM's console sink).
-  static std::unique_ptr<VirtioSet> create(const VirtioOptions& opts, CharSink& console);
+  // Opens every drive and starts every network; null with the reason printed when one cannot
+  // be used. A virtio console writes to `console` (the VM's console sink); a network calls
+  // `wake` (from its own thread) when frames arrive for the guest.
+  static std::unique_ptr<VirtioSet> create(const VirtioOptions& opts, CharSink& console,
+                                           std::function<void()> wake);
   ~VirtioSet();
   const std::vector<virtio::VirtioDevice*>& devices() const { return m_devices; }
 

@@ -65,9 +65,23 @@ std::optional<uint32_t> fetch_insn(uc_engine* uc, uint64_t pc) {
   return half[0] | uint32_t{half[1]} << 16;
 }
 
+// The instruction that trapped at `pc`. The walk reads satp, an S-mode CSR the engine refuses
+// to the host while the hart is in U-mode (emu_riscv_mip.h), so a trap from U-mode (Linux's vDSO
+// reading `time`) is looked at with the engine at S for the moment.
+std::optional<uint32_t> fetch_trapped_insn(EmuCpu& cpu, uint64_t pc) {
+  const Result<RiscvTrapInfo> info = riscv_trap_info(cpu.uc, cpu.context);
+  if (!info || info->priv != kPrivU) return fetch_insn(cpu.uc, pc);
+  if (!riscv_set_priv(cpu.uc, cpu.context, kPrivS)) return std::nullopt;
+  const std::optional<uint32_t> insn = fetch_insn(cpu.uc, pc);
+  if (!riscv_set_priv(cpu.uc, cpu.context, kPrivU)) return std::nullopt;
+  return insn;
+}
+
 // `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn has no time source for the time CSR
 // and raises an illegal-instruction exception (UNICORN.md section 2, "Timer"), so the backend
-// completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU.
+// completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU. From U-mode
+// too, whatever scounteren says: Linux opens `time` to user space only through the SBI PMU
+// extension, which Tandem's SBI does not have, and its vDSO reads it all the same.
 constexpr uint32_t kRdtimeMask = 0xFFFFF07F;
 constexpr uint32_t kRdtime = 0xC0102073;
 
@@ -194,7 +208,7 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
   uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
   if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // exact for RVC too: Unicorn adds 4
   std::optional<uint32_t> insn;
-  if (intno == kCauseIllegal || intno == kCauseLoadMisaligned) insn = fetch_insn(uc, pc);
+  if (intno == kCauseIllegal || intno == kCauseLoadMisaligned) insn = fetch_trapped_insn(cpu, pc);
   if (intno == kCauseIllegal && insn && emulate_rdtime(cpu, pc, *insn)) return;
   if (intno == kCauseLoadMisaligned) intno = misaligned_cause(insn);
   take_exception(cpu, intno, pc, insn);

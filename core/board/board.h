@@ -116,6 +116,9 @@ class Board {
     return Error(Status::kUnsupported);
   }
 
+  // Lets the virtio devices take what their host side has for the guest (between vCPU slices).
+  virtual void poll_virtio() {}
+
   // Console input: whether the console UART can take a byte, and giving it one.
   virtual bool console_can_receive() const = 0;
   virtual void console_push(uint8_t c) = 0;

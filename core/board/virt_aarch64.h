@@ -68,6 +68,7 @@ class VirtAarch64Board final : public Board {
   [[nodiscard]] Result<void> plug_virtio(virtio::VirtioDevice& device) override {
     return m_virtio.plug(device);
   }
+  void poll_virtio() override { m_virtio.poll_host(); }
   bool console_can_receive() const override {
     return m_virtio.has_console() ? m_virtio.console_can_receive() : m_pl011.can_receive();
   }

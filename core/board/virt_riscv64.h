@@ -56,6 +56,7 @@ class VirtRiscv64Board final : public Board {
   [[nodiscard]] Result<void> plug_virtio(virtio::VirtioDevice& device) override {
     return m_virtio.plug(device);
   }
+  void poll_virtio() override { m_virtio.poll_host(); }
   bool console_can_receive() const override {
     return m_virtio.has_console() ? m_virtio.console_can_receive() : m_uart.can_receive();
   }

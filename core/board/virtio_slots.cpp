@@ -37,6 +37,10 @@ void VirtioSlots::console_push(uint8_t c) {
   m_transports[m_console_slot].notify(virtio::Console::kReceiveQueue);
 }
 
+void VirtioSlots::poll_host() {
+  for (unsigned n = 0; n < m_layout.count; n++) m_transports[n].poll_host();
+}
+
 void VirtioSlots::connect(AddressSpace& space, IrqController* controller) {
   for (unsigned n = 0; n < m_layout.count; n++) {
     m_transports[n].set_memory(space);

@@ -41,6 +41,8 @@ class VirtioSlots {
   bool has_console() const { return m_console != nullptr; }
   bool console_can_receive() const { return m_console->can_receive(); }
   void console_push(uint8_t c);
+  // Runs the queues whose devices have host-side work (received frames), between vCPU slices.
+  void poll_host();
   // Gives each transport the guest's memory and its interrupt line on `controller`.
   void connect(AddressSpace& space, IrqController* controller);
   unsigned count() const { return m_layout.count; }

@@ -407,6 +407,7 @@ class Vm final : private CpuControl {
   uint64_t service_locked() {
     VmExits::Guard guard(m_exits);
     m_board->feed_console(m_input);
+    m_board->poll_virtio();
     IrqChip* chip = m_exits.irq_chip();
     return chip != nullptr ? chip->advance(m_clock.now_ns()) : kNoDeadline;
   }

@@ -188,6 +188,13 @@ void MmioTransport::write_status(uint32_t value) {
     if (m_queues[i].ready) set_ready(m_queues[i], true);
 }
 
+void MmioTransport::poll_host() {
+  if (m_device == nullptr || (m_status & kStatusDriverOk) == 0) return;
+  const uint32_t pending = m_device->host_pending();
+  for (unsigned i = 0; i < queue_count(); i++)
+    if ((pending >> i) & 1) notify(i);
+}
+
 void MmioTransport::notify(uint32_t index) {
   if (index >= queue_count()) return;
   Queue& q = m_queues[index];

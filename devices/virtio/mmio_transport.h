@@ -53,6 +53,8 @@ class MmioTransport final : public Device {
   // The driver's QueueNotify, or the host side having data for queue `index` (console input):
   // runs the device on the queue when the driver has it running, then interrupts if asked.
   void notify(uint32_t index);
+  // Runs the queues the device's host side has work for (VirtioDevice::host_pending).
+  void poll_host();
 
   uint32_t status() const { return m_status; }
   uint32_t interrupt_status() const { return m_isr; }

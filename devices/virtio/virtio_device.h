@@ -30,6 +30,9 @@ class VirtioDevice {
   virtual void activate(uint64_t features) { (void)features; }
   // The driver wrote 0 to Status: forget everything negotiated.
   virtual void reset() {}
+  // The queues the host side has work for (bit n: queue n), asked between vCPU slices; the
+  // transport then runs those queues (a network device's received frames).
+  virtual uint32_t host_pending() { return 0; }
   // Takes the buffers available on queue `index` and returns them used.
   [[nodiscard]] virtual Result<void> process(unsigned index, Virtqueue& queue) = 0;
 

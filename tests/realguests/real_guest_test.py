@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """One real-guest case (../shared/docs/REAL-GUESTS.md) on one runner:
 
-  real_guest_test.py --runner qemu|emu|image --arch aarch64|riscv64 --case linux|virtio|uboot
+  real_guest_test.py --runner qemu|emu|image --arch aarch64|riscv64 --case linux|virtio|net|uboot
                      [--cpus N] [--tandem build/cli/tandem]
 
 The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
@@ -14,6 +14,13 @@ The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
           virtio-rng device (version 2 transports, as Tandem has): /dev/vda appears, mounts,
           its /hello reads back, the guest writes /new, and 64 bytes come from /dev/hwrng;
           after the run the host reads /new from the image with `debugfs -R "cat /new"`.
+          Tandem's run adds `--console virtio`: the guest writes a line to /dev/hvc0 and reads
+          back the line the test types (console input goes to the virtio console).
+  net     the same with virtio_net and a virtio-net device on the user-mode network (QEMU's
+          `-nic user`, libslirp) whose host forward takes a port on the host's loopback to
+          port 7777 in the guest: `udhcpc` gets 10.0.2.15, `wget` fetches a page from an HTTP
+          server the test runs on the host's loopback (the guest reaches it at 10.0.2.2), and
+          a line the test sends to the forwarded port reaches `nc -l` in the guest.
   uboot   U-Boot: its autoboot is stopped at the countdown, `version` answers with U-Boot
           2023.01, `poweroff` ends the run with status 0.
 The qemu runner is the reference Tandem's runs are compared with (QEMU as in REAL-GUESTS.md);
@@ -23,12 +30,16 @@ of the architecture and boots that under QEMU at EL2 / HS-mode (one physical CPU
 The time limit (--limit, default 300 s) only stops a hung guest; nothing is timed.
 """
 import argparse
+import functools
+import http.server
 import os
 import re
 import select
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,6 +47,10 @@ FETCH = os.path.join(ROOT, "scripts", "fetch-guests")
 CONSOLE = {"aarch64": "ttyAMA0", "riscv64": "ttyS0"}
 DISK_MARK = "TANDEM-DISK-5b1d0c"
 NEW_FILE = "written by the guest"
+HVC0_INPUT = b"typed-into-hvc0"
+WEB_PAGE = "TANDEM-WEB-9c2e41"
+FORWARDED = "TANDEM-FWD-47ad03"
+GUEST_PORT = 7777
 
 
 def fetch(arch, *extra):
@@ -56,7 +71,13 @@ def qemu_command(arch, cpus, boot):
         cmd = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57"]
     else:
         cmd = ["qemu-system-riscv64", "-M", "virt", "-bios", "default"]
-    cmd += ["-smp", str(cpus), "-m", "512M", "-nographic", "-no-reboot", "-nic", "none"]
+    cmd += ["-smp", str(cpus), "-m", "512M", "-nographic", "-no-reboot"]
+    if "hostfwd" in boot:
+        cmd += ["-global", "virtio-mmio.force-legacy=false",
+                "-netdev", f"user,id=n0,hostfwd={boot['hostfwd']}",
+                "-device", "virtio-net-device,netdev=n0"]
+    else:
+        cmd += ["-nic", "none"]
     if "firmware" in boot:
         # aarch64 U-Boot runs in place from flash at 0 (-bios); riscv64 S-mode U-Boot is the
         # payload OpenSBI enters at 0x80200000 (-kernel).
@@ -85,7 +106,14 @@ def tandem_command(tandem):
     """`tandem run`'s command for `boot` on the emu backend."""
 
     def command(arch, cpus, boot):
-        return [tandem, "run", "--backend", "emu"] + boot_options(arch, cpus, boot)
+        cmd = [tandem, "run", "--backend", "emu"] + boot_options(arch, cpus, boot)
+        if "disk" in boot:
+            # QEMU's devices in the same order, then the virtio console (hvc0) that only this
+            # runner has: console input goes to it.
+            cmd += ["--drive", f"file={boot['disk']},format=raw", "--rng", "--console", "virtio"]
+        if "hostfwd" in boot:
+            cmd += ["--nic", f"user,hostfwd={boot['hostfwd']}"]
+        return cmd
 
     return command
 
@@ -166,23 +194,37 @@ class Console:
         sys.exit(1)
 
 
+def write_script(path, text):
+    """An executable shell script for the initramfs."""
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n" + text)
+    os.chmod(path, 0o755)
+
+
 def virtio_setup(args_arch, paths, boot, tmp):
     """The virtio case's initramfs, ext4 disk and devices; the modules /init loads."""
-    rc = os.path.join(tmp, "rc.local")
-    with open(rc, "w") as f:
-        f.write('#!/bin/sh\n'
-                'echo "tandem-init: blocks $(ls /sys/block)"\n'
-                'mkdir -p /mnt\n'
-                'if mount -t ext4 /dev/vda /mnt; then\n'
-                '  echo "tandem-init: hello $(cat /mnt/hello)"\n'
-                f'  echo "{NEW_FILE}" >/mnt/new\n'
-                '  umount /mnt && echo "tandem-init: umount ok"\n'
-                'fi\n'
-                'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | wc -c)"\n')
-    os.chmod(rc, 0o755)
-    modules = ["virtio_mmio", "virtio_blk", "virtio_rng"]
     with open(os.path.join(os.path.dirname(paths["Image"]), "modules", "modules.builtin")) as f:
         builtin = f.read().split()
+    rc = os.path.join(tmp, "rc.local")
+    # Only Tandem's run has a virtio console: a line out and a line in through it (hvc0 stays
+    # open from the one to the other).
+    write_script(rc, 'echo "tandem-init: blocks $(ls /sys/block)"\n'
+                     'mkdir -p /mnt\n'
+                     'if mount -t ext4 /dev/vda /mnt; then\n'
+                     '  echo "tandem-init: hello $(cat /mnt/hello)"\n'
+                     f'  echo "{NEW_FILE}" >/mnt/new\n'
+                     '  umount /mnt && echo "tandem-init: umount ok"\n'
+                     'fi\n'
+                     'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | wc -c)"\n'
+                     'if [ -e /dev/hvc0 ]; then\n'
+                     '  exec 3<>/dev/hvc0\n'
+                     '  echo "tandem-hvc0: ready" >&3\n'
+                     '  read -r line <&3\n'
+                     '  echo "tandem-init: hvc0 read $line"\n'
+                     'fi\n')
+    modules = ["virtio_mmio", "virtio_blk", "virtio_rng"]
+    if "kernel/drivers/char/virtio_console.ko" not in builtin:
+        modules.append("virtio_console")
     # ext4 as a module asks for crc32c at mount time (a soft dependency modinfo does not list).
     for name, path in (("crc32c_generic", "kernel/crypto/crc32c_generic.ko"),
                        ("ext4", "kernel/fs/ext4/ext4.ko")):
@@ -200,6 +242,71 @@ def virtio_setup(args_arch, paths, boot, tmp):
     return modules
 
 
+def free_port():
+    """A TCP port on the host's loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def web_server(tmp):
+    """An HTTP server on the host's loopback serving WEB_PAGE as /page; its port."""
+    root = os.path.join(tmp, "www")
+    os.mkdir(root)
+    with open(os.path.join(root, "page"), "w") as f:
+        f.write(WEB_PAGE + "\n")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=root))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+def net_setup(args_arch, boot, tmp):
+    """The net case's initramfs and forward; the modules /init loads."""
+    web_port = web_server(tmp)
+    boot["hostfwd"] = f"tcp:127.0.0.1:{free_port()}-:{GUEST_PORT}"
+    script = os.path.join(tmp, "udhcpc.script")
+    write_script(script, 'case "$1" in bound|renew)\n'
+                         '  ifconfig "$interface" "$ip" netmask "$subnet" up\n'
+                         '  route add default gw "$router" dev "$interface"\n'
+                         '  echo "$ip" >/tmp/ip ;;\n'
+                         'esac\n')
+    rc = os.path.join(tmp, "rc.local")
+    write_script(rc, 'ifconfig eth0 up\n'
+                     'udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 10 >/dev/null 2>&1\n'
+                     'echo "tandem-init: dhcp $(cat /tmp/ip)"\n'
+                     f'echo "tandem-init: wget $(wget -q -O - http://10.0.2.2:{web_port}/page)"\n'
+                     f'nc -l -p {GUEST_PORT} </dev/null >/tmp/got &\n'
+                     'sleep 1\n'
+                     'echo "tandem-init: listening"\n'
+                     'wait\n'
+                     'echo "tandem-init: forward $(cat /tmp/got)"\n')
+    modules = ["virtio_mmio", "virtio_net"]
+    boot["initrd"] = os.path.join(tmp, "initrd.gz")
+    fetch(args_arch, "--initrd", boot["initrd"], *[a for m in modules for a in ("--module", m)],
+          "--file", f"{rc}:/etc/rc.local", "--file", f"{script}:/etc/udhcpc.script")
+    return modules
+
+
+def send_forwarded(console, hostfwd):
+    """Sends FORWARDED through the host forward once the guest listens behind it."""
+    console.expect(b"tandem-init: listening")
+    port = int(hostfwd.split(":")[2].split("-")[0])
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+            s.sendall(FORWARDED.encode() + b"\n")
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(4096):  # until the guest's nc closes its side
+                pass
+    except OSError as e:
+        console.fail(f"host forward to 127.0.0.1:{port}: {e}")
+
+
 def run_linux(args, command, tmp):
     paths = fetch(args.arch)
     boot = {"kernel": paths["Image"], "initrd": paths["initrd.gz"],
@@ -207,11 +314,19 @@ def run_linux(args, command, tmp):
     modules = []
     if args.case == "virtio":
         modules = virtio_setup(args.arch, paths, boot, tmp)
+    elif args.case == "net":
+        modules = net_setup(args.arch, boot, tmp)
     with open(paths["release"]) as f:
         release = f.read().strip()
     console = Console(command(args.arch, args.cpus, boot), args.limit)
     console.expect(b"tandem-init: up")
     up = time.monotonic() - console.start  # reported, never judged: the machine may be loaded
+    hvc0 = args.case == "virtio" and args.runner == "emu"
+    if hvc0:
+        console.expect(b"tandem-hvc0: ready")
+        console.send(HVC0_INPUT + b"\n")
+    if args.case == "net":
+        send_forwarded(console, boot["hostfwd"])
     console.finish()
     lines = [l.strip() for l in console.seen.decode("utf-8", "replace").splitlines()]
     want = ["tandem-init: up", f"tandem-init: release {release}",
@@ -220,6 +335,11 @@ def run_linux(args, command, tmp):
     if args.case == "virtio":
         want += ["tandem-init: blocks vda", f"tandem-init: hello {DISK_MARK}",
                  "tandem-init: umount ok", "tandem-init: hwrng 64"]
+    if hvc0:
+        want.append(f"tandem-init: hvc0 read {HVC0_INPUT.decode()}")
+    if args.case == "net":
+        want += ["tandem-init: dhcp 10.0.2.15", f"tandem-init: wget {WEB_PAGE}",
+                 f"tandem-init: forward {FORWARDED}"]
     want.append("tandem-init: poweroff")
     got = [l for l in lines if l.startswith("tandem-init:")]
     missing = [w for w in want if w not in got]
@@ -255,7 +375,7 @@ def main():
     p.add_argument("--runner", choices=["qemu", "emu", "image"], required=True)
     p.add_argument("--tandem", help="the tandem program (emu and image runners)")
     p.add_argument("--arch", choices=["aarch64", "riscv64"], required=True)
-    p.add_argument("--case", choices=["linux", "virtio", "uboot"], required=True)
+    p.add_argument("--case", choices=["linux", "virtio", "net", "uboot"], required=True)
     p.add_argument("--cpus", type=int, default=1)
     p.add_argument("--limit", type=float, default=300)
     args = p.parse_args()

@@ -44,16 +44,16 @@ TEST(VirtioSet, RefusesAnImageNotAWholeNumberOfSectors) {
   VirtioOptions opts;
   opts.drives.push_back({path, false});
   StdoutSink console;
-  EXPECT_EQ(VirtioSet::create(opts, console), nullptr);
+  EXPECT_EQ(VirtioSet::create(opts, console, [] {}), nullptr);
   std::ofstream(path) << std::string(1024, 'x');
-  auto set = VirtioSet::create(opts, console);
+  auto set = VirtioSet::create(opts, console, [] {});
   ASSERT_NE(set, nullptr);
   EXPECT_EQ(set->devices().size(), 1u);
   opts.rng = true;
   opts.console = true;
-  EXPECT_EQ(VirtioSet::create(opts, console)->devices().size(), 3u);
+  EXPECT_EQ(VirtioSet::create(opts, console, [] {})->devices().size(), 3u);
   opts.drives[0].file = path + ".missing";
-  EXPECT_EQ(VirtioSet::create(opts, console), nullptr);
+  EXPECT_EQ(VirtioSet::create(opts, console, [] {}), nullptr);
 }
 
 }  // namespace
