@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "backends/hosted/host_paging.h"
 #include "core/base/log.h"
 
 namespace tandem::emu {
@@ -71,7 +72,11 @@ CodeBuffer CodeBuffer::Setup::find() {
 }
 
 bool CodeBuffer::bound(uc_engine* uc) {
-  if (m_base == 0 || resident_bytes() < kCodeBudget) return false;
+  if (m_base == 0) return false;
+  const uint64_t now = hosted::now_ns();
+  if (now - m_checked_ns < kCodeCheckNs) return false;
+  m_checked_ns = now;
+  if (resident_bytes() < kCodeBudget) return false;
   uc_ctl_flush_tb(uc);
   // Nothing refers to the translations any more (and the flush has just zeroed the buffer,
   // making all of it resident): the pages go back to the host.

@@ -31,6 +31,11 @@ namespace tandem::emu {
 inline constexpr size_t kBufferBytes = size_t{64} << 20;
 inline constexpr size_t kCodeBudget = size_t{32} << 20;
 inline constexpr size_t kCodeKeep = size_t{64} << 10;
+// How often the buffer is checked: runs end at least this often (emu_irq.cpp), and run() checks
+// at most this often (halts and stops can end runs far more often). Far less than the 32 MiB it
+// would take to overflow is translated in that time, and the check (mincore over 64 MiB, ~25 us)
+// is 0.1% of it.
+inline constexpr uint64_t kCodeCheckNs = 20'000'000;
 // The buffer of a scratch engine that runs a few instructions once (the calibrations).
 inline constexpr size_t kScratchBufferBytes = size_t{1} << 20;
 
@@ -51,8 +56,8 @@ class CodeBuffer {
 
   CodeBuffer() = default;
   bool watched() const { return m_base != 0; }
-  // Before a run: if kCodeBudget of the buffer is resident, drops `uc`'s translations and
-  // returns the pages to the host. True if it did.
+  // Before a run, at most every kCodeCheckNs: if kCodeBudget of the buffer is resident, drops
+  // `uc`'s translations and returns the pages to the host. True if it did.
   bool bound(uc_engine* uc);
   // Resident bytes of the buffer, and how many times bound() dropped it.
   size_t resident_bytes() const;
@@ -63,6 +68,7 @@ class CodeBuffer {
   uintptr_t m_base = 0;
   size_t m_size = 0;
   unsigned m_drops = 0;
+  uint64_t m_checked_ns = 0;  // hosted::now_ns() of the last check
 };
 
 }  // namespace tandem::emu

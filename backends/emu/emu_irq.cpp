@@ -4,8 +4,8 @@
 // each run, and after every hook that reached a device, a system register or a hypercall. Time
 // only moves the chip forward in advance(), so a slice must end by the next timer deadline: the
 // ticker asks for a stop then (and every kSliceNs when several vCPUs share the thread, and every
-// kCodeCheckNs when the translation buffer is watched), and the block hook takes it at the next
-// translation-block boundary. The hook is what makes slicing
+// kCodeCheckNs when the translation buffer is watched: emu_code_buffer.h), and the block hook
+// takes it at the next translation-block boundary. The hook is what makes slicing
 // safe; its cost on compute-bound guests is in bench/README.md.
 #include <algorithm>
 
@@ -18,10 +18,6 @@ namespace {
 // Round-robin slice with several vCPUs: short enough that a spinning vCPU does not hold up
 // the others noticeably, long enough that the ticker costs nothing measurable (UNICORN.md).
 constexpr uint64_t kSliceNs = 1'000'000;
-// How often a run ends so that run() can check the translation buffer (emu_code_buffer.h): far
-// less than the 32 MiB it would take to overflow is translated in that time, and the check
-// (mincore over 64 MiB, ~25 us) is 0.1% of it.
-constexpr uint64_t kCodeCheckNs = 20'000'000;
 
 void arm_at(EmuCpu& cpu, uint64_t deadline) {
   if (deadline >= cpu.armed) return;

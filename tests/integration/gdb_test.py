@@ -50,6 +50,9 @@ def number(label, text):
 
 
 def start_tandem(tandem, guest, sock, extra=(), wait=True):
+    # The socket of an earlier case would pass the wait below before this tandem listens.
+    if os.path.exists(sock):
+        os.unlink(sock)
     proc = subprocess.Popen([tandem, "run", "--gdb", "unix:" + sock] +
                             (["--wait-gdb"] if wait else []) + [*extra, guest],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -171,11 +174,25 @@ def packet(payload):
     return b"$" + payload + b"#" + b"%02x" % (sum(payload) % 256)
 
 
+def connect(sock):
+    """A connection to the stub's socket, which exists from bind() on: its listen() follows."""
+    deadline = time.time() + 30
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(sock)
+            s.settimeout(TIMEOUT)
+            return s
+        except ConnectionRefusedError:
+            s.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def raw_session(tandem, guest, sock, send, expect_log):
     proc = start_tandem(tandem, guest, sock)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sock)
-    s.settimeout(TIMEOUT)
+    s = connect(sock)
     replies = send(s)
     s.close()
     status, stdout, stderr = finish(proc)
@@ -242,9 +259,7 @@ def case_hostile(tandem, _gdb, guests, arch, sock):
 def case_interrupt(tandem, _gdb, guests, arch, sock):
     guest = os.path.join(guests, arch, "compute.elf")
     proc = start_tandem(tandem, guest, sock, wait=False)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(sock)
-    s.settimeout(TIMEOUT)
+    s = connect(sock)
     s.sendall(packet(b"QStartNoAckMode"))
     expect(recv_reply(s) == b"OK", "no-ack mode refused")
     s.sendall(packet(b"?"))
