@@ -176,6 +176,14 @@ void GdbServer::listener() {
     const int ready = poll(&p, 1, kPollMs);
     lock.lock();
     if (ready <= 0 || !m_running || m_shutdown || client != m_client) continue;
+    if (client >= 0) {
+      // The guest may have stopped and resumed while this thread polled, and that stop's
+      // conversation read what the poll saw: only bytes still unread now (a Ctrl-C, a new
+      // packet) or the end of the client stop the guest.
+      char byte = 0;
+      const ssize_t n = recv(client, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    }
     if (client < 0) {
       const int fd = accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
