@@ -43,19 +43,31 @@ extern "C" int guest_main() {
   guest::put_str("timer: LAPIC timer every ");
   guest::put_dec(TANDEM_GUEST_TIMER_PERIOD_US);
   guest::put_str(" us\n");
+  // Interrupts are taken only in the wait loop's HLT (sti; hlt; cli), or right after its iret
+  // at the cli, which also follows the HLT.
+  asm volatile("cli" ::: "memory");
   apic::timer_periodic(kTimerVector, kTimerCount);
   while (ticks < kInterrupts) apic::wait_for_interrupt();
   apic::timer_stop();
   const unsigned taken = ticks;
+  const unsigned woke = woke_hlt;
+  // A period that ended while the host held the vCPU (a loaded host, a nested VM) may have
+  // latched one more interrupt before the stop: it is let in here. After that none may come,
+  // however long the guest waits with interrupts on.
+  asm volatile("sti; nop; cli" ::: "memory");
+  const unsigned stopped = ticks;
+  asm volatile("sti" ::: "memory");
+  volatile unsigned spin = 0;
+  while (spin < 1000000) spin = spin + 1;
+  asm volatile("cli" ::: "memory");
   guest::put_str("timer: ");
   guest::put_dec(kInterrupts);
   guest::put_str(" interrupts\n");
-  // A periodic timer keeps firing while the guest handles one: the count may pass 10 only by
-  // an interrupt taken between the last check and timer_stop(), which interrupts are off for.
-  guest::put_str(taken == kInterrupts ? "timer: no interrupt after the stop\n"
-                                      : "timer: extra interrupts\n");
-  guest::put_str(woke_hlt == taken ? "timer: every interrupt woke hlt\n"
-                                   : "timer: an interrupt came outside hlt\n");
+  const bool quiet = ticks == stopped && stopped - taken <= 1;
+  guest::put_str(quiet ? "timer: no interrupt after the stop\n"
+                       : "timer: interrupts after the stop\n");
+  guest::put_str(woke == taken ? "timer: every interrupt woke hlt\n"
+                               : "timer: an interrupt came outside hlt\n");
   guest::put_str(wrong_vector == 0 ? "timer: vector 0x40\n" : "timer: wrong vector\n");
-  return taken == kInterrupts && woke_hlt == taken && wrong_vector == 0 ? 0 : 1;
+  return taken >= kInterrupts && quiet && woke == taken && wrong_vector == 0 ? 0 : 1;
 }
