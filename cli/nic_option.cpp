@@ -46,8 +46,8 @@ bool parse_hostfwd(std::string rule, hosted::HostForward& f) {
 bool parse_mac(const std::string& text, std::array<uint8_t, 6>& mac) {
   if (text.size() != 17) return false;
   for (unsigned i = 0; i < 6; i++) {
-    if (i > 0 && text[3 * i - 1] != ':') return false;
-    const char* at = text.data() + 3 * i;
+    if (i > 0 && text[size_t{3} * i - 1] != ':') return false;
+    const char* at = text.data() + size_t{3} * i;
     if (std::from_chars(at, at + 2, mac[i], 16).ptr != at + 2) return false;
   }
   return (mac[0] & 1) == 0;  // a unicast address

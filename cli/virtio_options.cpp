@@ -60,7 +60,7 @@ VirtioSet::VirtioSet() : m_parts(std::make_unique<Parts>()) {}
 VirtioSet::~VirtioSet() = default;
 
 std::unique_ptr<VirtioSet> VirtioSet::create(const VirtioOptions& opts, CharSink& console,
-                                             std::function<void()> wake) {
+                                             const std::function<void()>& wake) {
   std::unique_ptr<VirtioSet> set(new VirtioSet());
   Parts& p = *set->m_parts;
   for (const DriveSpec& d : opts.drives) {

@@ -43,7 +43,7 @@ class VirtioSet {
   // be used. A virtio console writes to `console` (the VM's console sink); a network calls
   // `wake` (from its own thread) when frames arrive for the guest.
   static std::unique_ptr<VirtioSet> create(const VirtioOptions& opts, CharSink& console,
-                                           std::function<void()> wake);
+                                           const std::function<void()>& wake);
   ~VirtioSet();
   const std::vector<virtio::VirtioDevice*>& devices() const { return m_devices; }
 

@@ -68,11 +68,12 @@ CodeBuffer CodeBuffer::Setup::find() {
         added);
     return CodeBuffer();
   }
-  return CodeBuffer(found->start, found->size);
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): an address read from /proc/self/maps
+  return CodeBuffer(reinterpret_cast<uint8_t*>(found->start), found->size);
 }
 
 bool CodeBuffer::bound(uc_engine* uc) {
-  if (m_base == 0) return false;
+  if (m_base == nullptr) return false;
   const uint64_t now = hosted::now_ns();
   if (now - m_checked_ns < kCodeCheckNs) return false;
   m_checked_ns = now;
@@ -80,16 +81,16 @@ bool CodeBuffer::bound(uc_engine* uc) {
   uc_ctl_flush_tb(uc);
   // Nothing refers to the translations any more (and the flush has just zeroed the buffer,
   // making all of it resident): the pages go back to the host.
-  madvise(reinterpret_cast<void*>(m_base + kCodeKeep), m_size - kCodeKeep, MADV_DONTNEED);
+  madvise(m_base + kCodeKeep, m_size - kCodeKeep, MADV_DONTNEED);
   ++m_drops;
   return true;
 }
 
 size_t CodeBuffer::resident_bytes() const {
-  if (m_base == 0) return 0;
+  if (m_base == nullptr) return 0;
   const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   std::vector<unsigned char> v((m_size + page - 1) / page);
-  if (mincore(reinterpret_cast<void*>(m_base), m_size, v.data()) != 0) return 0;
+  if (mincore(m_base, m_size, v.data()) != 0) return 0;
   size_t pages = 0;
   for (unsigned char b : v) pages += b & 1;
   return pages * page;

@@ -55,7 +55,7 @@ class CodeBuffer {
   };
 
   CodeBuffer() = default;
-  bool watched() const { return m_base != 0; }
+  bool watched() const { return m_base != nullptr; }
   // Before a run, at most every kCodeCheckNs: if kCodeBudget of the buffer is resident, drops
   // `uc`'s translations and returns the pages to the host. True if it did.
   bool bound(uc_engine* uc);
@@ -64,8 +64,8 @@ class CodeBuffer {
   unsigned drops() const { return m_drops; }
 
  private:
-  CodeBuffer(uintptr_t base, size_t size) : m_base(base), m_size(size) {}
-  uintptr_t m_base = 0;
+  CodeBuffer(uint8_t* base, size_t size) : m_base(base), m_size(size) {}
+  uint8_t* m_base = nullptr;
   size_t m_size = 0;
   unsigned m_drops = 0;
   uint64_t m_checked_ns = 0;  // hosted::now_ns() of the last check

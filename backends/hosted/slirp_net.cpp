@@ -48,7 +48,7 @@ constexpr struct {
 short to_poll(int slirp_events) {
   short e = 0;
   for (const auto& b : kPollBits)
-    if (slirp_events & b.slirp) e |= b.poll;
+    if (slirp_events & b.slirp) e = static_cast<short>(e | b.poll);
   return e;
 }
 

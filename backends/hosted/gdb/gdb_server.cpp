@@ -38,7 +38,8 @@ int listen_tcp(const std::string& host, const std::string& port, std::string& ad
     const int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, 1) != 0) {
-      error = std::string("cannot listen on ") + host + ":" + port + ": " + std::strerror(errno);
+      error = "cannot listen on ";
+      error.append(host).append(":").append(port).append(": ").append(std::strerror(errno));
       close(fd);
       fd = -1;
     }
