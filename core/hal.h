@@ -31,12 +31,15 @@ concept PagingHandler = requires(P& p, const P& cp, Hpa pa, Hva va, size_t n) {
 // idle_until() is where the VM waits while every vCPU is halted: it returns once now_ns()
 // reaches the deadline (kNoDeadline: never by itself) or when wake() is called from another
 // thread or an interrupt handler (console input, a stop request); it may return early.
+// poll_input() runs on the guest's device accesses: a HAL without an input thread or interrupt
+// (bare metal) reads its console there; the others do nothing.
 template <class H>
 concept Hal = PagingHandler<typename H::PagingHandler> && Machine<typename H::Machine> &&
     requires(uint64_t deadline) {
   { H::now_ns() } -> std::same_as<uint64_t>;
   { H::idle_until(deadline) } -> std::same_as<void>;
   { H::wake() } -> std::same_as<void>;
+  { H::poll_input() } -> std::same_as<void>;
 };
 
 // Adapts a concept-checked PagingHandler to the FrameAllocator interface the core uses.

@@ -55,6 +55,7 @@ struct EmuHal {
   static uint64_t now_ns() { return hosted::now_ns(); }
   static void idle_until(uint64_t deadline_ns) { hosted::idle_until(deadline_ns); }
   static void wake() { hosted::wake(); }
+  static void poll_input() {}  // input comes from the reader thread
 };
 
 static_assert(Hal<EmuHal>);

@@ -159,9 +159,9 @@ class Vm final : private CpuControl {
     m_exits.set_access_hook(
         [](void* vm) {
           auto& self = *static_cast<Vm*>(vm);
-          // A HAL that polls its console (H::poll_input, optional) looks on device accesses
-          // too: a guest spinning on its UART's status register never lets the VM idle.
-          if constexpr (requires { H::poll_input(); }) H::poll_input();
+          // A HAL that polls its console looks on device accesses too: a guest spinning on
+          // its UART's status register never lets the VM idle.
+          H::poll_input();
           if (!self.m_input.empty()) self.m_board->feed_console(self.m_input);
         },
         this);

@@ -86,6 +86,7 @@ struct FakeHal {
   static uint64_t now_ns() { return 0; }
   static void idle_until(uint64_t) {}
   static void wake() {}
+  static void poll_input() {}
 };
 static_assert(Hal<FakeHal>);
 
