@@ -309,7 +309,8 @@ int parse_and_run(int argc, char** argv) {
       ->callback([&] { result = config_keys_command(); });
   app.add_subcommand("info", "List the backends and guest architectures this host can run")
       ->callback([&] { result = tandem::cli::info_command(); });
-  tandem::cli::add_build_image(app, result);
+  tandem::cli::add_build_image(
+      app, result, [](const std::string& path) { return options_from_config(path, {}, nullptr); });
   tandem::cli::add_ctl(app, result);
   try {
     app.parse(argc, argv);

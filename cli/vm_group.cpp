@@ -101,12 +101,7 @@ VmGroup::~VmGroup() {
 }
 
 int VmGroup::add(RunOptions opts, std::string& error) {
-  if (opts.name.empty()) {
-    const size_t slash = opts.guest_path.find_last_of('/');
-    opts.name = opts.guest_path.substr(slash == std::string::npos ? 0 : slash + 1);
-    const size_t dot = opts.name.find('.');
-    if (dot != std::string::npos && dot != 0) opts.name.resize(dot);
-  }
+  opts.name = vm_name(opts);
   {
     std::lock_guard lock(m_mutex);
     if (find(opts.name) != nullptr) {
