@@ -34,6 +34,7 @@ json to_json(const VmInfo& info) {
               {"console", info.console},
               {"resets", info.resets},
               {"run_seconds", info.run_seconds},
+              {"guest_seconds", info.guest_seconds},
               {"exits", exits}};
   if (info.state == VmState::kStopped) {
     out["status"] = info.status;

@@ -29,6 +29,8 @@ class ManagedVm {
   virtual void notify_input() = 0;
   virtual void set_input_open(bool open) = 0;
   virtual uint64_t exit_count(ExitKind kind) = 0;
+  // The guest's own time in seconds: since the VM was built, time paused left out.
+  virtual double guest_seconds() const = 0;
   virtual Arch arch() const = 0;
 };
 

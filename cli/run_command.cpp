@@ -212,6 +212,7 @@ class HostedVm final : public ManagedVm {
   void notify_input() override { m_vm.notify_input(); }
   void set_input_open(bool open) override { m_vm.set_input_open(open); }
   uint64_t exit_count(ExitKind kind) override { return m_vm.exits().exit_count(kind); }
+  double guest_seconds() const override { return static_cast<double>(m_vm.guest_now_ns()) / 1e9; }
   Arch arch() const override { return m_guest.arch; }
 
  private:

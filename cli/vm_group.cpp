@@ -411,6 +411,7 @@ VmInfo VmGroup::info_of(Slot& s) {
   info.mem_bytes = s.opts.mem_bytes;
   info.resets = s.resets;
   info.run_seconds = s.run_seconds();
+  info.guest_seconds = s.vm->guest_seconds();
   for (unsigned k = 0; k < kExitKindCount; k++)
     info.exits[k] = s.vm->exit_count(static_cast<ExitKind>(k));
   return info;

@@ -36,8 +36,9 @@ struct VmInfo {
   Arch arch = Arch::kAarch64;
   unsigned cpus = 1;
   uint64_t mem_bytes = 0;
-  unsigned resets = 0;     // how often `reset` restarted it
-  double run_seconds = 0;  // time it has run, pauses left out (since its last start or reset)
+  unsigned resets = 0;       // how often `reset` restarted it
+  double run_seconds = 0;    // time it has run, pauses left out (since its last start or reset)
+  double guest_seconds = 0;  // the guest's clock: the same span as the guest counts it
   uint64_t exits[kExitKindCount] = {};  // exits by kind (since its last start or reset)
 };
 

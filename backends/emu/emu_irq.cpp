@@ -22,7 +22,7 @@ constexpr uint64_t kSliceNs = 1'000'000;
 void arm_at(EmuCpu& cpu, uint64_t deadline) {
   if (deadline >= cpu.armed) return;
   cpu.armed = deadline;
-  cpu.ticker.arm(cpu.clock.start_ns + deadline);
+  cpu.ticker.arm(cpu.clock.host_ns(deadline));
 }
 
 }  // namespace
@@ -74,7 +74,7 @@ void arm_slice(EmuCpu& cpu) {
   const uint64_t now = cpu.clock.now_ns();
   // In GuestClock time, from the host's clock (which a test's frozen GuestClock does not follow).
   uint64_t deadline =
-      cpu.code.watched() ? hosted::now_ns() + kCodeCheckNs - cpu.clock.start_ns : kNoDeadline;
+      cpu.code.watched() ? hosted::now_ns() + kCodeCheckNs - cpu.clock.offset_ns() : kNoDeadline;
   if (cpu.chip != nullptr) {
     deadline = std::min(deadline, cpu.chip->advance(now));
     if (cpu.cpu_count > 1) deadline = std::min(deadline, now + kSliceNs);

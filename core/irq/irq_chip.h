@@ -6,6 +6,7 @@
 // bare metal: a list register or hvip) and lets it see the system registers it owns.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "core/base/result.h"
@@ -29,12 +30,32 @@ inline constexpr uint32_t kStip = 1u << 5;
 inline constexpr uint32_t kSeip = 1u << 9;
 }  // namespace cpu_irq
 
-// The guest's time base: nanoseconds since the VM was created, from the HAL's monotonic clock.
+// The time a VM has spent paused, which its guest time leaves out (Vm::pause / resume).
+struct PausedTime {
+  std::atomic<uint64_t> total_ns{0};  // pauses that have ended
+  std::atomic<uint64_t> since_ns{0};  // host time the pause under way began; 0 while running
+};
+
+// The guest's time base: nanoseconds since the VM was created, from the HAL's monotonic clock,
+// less the time the VM spent paused (`paused`: the VM's own record, shared by every copy; null
+// where a VM is never paused). While paused, guest time stands still, so the guest's counters
+// and timers go on after a resume from where they stopped.
 struct GuestClock {
   uint64_t (*host_now_ns)() = nullptr;
   uint64_t start_ns = 0;
+  const PausedTime* paused = nullptr;
 
-  uint64_t now_ns() const { return host_now_ns() - start_ns; }
+  uint64_t offset_ns() const {
+    return start_ns + (paused != nullptr ? paused->total_ns.load(std::memory_order_acquire) : 0);
+  }
+  uint64_t now_ns() const {
+    // A resume adds the pause to total_ns before it clears since_ns: a reading in between is
+    // early by the pause, never late, so no timer fires before its time.
+    const uint64_t since = paused != nullptr ? paused->since_ns.load(std::memory_order_acquire) : 0;
+    return (since != 0 ? since : host_now_ns()) - offset_ns();
+  }
+  // The host clock's reading when guest time reaches `guest_ns` (while running).
+  uint64_t host_ns(uint64_t guest_ns) const { return offset_ns() + guest_ns; }
 };
 
 class IrqChip : public IrqController {

@@ -115,7 +115,7 @@ class Vm final : private CpuControl {
         m_exits(m_bus),
         m_console(console),
         m_arch(arch),
-        m_clock{&H::now_ns, H::now_ns()} {}
+        m_clock{&H::now_ns, H::now_ns(), &m_paused_time} {}
   Vm(const Vm&) = delete;
   Vm& operator=(const Vm&) = delete;
 
@@ -261,7 +261,7 @@ class Vm final : private CpuControl {
             "stopping");
         break;
       }
-      H::idle_until(next == kNoDeadline ? kNoDeadline : m_clock.start_ns + next);
+      H::idle_until(next == kNoDeadline ? kNoDeadline : m_clock.host_ns(next));
     }
     return finish();
   }
@@ -285,8 +285,12 @@ class Vm final : private CpuControl {
   // when the VM stops; call finish() after joining the vCPU threads.
   void service() {
     while (!stop_now()) {
+      if (m_paused.load()) {  // guest time stands still: nothing falls due until resume()
+        H::idle_until(kNoDeadline);
+        continue;
+      }
       const uint64_t deadline = service_locked();
-      H::idle_until(deadline == kNoDeadline ? kNoDeadline : m_clock.start_ns + deadline);
+      H::idle_until(deadline == kNoDeadline ? kNoDeadline : m_clock.host_ns(deadline));
     }
   }
 
@@ -304,17 +308,26 @@ class Vm final : private CpuControl {
     H::wake();
   }
 
-  // Thread-safe: pause() ends the vCPUs' slices and keeps them from running (the run loop
-  // sleeps, burning no CPU) until resume(). Guest timers keep their deadlines on the host clock,
-  // so those that passed meanwhile fire at once after resume().
+  // Thread-safe (one controller at a time): pause() ends the vCPUs' slices and keeps them from
+  // running (the run loop sleeps, burning no CPU) until resume(). Guest time stands still
+  // meanwhile (GuestClock::paused_ns): after resume() the guest's counters go on from where
+  // they stopped and its timers fire when their own time comes, not at once.
   void pause() {
-    m_paused.store(true);
+    if (m_paused.exchange(true)) return;
+    m_paused_time.since_ns.store(H::now_ns() | 1, std::memory_order_release);  // never 0
     for (unsigned i = 0; i < m_cpu_count; i++) m_vcpus[i]->request_stop();
   }
   void resume() {
+    if (!m_paused.load()) return;
+    const uint64_t since = m_paused_time.since_ns.load();
+    const uint64_t now = H::now_ns();
+    m_paused_time.total_ns.fetch_add(now > since ? now - since : 0, std::memory_order_release);
+    m_paused_time.since_ns.store(0, std::memory_order_release);
     m_paused.store(false);
     H::wake();
   }
+  // Guest time now (nanoseconds since the VM was created, paused time excluded).
+  uint64_t guest_now_ns() const { return m_clock.now_ns(); }
   bool paused() const { return m_paused.load(); }
 
   // Console input: the host's reader thread pushes bytes, then calls notify_input(); the VM
@@ -508,6 +521,7 @@ class Vm final : private CpuControl {
   std::atomic<bool> m_input_open{false};
   std::atomic<bool> m_stop_requested{false};
   std::atomic<bool> m_paused{false};
+  PausedTime m_paused_time;  // what guest time (m_clock) leaves out
 };
 
 }  // namespace tandem

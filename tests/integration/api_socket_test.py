@@ -134,6 +134,14 @@ try:
     check(scans() == before_lines, "paused VM prints nothing")
     rc, reply = ctl("info", "busy")
     check(rc == 0 and reply["vm"]["state"] == "paused", "info: paused")
+    # Guest time stands still while paused: the same reading before and after the 2 s above,
+    # and it goes on after the resume below from where it stopped.
+    paused_at = reply["vm"].get("guest_seconds", -1)
+    time.sleep(0.5)
+    rc, reply = ctl("info", "busy")
+    check(rc == 0 and reply["vm"].get("guest_seconds") == paused_at > 0,
+          "guest time stands still while paused (%s, then %s)" %
+          (paused_at, reply["vm"].get("guest_seconds")))
     rc, reply = ctl("pause", "busy")
     check(rc == 1 and "paused" in reply.get("error", ""), "pause twice: error (%s)" % reply)
 
@@ -141,6 +149,14 @@ try:
     rc, reply = ctl("resume", "busy")
     check(rc == 0, "resume")
     wait_for(lambda: scans() >= before_lines + 2, "scans after resume")
+    rc, reply = ctl("info", "busy")
+    resumed_wall = time.time() - t0
+    guest_after = reply["vm"].get("guest_seconds", 0)
+    # Since the pause began the host's clock moved on by resumed_wall (over 2.5 s); the guest's
+    # by only the time it ran after the resume.
+    check(paused_at < guest_after < paused_at + resumed_wall - 2.0,
+          "guest time went on after the resume without the pause (%.3f -> %.3f s, %.2f s of "
+          "host time)" % (paused_at, guest_after, resumed_wall))
     rc, reply = ctl("resume", "busy")
     check(rc == 1 and "running" in reply.get("error", ""), "resume a running VM: error")
 

@@ -52,7 +52,7 @@ Result<VcpuExit> HypVcpu::run() {
   }
   if (m_deadline != kNoDeadline) {
     // One tick later than the conversion gives, so the deadline has passed when it fires.
-    hyp_timer_set(ns_to_ticks(m_clock.start_ns + m_deadline, counter_hz()) + 1);
+    hyp_timer_set(ns_to_ticks(m_clock.host_ns(m_deadline), counter_hz()) + 1);
   }
   auto result = run_loop();
   if (m_deadline != kNoDeadline) hyp_timer_set(0);

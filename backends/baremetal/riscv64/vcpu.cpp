@@ -134,7 +134,7 @@ void HypVcpu::wait_for_kick() {
     VmExits::Guard guard(*m_exits);
     if (m_chip->cpu_lines(m_id) != 0) return;
     const uint64_t next = m_chip->advance(m_clock.now_ns());
-    if (next != kNoDeadline && m_clock.start_ns + next < until) until = m_clock.start_ns + next;
+    if (next != kNoDeadline && m_clock.host_ns(next) < until) until = m_clock.host_ns(next);
   }
   hs_idle_until(until);
 }

@@ -44,7 +44,7 @@ void HypVcpu::sync_irqs() {
   }
   csr_write<CSR_HVIP>(hvip);
   const uint64_t next = m_chip->advance(m_clock.now_ns());
-  hs_timer_arm(next == kNoDeadline ? ~uint64_t{0} : ticks_at_or_after(m_clock.start_ns + next));
+  hs_timer_arm(next == kNoDeadline ? ~uint64_t{0} : ticks_at_or_after(m_clock.host_ns(next)));
   m_seen_generation = m_chip->generation();
 }
 
