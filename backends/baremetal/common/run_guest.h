@@ -36,6 +36,15 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const PackedVm& pack
   alignas(Vm<H>) static uint8_t storage[sizeof(Vm<H>)];
   Vm<H>& vm = *new (storage) Vm<H>(frames, console, arch);
 
+  // Guest RAM is backed as the guest first touches it (MachineTraits::ram_on_demand), so a
+  // guest whose RAM this machine could never back is refused here, before it runs.
+  if (packed.ram_size / kFrameSize > frames.free_frames_count()) {
+    panic(
+        "cannot start the guest: it has %llu MiB of RAM and this machine %llu MiB free. The "
+        "host has too little free RAM for the guest: repack with a smaller --mem",
+        static_cast<unsigned long long>(packed.ram_size >> 20),
+        static_cast<unsigned long long>(frames.free_frames_count() * kFrameSize >> 20));
+  }
   VmConfig config;
   config.arch = arch;
   config.ram_size = packed.ram_size;
