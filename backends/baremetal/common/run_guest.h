@@ -39,15 +39,6 @@ Vm<H>& start_vm(Arch arch, typename H::PagingHandler& frames, const PackedVm& pa
   alignas(Vm<H>) static uint8_t storage[kPayloadMaxVms][sizeof(Vm<H>)];
   Vm<H>& vm = *new (storage[slot]) Vm<H>(frames, console, arch);
 
-  // Guest RAM is backed as the guest first touches it (MachineTraits::ram_on_demand), so a
-  // guest whose RAM this machine could never back is refused here, before it runs.
-  if (packed.ram_size / kFrameSize > frames.free_frames_count()) {
-    panic(
-        "cannot start the guest: it has %llu MiB of RAM and this machine %llu MiB free. The "
-        "host has too little free RAM for the guest: repack with a smaller --mem",
-        static_cast<unsigned long long>(packed.ram_size >> 20),
-        static_cast<unsigned long long>(frames.free_frames_count() * kFrameSize >> 20));
-  }
   VmConfig config;
   config.arch = arch;
   config.ram_size = packed.ram_size;
@@ -73,9 +64,25 @@ Vm<H>& start_vm(Arch arch, typename H::PagingHandler& frames, const PackedVm& pa
   return vm;
 }
 
+// Guest RAM is backed as each guest first touches it (MachineTraits::ram_on_demand), so VMs
+// whose RAM together this machine could never back are refused before any runs.
+template <class Frames>
+void refuse_unbackable_ram(const Frames& frames, const Payload& payload) {
+  uint64_t ram = 0;
+  for (unsigned k = 0; k < payload.vm_count; k++) ram += payload.vms[k].ram_size;
+  const uint64_t free = frames.free_frames_count() * kFrameSize;
+  if (ram > free) {
+    panic(
+        "cannot start the guest: %llu MiB of guest RAM and %llu MiB free on this machine. The "
+        "host has too little free RAM for the guest: repack with a smaller --mem",
+        static_cast<unsigned long long>(ram >> 20), static_cast<unsigned long long>(free >> 20));
+  }
+}
+
 template <class H>
 int run_vms(Arch arch, typename H::PagingHandler& frames, const Payload& payload) {
   static ConsoleSink console;
+  refuse_unbackable_ram(frames, payload);
   if (payload.vm_count == 1 && payload.vms[0].cpus == 1) {
     Vm<H>& vm = start_vm<H>(arch, frames, payload.vms[0], 0, console, "");
     // A HAL that polls the real UART's receive side for the guest gets the VM's input queue;
