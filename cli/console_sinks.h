@@ -4,6 +4,7 @@
 // it is: console_sink.h.)
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -13,19 +14,28 @@
 namespace tandem::cli {
 
 // "[name] " before each line on stdout; a whole line is written at once, so the lines of
-// several VMs never interleave. A partial line is written when the sink is destroyed.
+// several VMs never interleave. An unfinished line (a prompt) is written once the VM has been
+// quiet for kQuietTime, and when the sink is destroyed; the VM's next bytes go on in the same
+// line unless another VM's line came in between (it then ends the unfinished line first, and
+// the rest gets a prefix of its own).
 class PrefixSink final : public CharSink {
  public:
-  explicit PrefixSink(std::string name) : m_prefix("[" + std::move(name) + "] ") {}
+  static constexpr std::chrono::milliseconds kQuietTime{100};
+
+  explicit PrefixSink(std::string name);
   PrefixSink(const PrefixSink&) = delete;
   PrefixSink& operator=(const PrefixSink&) = delete;
   ~PrefixSink();
   void put(uint8_t c) override;
+  // For the flushing thread (console_sinks.cpp), under the stdout lock: writes a line held
+  // for kQuietTime; whether a line is still held.
+  bool flush_if_quiet(std::chrono::steady_clock::time_point now);
 
  private:
-  void flush_line();
+  void write_line();
   std::string m_prefix;
   std::string m_line;
+  std::chrono::steady_clock::time_point m_last_put;
 };
 
 // Appends to a file (created or truncated when the VM is created), flushed at each newline.

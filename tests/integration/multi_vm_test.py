@@ -9,12 +9,14 @@
 #   other's, in scans made after both markers were written;
 # - a VM that faults stops alone: the other runs on to its own end;
 # - console = "file:PATH" sends a VM's console to a file;
-# - Ctrl-A n sends the keyboard to the next VM.
+# - Ctrl-A n sends the keyboard to the next VM;
+# - an unfinished console line (a prompt) is shown after a quiet moment, and continued.
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
 
 tandem, guests = sys.argv[1:3]
 failures = []
@@ -107,6 +109,34 @@ lines = out.splitlines()
 check("[e1] one" in lines and "[e2] two" in lines, "typed text reached e1, then e2 after C-a n")
 check("[e1] two" not in lines and "[e2] one" not in lines, "and only the VM that had the keyboard")
 check(status == 0, "both echo VMs ended with status 0 (got %d)" % status)
+
+# An unfinished line (a prompt) shows once the VM has been quiet a moment, and the VM's next
+# bytes go on in the same line.
+p = subprocess.Popen([tandem, "run", config("p1", "aarch64/echo.elf"),
+                      config("p2", "aarch64/hello.elf")], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+os.set_blocking(p.stdout.fileno(), False)
+shown = b""
+
+
+def wait_for(text, seconds=60):
+    global shown
+    end = time.monotonic() + seconds
+    while text not in shown and time.monotonic() < end and p.poll() is None:
+        time.sleep(0.05)
+        shown += p.stdout.read() or b""
+    return text in shown
+
+
+check(wait_for(b"[p1] echo: ready\n"), "the echo VM is up")
+p.stdin.write(b"abc")
+p.stdin.flush()
+check(wait_for(b"[p1] abc"), "the unfinished line 'abc' shows before its newline")
+os.set_blocking(p.stdout.fileno(), True)
+rest, _ = p.communicate(b"de\nq", timeout=120)
+lines = (shown + rest).decode().splitlines()
+check("[p1] abcde" in lines, "and goes on in the same line, one prefix (%s)" % lines)
+check(p.returncode == 0, "both VMs ended with status 0 (got %d)" % p.returncode)
 
 print("%d failure(s)" % len(failures))
 sys.exit(1 if failures else 0)
