@@ -18,8 +18,10 @@ class EmuMachine {
  public:
   using Vcpu = EmuVcpu;
   // The vCPUs run round-robin on one thread (Unicorn engines are not safe in parallel).
-  static constexpr MachineTraits kTraits{
-      .thread_per_vcpu = false, .hardware_timer = false, .per_cpu_setup = false};
+  static constexpr MachineTraits kTraits{.thread_per_vcpu = false,
+                                         .hardware_timer = false,
+                                         .per_cpu_setup = false,
+                                         .ram_on_demand = false};
 
   [[nodiscard]] static Result<EmuMachine> create(const MachineSetup& setup) {
     return EmuMachine(setup);

@@ -27,8 +27,10 @@ class KvmMachine {
  public:
   using Vcpu = KvmVcpu;
   // run() blocks in the kernel while the guest halts or a secondary vCPU waits for its SIPI.
-  static constexpr MachineTraits kTraits{
-      .thread_per_vcpu = true, .hardware_timer = false, .per_cpu_setup = false};
+  static constexpr MachineTraits kTraits{.thread_per_vcpu = true,
+                                         .hardware_timer = false,
+                                         .per_cpu_setup = false,
+                                         .ram_on_demand = false};
 
   // Opens /dev/kvm (kUnsupported with the reason logged when KVM cannot be used), creates the
   // VM and its memory slots. The address space's regions must not change afterwards; RAM must

@@ -40,6 +40,9 @@ struct BoardServices {
   PowerControl& power;   // exit devices and firmware power calls
   CharSink& console;     // the console UART's output
   uint64_t (*now_ns)();  // the host's monotonic clock (boot timer)
+  // The backend backs RAM as the guest touches it (MachineTraits::ram_on_demand): boards give
+  // their flash as such RAM rather than fill it up front.
+  bool ram_on_demand = false;
 };
 
 // One device at its place on the board: bus range, the stage-2 hole guest accesses fault

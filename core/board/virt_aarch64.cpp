@@ -10,7 +10,10 @@
 namespace tandem {
 
 VirtAarch64Board::VirtAarch64Board(const BoardServices& services, GicVersion gic)
-    : m_pl011(services.console), m_boot_timer(services.now_ns), m_gic_version(gic) {
+    : m_pl011(services.console),
+      m_boot_timer(services.now_ns),
+      m_flash_on_demand(services.ram_on_demand),
+      m_gic_version(gic) {
   m_devices[kPl011] = {"/pl011",     &m_pl011, BusSpace::kMmio, kPl011Base,
                        Pl011::kSize, 0x1000,   kPl011Irq};
   m_devices[kBootTimer] = {nullptr, &m_boot_timer, BusSpace::kMmio, kBootTimerBase, 0x1000, 0x1000};
@@ -28,14 +31,27 @@ Gpa VirtAarch64Board::kernel_base() const { return Gpa(kRamBase + (2ull << 20));
 
 // QEMU's -bios: the firmware is in flash bank 0 at address 0 and the CPU resets there (PC 0,
 // x0..x30 = 0, EL1h, MMU off); bank 1 reads as erased flash.
+//
+// Where the backend backs RAM on demand (bare metal), both banks are such RAM, so nothing is
+// filled up front, and bank 1 is QEMU's pflash in read-array mode: read-only RAM reading 0xff,
+// whose writes fault to the stage-2 permission check and reach the device (U-Boot reads its
+// 256 KiB environment with byte loads: a trap each under an MMIO bank). Elsewhere bank 1 is
+// the device alone.
 Result<LoadedGuest> VirtAarch64Board::load_firmware(AddressSpace& space, DeviceBus& bus,
                                                     std::span<const uint8_t> image) {
   if (image.size() > kFlashBankSize) return Error(Status::kOutOfRange);
-  TRY(space.add_ram_alloc(Gpa(kFlashBase), kFlashBankSize, kMemRx));
+  const Gpa bank1_base(kFlashBase + kFlashBankSize);
+  if (m_flash_on_demand) {
+    TRY(space.add_ram_on_demand(Gpa(kFlashBase), kFlashBankSize, kMemRx));
+    TRY(space.add_ram_on_demand(bank1_base, kFlashBankSize, kMemRo, ErasedFlash::kErased));
+  } else {
+    TRY(space.add_ram_alloc(Gpa(kFlashBase), kFlashBankSize, kMemRx));
+  }
   TRY(GuestMemory(space).write(Gpa(kFlashBase), image));
+  // No stage-2 hole for the device when bank 1 is RAM: only its writes come to the bus.
   const PlacedDevice bank1{nullptr,         &m_flash1,
-                           BusSpace::kMmio, kFlashBase + kFlashBankSize,
-                           kFlashBankSize,  kFlashBankSize};
+                           BusSpace::kMmio, bank1_base.raw(),
+                           kFlashBankSize,  m_flash_on_demand ? 0 : kFlashBankSize};
   TRY(place(space, bus, bank1));
   LoadedGuest guest;
   guest.boot.pc = kFlashBase;

@@ -99,6 +99,7 @@ class VirtAarch64Board final : public Board {
   Pl011 m_pl011;
   BootTimer m_boot_timer;
   ErasedFlash m_flash1;
+  bool m_flash_on_demand;  // BoardServices::ram_on_demand
   IrqChip* gic();
 
   GicVersion m_gic_version;

@@ -33,9 +33,16 @@ void AddressSpace::release() {
   for (const Region& r : regions()) {
     if (r.backing == RamBacking::kOwned) m_alloc->free_frames(r.hpa, r.size / kFrameSize);
     if (r.backing != RamBacking::kOnDemand) continue;
-    for (uint64_t off = 0; off < r.size; off += kFrameSize) {
-      const auto t = m_stage2.translate(r.base + off);
-      if (t) m_alloc->free_frame(t->hpa);
+    // Leaf by leaf: a 2 MiB block goes back as the run it was allocated as.
+    for (Gpa g = r.base; g < r.end();) {
+      const auto t = m_stage2.translate(g);
+      if (!t) {
+        g += kFrameSize;
+        continue;
+      }
+      const uint64_t offset = g.raw() & (t->page_size - 1);
+      m_alloc->free_frames(t->hpa - offset, t->page_size / kFrameSize);
+      g += t->page_size - offset;
     }
   }
   m_count = 0;
@@ -95,10 +102,11 @@ Result<Hpa> AddressSpace::alloc_backing(Gpa base, uint64_t size) {
   return m_alloc->alloc_frames(frames, 1);
 }
 
-Result<void> AddressSpace::add_ram_on_demand(Gpa base, uint64_t size, MemFlags flags) {
+Result<void> AddressSpace::add_ram_on_demand(Gpa base, uint64_t size, MemFlags flags,
+                                             uint8_t fill) {
   const size_t slot = TRY(slot_for(base, size));
   if (!flags.read) return Error(Status::kInvalidArgument);
-  insert(slot, {base, size, RegionKind::kRam, RamBacking::kOnDemand, flags, Hpa()});
+  insert(slot, {base, size, RegionKind::kRam, RamBacking::kOnDemand, flags, Hpa(), fill});
   return ok();
 }
 
@@ -154,10 +162,35 @@ Result<void> AddressSpace::populate(Gpa gpa, uint64_t size) {
 }
 
 Result<void> AddressSpace::populate_page(const Region& region, Gpa page) {
+  if (populate_block(region, page)) return ok();
   const Hpa frame = TRY(m_alloc->alloc_frame());
+  fill(region, frame, kFrameSize);
   auto mapped = m_stage2.map(page, frame, kFrameSize, region.flags);
   if (!mapped) m_alloc->free_frame(frame);
   return mapped;
+}
+
+// Frames come zeroed from the allocator; RAM that reads as something else is filled.
+void AddressSpace::fill(const Region& region, Hpa frames, uint64_t size) {
+  if (region.fill != 0)
+    __builtin_memset(to_ptr<uint8_t>(m_alloc->phys_to_virt(frames)), region.fill, size);
+}
+
+// The 2 MiB block around `page`, if it fits the region and is wholly unmapped (a block where an
+// earlier fallback mapped 4 KiB pages stays on 4 KiB pages), in one aligned run of frames.
+bool AddressSpace::populate_block(const Region& region, Gpa page) {
+  const Gpa block = page.align_down(kPageSize2M);
+  if (block < region.base || region.end() - block < kPageSize2M) return false;
+  for (Gpa g = block; g < block + kPageSize2M; g += kFrameSize) {
+    if (m_stage2.translate(g)) return false;
+  }
+  constexpr size_t kFrames = kPageSize2M / kFrameSize;
+  const auto frames = m_alloc->alloc_frames(kFrames, kFrames);
+  if (!frames) return false;
+  fill(region, *frames, kPageSize2M);
+  if (m_stage2.map(block, *frames, kPageSize2M, region.flags)) return true;
+  m_alloc->free_frames(*frames, kFrames);
+  return false;
 }
 
 }  // namespace tandem

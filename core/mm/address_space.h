@@ -25,7 +25,8 @@ enum class RamBacking : uint8_t {
   kNone,      // not RAM
   kLinear,    // a contiguous host range the caller owns
   kOwned,     // contiguous frames the address space allocated
-  kOnDemand,  // 4 KiB frames allocated when first touched (populate() or the accessor)
+  kOnDemand,  // frames allocated when first touched (populate() or the accessor): a 2 MiB
+              // block where one fits the region and the allocator has an aligned run, else 4 KiB
 };
 
 struct Region {
@@ -34,7 +35,8 @@ struct Region {
   RegionKind kind = RegionKind::kReserved;
   RamBacking backing = RamBacking::kNone;
   MemFlags flags;
-  Hpa hpa;  // first byte of the contiguous backing (kLinear, kOwned)
+  Hpa hpa;           // first byte of the contiguous backing (kLinear, kOwned)
+  uint8_t fill = 0;  // what every byte of on-demand RAM reads before the guest writes it
 
   Gpa end() const { return base + size; }
   bool contains(Gpa a) const { return a >= base && a - base < size; }
@@ -63,13 +65,18 @@ class AddressSpace {
   // RAM backed by contiguous frames from the allocator, aligned for 2 MiB / 1 GiB leaves
   // where the allocator can. What hosted backends hand to Unicorn or a KVM memory slot.
   [[nodiscard]] Result<void> add_ram_alloc(Gpa base, uint64_t size, MemFlags flags = kMemRwx);
-  [[nodiscard]] Result<void> add_ram_on_demand(Gpa base, uint64_t size, MemFlags flags = kMemRwx);
+  // On-demand RAM reads as `fill` until written (0xff: erased flash).
+  [[nodiscard]] Result<void> add_ram_on_demand(Gpa base, uint64_t size, MemFlags flags = kMemRwx,
+                                               uint8_t fill = 0);
   [[nodiscard]] Result<void> add_mmio(Gpa base, uint64_t size);
   [[nodiscard]] Result<void> add_reserved(Gpa base, uint64_t size);
 
   // Backs and maps every unmapped page of on-demand RAM touching [gpa, gpa + size); pages of
-  // contiguous RAM are already mapped. kNotMapped where no region is, kPermission for MMIO and
-  // reserved ranges. On kNoMemory the pages populated so far stay (zero-filled) RAM.
+  // contiguous RAM are already mapped. A page is backed with the whole 2 MiB block around it
+  // (one stage-2 leaf, one fault per block) when the block lies inside the region, none of it is
+  // mapped yet and the allocator has 2 MiB-aligned frames; else with one 4 KiB frame.
+  // kNotMapped where no region is, kPermission for MMIO and reserved ranges. On kNoMemory the
+  // pages populated so far stay (zero-filled) RAM.
   [[nodiscard]] Result<void> populate(Gpa gpa, uint64_t size);
 
   const Region* find(Gpa gpa) const;
@@ -90,6 +97,8 @@ class AddressSpace {
   Result<void> add_ram_mapped(const Region& region, bool owned);
   Result<Hpa> alloc_backing(Gpa base, uint64_t size);
   Result<void> populate_page(const Region& region, Gpa page);
+  bool populate_block(const Region& region, Gpa page);
+  void fill(const Region& region, Hpa frames, uint64_t size);
   void release();
 
   FrameAllocator* m_alloc;  // null once moved from

@@ -121,8 +121,9 @@ class Vm final : private CpuControl {
 
   // Builds guest RAM, the devices and interrupt controller, the backend machine and its vCPUs.
   [[nodiscard]] Result<void> setup(const VmConfig& config, VmError& err) {
-    auto board = m_boards.create(m_arch, config.board,
-                                 BoardServices{m_exits.stop_info(), m_console, &H::now_ns});
+    auto board = m_boards.create(
+        m_arch, config.board,
+        BoardServices{m_exits.stop_info(), m_console, &H::now_ns, Machine::kTraits.ram_on_demand});
     if (!board) return fail(err, VmStep::kBoard, board.error());
     m_board = *board;
     for (virtio::VirtioDevice* device : config.virtio)
@@ -142,8 +143,10 @@ class Vm final : private CpuControl {
     auto space = AddressSpace::create(m_frames, stage2);
     if (!space) return fail(err, VmStep::kStage2, space.error());
     m_space.emplace(std::move(*space));
-    if (auto r = m_space->add_ram_alloc(layout.ram_base, config.ram_size); !r)
-      return fail(err, VmStep::kRam, r.error());
+    auto ram = Machine::kTraits.ram_on_demand
+                   ? m_space->add_ram_on_demand(layout.ram_base, config.ram_size)
+                   : m_space->add_ram_alloc(layout.ram_base, config.ram_size);
+    if (!ram) return fail(err, VmStep::kRam, ram.error());
     m_exits.set_policy(config.unknown_access);
     IrqChip* chip = m_board->create_irq_chip(config.cpus, m_clock, Machine::kTraits.hardware_timer);
     auto machine =

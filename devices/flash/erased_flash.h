@@ -15,6 +15,8 @@ namespace tandem {
 
 class ErasedFlash final : public Device {
  public:
+  static constexpr uint8_t kErased = 0xff;
+
   const char* name() const override { return "erased-flash"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;

@@ -17,8 +17,10 @@ class HypMachine {
   using Vcpu = HypVcpu;
   static constexpr unsigned kMaxCpus = 8;
   // The guest runs on the CPU's own EL1 virtual timer; the Gicv3 model only sees its PPI.
-  static constexpr MachineTraits kTraits{
-      .thread_per_vcpu = false, .hardware_timer = true, .per_cpu_setup = true};
+  static constexpr MachineTraits kTraits{.thread_per_vcpu = false,
+                                         .hardware_timer = true,
+                                         .per_cpu_setup = true,
+                                         .ram_on_demand = true};
 
   // kUnsupported for another guest architecture, more vCPUs than Vgic handles, or a stage-2
   // geometry this CPU does not implement.

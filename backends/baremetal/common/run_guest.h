@@ -64,9 +64,25 @@ Vm<H>& start_vm(Arch arch, typename H::PagingHandler& frames, const PackedVm& pa
   return vm;
 }
 
+// Guest RAM is backed as each guest first touches it (MachineTraits::ram_on_demand), so VMs
+// whose RAM together this machine could never back are refused before any runs.
+template <class Frames>
+void refuse_unbackable_ram(const Frames& frames, const Payload& payload) {
+  uint64_t ram = 0;
+  for (unsigned k = 0; k < payload.vm_count; k++) ram += payload.vms[k].ram_size;
+  const uint64_t free = frames.free_frames_count() * kFrameSize;
+  if (ram > free) {
+    panic(
+        "cannot start the guest: %llu MiB of guest RAM and %llu MiB free on this machine. The "
+        "host has too little free RAM for the guest: repack with a smaller --mem",
+        static_cast<unsigned long long>(ram >> 20), static_cast<unsigned long long>(free >> 20));
+  }
+}
+
 template <class H>
 int run_vms(Arch arch, typename H::PagingHandler& frames, const Payload& payload) {
   static ConsoleSink console;
+  refuse_unbackable_ram(frames, payload);
   if (payload.vm_count == 1 && payload.vms[0].cpus == 1) {
     Vm<H>& vm = start_vm<H>(arch, frames, payload.vms[0], 0, console, "");
     // A HAL that polls the real UART's receive side for the guest gets the VM's input queue;

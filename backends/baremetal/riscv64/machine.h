@@ -18,8 +18,10 @@ class HypMachine {
   using Vcpu = HypVcpu;
   static constexpr unsigned kMaxCpus = 8;
   // The guest's timer is SBI's, modelled by the interrupt chip (HS timer underneath).
-  static constexpr MachineTraits kTraits{
-      .thread_per_vcpu = false, .hardware_timer = false, .per_cpu_setup = true};
+  static constexpr MachineTraits kTraits{.thread_per_vcpu = false,
+                                         .hardware_timer = false,
+                                         .per_cpu_setup = true,
+                                         .ram_on_demand = true};
 
   // kUnsupported for another guest architecture, more than kMaxCpus vCPUs, or a G-stage
   // mode this hart rejects (hgatp is WARL: an unsupported MODE does not stick).

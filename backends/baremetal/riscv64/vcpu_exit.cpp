@@ -71,13 +71,13 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
   return ExitAction::kResume;
 }
 
-// A guest-page fault on on-demand RAM is the hypervisor's, not the guest's: back the page and
-// retry the instruction. false for everything else (MMIO, no RAM, or out of frames), which
-// the trap decoding turns into an access or a fault.
+// A guest-page fault on on-demand RAM is the hypervisor's, not the guest's: back the page (its
+// 2 MiB block, AddressSpace::populate) and retry the instruction. false for everything else
+// (MMIO, no RAM, or out of frames), which the trap decoding turns into an access or a fault.
 bool HypVcpu::backed_on_demand(uint64_t gpa) {
   // The frame allocator and the table are shared with the other harts' vCPUs. A new mapping
-  // needs no fence on the other harts: QEMU caches no invalid G-stage entries (hardware that
-  // does needs SBI RFENCE remote HFENCE.GVMA here).
+  // needs no fence on the other harts: a hart that cached the invalid entry faults here too,
+  // finds the page backed and fences its own G-stage TLB before the retry.
   VmExits::Guard guard(*m_exits);
   const Region* r = m_as->find(Gpa(gpa));
   if (r == nullptr || r->backing != RamBacking::kOnDemand) return false;

@@ -21,15 +21,19 @@ VcpuExit fault(const TrapSyndrome& t, uint64_t addr, bool write, const char* rea
 }
 
 // A stage-2 data abort: an access to an IPA with no RAM mapping (a device, or nothing) when
-// the syndrome is valid, else a fault the VM reports.
+// the syndrome is valid, else a fault the VM reports. A write to read-only RAM is a device
+// access too: a bank of flash in read-array mode reads as memory and takes writes (commands)
+// at its device; where no device is, the VM reports the write as it reports any unknown one.
 VcpuExit data_abort(const TrapSyndrome& t, const uint64_t (&x)[31]) {
   const DataAbort d = decode_data_abort(t.esr);
   const uint64_t ipa = fault_ipa(t.hpfar, t.far);
   if (d.s1ptw) return fault(t, ipa, d.write, "stage-1 table walk outside guest RAM");
   if (fsc_is(d.dfsc, kFscPermission)) {
-    return fault(t, ipa, d.write, "access not permitted by the stage-2 mapping");
+    if (!d.write || !d.isv || d.cm)
+      return fault(t, ipa, d.write, "access not permitted by the stage-2 mapping");
+  } else if (!fsc_is(d.dfsc, kFscTranslation)) {
+    return fault(t, ipa, d.write, "stage-2 data abort");
   }
-  if (!fsc_is(d.dfsc, kFscTranslation)) return fault(t, ipa, d.write, "stage-2 data abort");
   if (d.cm) return fault(t, ipa, d.write, "cache maintenance on an address without RAM");
   if (!d.isv) {
     // Pairs, writeback and SIMD/FP accesses give no syndrome (ISV = 0); emulating them would

@@ -123,12 +123,30 @@ TEST(Esr, UnemulatableAbortsAreFaults) {
   EXPECT_EQ(e.addr, 0x10123u);
   EXPECT_TRUE(e.write);
   EXPECT_NE(std::strstr(e.reason, "ISV=0"), nullptr);
-  // Stage-1 walk hitting a hole, and a permission fault, are faults too.
+  // Stage-1 walk hitting a hole, and a read or an ISV=0 write denied by a permission fault,
+  // are faults too.
   e = decode_trap({(0x24ull << 26) | ESR_IL | ISS_DABT_ISV | ISS_DABT_S1PTW | 0x05, 0, 0, 0}, r.x);
   EXPECT_EQ(e.kind, ExitKind::kFault);
-  e = decode_trap({(0x24ull << 26) | ESR_IL | ISS_DABT_ISV | ISS_DABT_WNR | 0x0f, 0, 0, 0}, r.x);
+  e = decode_trap({(0x24ull << 26) | ESR_IL | ISS_DABT_ISV | 0x0f, 0, 0, 0}, r.x);
   EXPECT_EQ(e.kind, ExitKind::kFault);
   EXPECT_NE(std::strstr(e.reason, "not permitted"), nullptr);
+  e = decode_trap({(0x24ull << 26) | ESR_IL | ISS_DABT_WNR | 0x0f, 0, 0, 0}, r.x);
+  EXPECT_EQ(e.kind, ExitKind::kFault);
+  EXPECT_NE(std::strstr(e.reason, "not permitted"), nullptr);
+}
+
+// A write with a syndrome to read-only RAM (flash in read-array mode) goes to the device there,
+// as a write to a hole does.
+TEST(Esr, PermissionFaultWriteIsADeviceWrite) {
+  Regs r;
+  r.x[3] = 0x1234'5678'9abc'def0;
+  // strh w3 at IPA 0x0400'0010: SAS = 1 (halfword), SRT = 3, WNR, permission fault level 3.
+  const uint64_t iss = ISS_DABT_ISV | (1ull << 22) | (3ull << 16) | ISS_DABT_WNR | 0x0f;
+  const VcpuExit e = decode_trap({(0x24ull << 26) | ESR_IL | iss, 0x10, 0x0400'0000 >> 8, 0}, r.x);
+  EXPECT_EQ(e.kind, ExitKind::kMmioWrite);
+  EXPECT_EQ(e.addr, 0x0400'0010u);
+  EXPECT_EQ(e.size, 2u);
+  EXPECT_EQ(e.value, 0xdef0u);
 }
 
 TEST(Esr, HvcAndSmcAreHypercalls) {

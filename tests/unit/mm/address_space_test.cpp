@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 
 #include "backends/hosted/host_paging.h"
 #include "core/hal.h"
@@ -127,19 +128,48 @@ TEST(AddressSpace, OnDemandPopulateAndTeardown) {
     ASSERT_TRUE(as->add_ram_on_demand(kRamBase, kRamSize, kMemRw).ok());
     ASSERT_TRUE(as->add_mmio(Gpa(0x0900'0000), 0x1000).ok());
     const size_t before = alloc.in_use();
-    // Three pages touched by a 0x1001-byte range starting 0xfff into a page.
+    // Three pages touched by a 0x1001-byte range starting 0xfff into a page: the 2 MiB block
+    // around them is backed as one leaf, and nothing past it.
     ASSERT_TRUE(as->populate(kRamBase + 0xfff, 0x1002).ok());
-    EXPECT_TRUE(as->stage2().translate(kRamBase).ok());
-    EXPECT_TRUE(as->stage2().translate(kRamBase + 0x2000).ok());
-    EXPECT_EQ(as->stage2().translate(kRamBase + 0x3000).error(), Status::kNotMapped);
+    EXPECT_EQ(as->stage2().translate(kRamBase)->page_size, kPageSize2M);
+    EXPECT_TRUE(as->stage2().translate(kRamBase + kPageSize2M - 1).ok());
+    EXPECT_EQ(as->stage2().translate(kRamBase + kPageSize2M).error(), Status::kNotMapped);
     EXPECT_EQ(as->stage2().translate(kRamBase + 0x1000)->flags, kMemRw);
     const size_t after = alloc.in_use();
-    EXPECT_GE(after - before, 3u);
+    EXPECT_GE(after - before, kPageSize2M / kFrameSize);
     // Populating again allocates nothing.
-    ASSERT_TRUE(as->populate(kRamBase, 0x3000).ok());
+    ASSERT_TRUE(as->populate(kRamBase, kPageSize2M).ok());
     EXPECT_EQ(alloc.in_use(), after);
     EXPECT_EQ(as->populate(Gpa(0x0900'0000), 4).error(), Status::kPermission);
     EXPECT_EQ(as->populate(Gpa(0x0a00'0000), 4).error(), Status::kNotMapped);
+  }
+  EXPECT_EQ(alloc.in_use(), 0u);
+  EXPECT_EQ(alloc.allocated(), alloc.freed());
+}
+
+// Where no 2 MiB block fits (a region edge inside the block, or no aligned run of frames),
+// on-demand RAM is backed a 4 KiB page at a time; teardown frees both kinds.
+TEST(AddressSpace, OnDemandFallsBackToPages) {
+  TestFrameAllocator alloc;
+  {
+    auto as = AddressSpace::create(alloc, arm());
+    ASSERT_TRUE(as.ok());
+    // Starts 4 KiB into a block: the first block is cut by the region's base.
+    ASSERT_TRUE(as->add_ram_on_demand(kRamBase + 0x1000, kRamSize - 0x1000).ok());
+    ASSERT_TRUE(as->populate(kRamBase + 0x1000, 1).ok());
+    EXPECT_EQ(as->stage2().translate(kRamBase + 0x1000)->page_size, kFrameSize);
+    EXPECT_EQ(as->stage2().translate(kRamBase + 0x2000).error(), Status::kNotMapped);
+    // The next block fits, but the allocator can give only a few frames.
+    alloc.set_budget(8);
+    ASSERT_TRUE(as->populate(kRamBase + kPageSize2M + 0x5000, 1).ok());
+    EXPECT_EQ(as->stage2().translate(kRamBase + kPageSize2M + 0x5000)->page_size, kFrameSize);
+    EXPECT_EQ(as->stage2().translate(kRamBase + kPageSize2M).error(), Status::kNotMapped);
+    alloc.set_budget(std::numeric_limits<size_t>::max());
+    // A block that already holds a 4 KiB page stays on pages.
+    ASSERT_TRUE(as->populate(kRamBase + kPageSize2M, 1).ok());
+    EXPECT_EQ(as->stage2().translate(kRamBase + kPageSize2M)->page_size, kFrameSize);
+    ASSERT_TRUE(as->populate(kRamBase + 2 * kPageSize2M, 1).ok());
+    EXPECT_EQ(as->stage2().translate(kRamBase + 2 * kPageSize2M)->page_size, kPageSize2M);
   }
   EXPECT_EQ(alloc.in_use(), 0u);
   EXPECT_EQ(alloc.allocated(), alloc.freed());

@@ -73,8 +73,10 @@ class FakeVcpu {
 class FakeMachine {
  public:
   using Vcpu = FakeVcpu;
-  static constexpr MachineTraits kTraits{
-      .thread_per_vcpu = false, .hardware_timer = false, .per_cpu_setup = false};
+  static constexpr MachineTraits kTraits{.thread_per_vcpu = false,
+                                         .hardware_timer = false,
+                                         .per_cpu_setup = false,
+                                         .ram_on_demand = false};
   static Result<FakeMachine> create(const MachineSetup&) { return FakeMachine(); }
   Result<FakeVcpu> create_vcpu(unsigned id) { return FakeVcpu(id); }
   IrqController* irq_controller() { return nullptr; }
