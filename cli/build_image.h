@@ -21,8 +21,9 @@ namespace tandem::cli {
 inline constexpr uint64_t kDefaultGuestMem = 128ull << 20;
 
 // One VM, in the words of `tandem run`: --kernel (any format core/loader/kernel_image.h
-// detects), --initrd, --bios, --dtb, --append, --mem, --cpus, --machine. Empty pieces are not
-// given.
+// detects), --initrd, --bios, --dtb, --append, --mem, --cpus, --machine, and its virtio
+// devices: --drive (the disk image's bytes, packed), --rng, --console virtio. Empty pieces are
+// not given.
 struct ImageVm {
   std::span<const uint8_t> kernel;
   std::span<const uint8_t> initrd;
@@ -32,6 +33,10 @@ struct ImageVm {
   uint64_t ram_size = kDefaultGuestMem;
   unsigned cpus = 1;
   std::string board;  // empty: the architecture's default
+  std::span<const uint8_t> disk;
+  bool disk_read_only = false;
+  bool rng = false;
+  bool virtio_console = false;
 };
 
 // `out` receives the bootable image. Errors, with `message` (when given) set to a one-line
@@ -41,7 +46,8 @@ struct ImageVm {
 // or more than one VM (the images run one VM today; the payload has room for more); kOutOfRange
 // when an ELF kernel's segment does not fit in [guest RAM base, + ram_size); kInvalidArgument
 // for a ram_size that is 0 or not a multiple of 4 KiB, `cpus` outside 1..8, a board name longer
-// than the header holds, neither a kernel nor firmware, or both.
+// than the header holds, neither a kernel nor firmware, or both, a disk that is empty or not
+// a whole number of 512-byte sectors.
 [[nodiscard]] Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
                                        std::span<const ImageVm> vms, std::vector<uint8_t>& out,
                                        std::string* message = nullptr);

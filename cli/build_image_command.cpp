@@ -17,6 +17,7 @@
 #include "cli/boot_options.h"
 #include "cli/build_image.h"
 #include "cli/commands.h"
+#include "cli/device_options.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/machine_option.h"
@@ -29,6 +30,8 @@ struct BuildImageArgs {
   std::string arch;
   std::string mem = "128M";
   RunOptions opts;  // the VM's pieces, --cpus and --machine, as `tandem run` takes them
+  std::vector<std::string> drives;
+  std::string console;  // --console uart|virtio
   std::string output;
   std::string image;  // prebuilt hypervisor image; default: next to the tandem binary
 };
@@ -50,7 +53,8 @@ std::string default_image(const std::string& arch) {
 // The files the options name, read with `tandem run`'s checks (format, architecture).
 struct VmFiles {
   std::optional<GuestFile> kernel, firmware;
-  std::optional<std::vector<uint8_t>> initrd, dtb;
+  std::optional<std::vector<uint8_t>> initrd, dtb, disk;
+  bool disk_read_only = false;
 };
 
 std::optional<VmFiles> read_vm_files(Arch arch, const RunOptions& opts) {
@@ -69,6 +73,28 @@ std::optional<VmFiles> read_vm_files(Arch arch, const RunOptions& opts) {
   return f;
 }
 
+// The one --drive the image packs: its bytes (whole sectors) and whether it is read-only.
+bool read_disk(const std::vector<std::string>& drives, VmFiles& f) {
+  if (drives.empty()) return true;
+  if (drives.size() > 1) {
+    spdlog::error("--drive: the image packs one disk; {} were given", drives.size());
+    return false;
+  }
+  std::string error;
+  const auto spec = parse_drive(drives[0], error);
+  if (!spec) {
+    spdlog::error("{}", error);
+    return false;
+  }
+  if (!(f.disk = read_input_file(spec->file))) return false;
+  if (f.disk->empty()) {
+    spdlog::error("--drive: {} is empty (a disk needs at least one 512-byte sector)", spec->file);
+    return false;
+  }
+  f.disk_read_only = spec->read_only;
+  return true;
+}
+
 std::span<const uint8_t> bytes_of(const std::optional<GuestFile>& f) {
   return f ? std::span<const uint8_t>(f->bytes) : std::span<const uint8_t>();
 }
@@ -85,8 +111,9 @@ int build_image_command(const BuildImageArgs& args) {
     return kExitUsage;
   }
   // The user's own files first: a bad guest is named whether or not an image is at hand.
-  const auto files = read_vm_files(arch, args.opts);
-  if (!files || !check_machine(arch, args.opts.machine, true)) return kExitUsage;
+  auto files = read_vm_files(arch, args.opts);
+  if (!files || !read_disk(args.drives, *files) || !check_machine(arch, args.opts.machine, true))
+    return kExitUsage;
   const std::string image_path = args.image.empty() ? default_image(args.arch) : args.image;
   if (args.image.empty() && !std::filesystem::exists(image_path)) {
     spdlog::error("no prebuilt {} image (build it with scripts/build, or pass --image)", args.arch);
@@ -94,9 +121,19 @@ int build_image_command(const BuildImageArgs& args) {
   }
   const auto hv = read_input_file(image_path);
   if (!hv) return kExitUsage;
-  const ImageVm vm{bytes_of(files->kernel), bytes_of(files->initrd), bytes_of(files->firmware),
-                   bytes_of(files->dtb),    args.opts.cmdline,       *mem,
-                   args.opts.cpus,          args.opts.machine};
+  ImageVm vm;
+  vm.kernel = bytes_of(files->kernel);
+  vm.initrd = bytes_of(files->initrd);
+  vm.firmware = bytes_of(files->firmware);
+  vm.dtb = bytes_of(files->dtb);
+  vm.bootargs = args.opts.cmdline;
+  vm.ram_size = *mem;
+  vm.cpus = args.opts.cpus;
+  vm.board = args.opts.machine;
+  vm.disk = bytes_of(files->disk);
+  vm.disk_read_only = files->disk_read_only;
+  vm.rng = args.opts.virtio.rng;
+  vm.virtio_console = args.console == "virtio";
   std::vector<uint8_t> out;
   std::string message;
   if (auto r = build_image(*hv, std::span(&vm, 1), out, &message); !r) {
@@ -122,8 +159,8 @@ void add_build_image(CLI::App& app, int& result) {
   cmd->footer(R"(
 The result is an ELF that boots at EL2 (aarch64, QEMU virt with virtualization=on, or a board
 whose firmware enters at EL2) or in HS-mode under OpenSBI (riscv64), and boots the guest as
-`tandem run` does, with the same devices: --kernel/--initrd/--append/--bios/--dtb take the
-same files. Each vCPU runs on a physical CPU of its own. See backends/baremetal/README.md.
+`tandem run` does, with the same devices: --kernel/--initrd/--append/--bios/--dtb/--drive
+take the same files. Each vCPU runs on a physical CPU of its own. See backends/baremetal/README.md.
 Examples:
   tandem build-image --arch aarch64 --kernel build/guests/aarch64/hello.elf -o hello.img
   qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -m 256M       -nographic -semihosting -kernel hello.img
@@ -134,6 +171,14 @@ Examples:
       ->check(CLI::IsMember({"aarch64", "riscv64"}));
   add_boot_options(*cmd, args.mem, args.opts);
   add_machine_option(*cmd, args.opts.machine);
+  add_device_options(*cmd, args.drives, args.opts.virtio.rng,
+                     {"one, packed into the image: the guest's writes stay in the machine's RAM "
+                      "until it is reset",
+                      "the CPU's random number generator (aarch64 FEAT_RNG; checked at boot)"});
+  cmd->add_option("--console", args.console,
+                  "uart (the board's UART, the default) | virtio (also a virtio console, "
+                  "Linux's hvc0, which then takes the input)")
+      ->check(CLI::IsMember({"uart", "virtio"}));
   cmd->add_option("--output,-o", args.output, "Image file to write")->required();
   cmd->add_option("--image", args.image,
                   "Prebuilt hypervisor image (default: the one built with tandem)");

@@ -3,8 +3,9 @@
 // from the frame allocator at the board's RAM base (IPA != PA: the hypervisor itself lives in
 // the host's RAM there), the real console behind the emulated UART, and the packed pieces
 // booted by Vm::boot as `tandem run` boots them (kernel, initrd, firmware, device tree,
-// bootargs), run until the VM stops. Returns the status the machine should exit with: the
-// guest's own, or kExitFault after printing the fault report.
+// bootargs), with the virtio devices it was packed with (image_virtio.h), run until the VM stops.
+// Returns the status the machine should exit with: the guest's own, or kExitFault after printing
+// the fault report.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "backends/baremetal/common/boot.h"
 #include "backends/baremetal/common/console.h"
+#include "backends/baremetal/common/image_virtio.h"
 #include "backends/baremetal/common/panic.h"
 #include "backends/baremetal/common/run_smp.h"
 #include "core/base/log.h"
@@ -44,6 +46,7 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const PackedVm& pack
   config.bootargs = packed.bootargs();
   config.dtb = packed.pieces[kPieceDtb];
   config.firmware = packed.pieces[kPieceFirmware];
+  config.virtio = image_virtio(packed, console);
   const BootFiles files{packed.pieces[kPieceKernel], packed.pieces[kPieceInitrd],
                         packed.bootargs()};
   VmError err;
