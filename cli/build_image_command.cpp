@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -30,8 +31,9 @@ struct BuildImageArgs {
   std::string arch;
   std::string mem = "128M";
   RunOptions opts;  // the VM's pieces, --cpus and --machine, as `tandem run` takes them
-  std::vector<std::string> drives;
-  std::string console;  // --console uart|virtio
+  std::vector<std::string> configs;  // or several VMs' configs, as `tandem run a.toml b.toml`
+  std::vector<std::string> drives;   // --drive, parsed into opts.virtio
+  std::string console;               // --console uart|virtio
   std::string output;
   std::string image;  // prebuilt hypervisor image; default: next to the tandem binary
 };
@@ -54,7 +56,6 @@ std::string default_image(const std::string& arch) {
 struct VmFiles {
   std::optional<GuestFile> kernel, firmware;
   std::optional<std::vector<uint8_t>> initrd, dtb, disk;
-  bool disk_read_only = false;
 };
 
 std::optional<VmFiles> read_vm_files(Arch arch, const RunOptions& opts) {
@@ -70,29 +71,24 @@ std::optional<VmFiles> read_vm_files(Arch arch, const RunOptions& opts) {
   if (!opts.initrd_path.empty() && !(f.initrd = read_input_file(opts.initrd_path)))
     return std::nullopt;
   if (!opts.dtb.empty() && !(f.dtb = read_input_file(opts.dtb))) return std::nullopt;
-  return f;
-}
-
-// The one --drive the image packs: its bytes (whole sectors) and whether it is read-only.
-bool read_disk(const std::vector<std::string>& drives, VmFiles& f) {
-  if (drives.empty()) return true;
+  if (!opts.virtio.nics.empty()) {
+    spdlog::error("--nic: the image has no network devices");
+    return std::nullopt;
+  }
+  const auto& drives = opts.virtio.drives;
   if (drives.size() > 1) {
     spdlog::error("--drive: the image packs one disk; {} were given", drives.size());
-    return false;
+    return std::nullopt;
   }
-  std::string error;
-  const auto spec = parse_drive(drives[0], error);
-  if (!spec) {
-    spdlog::error("{}", error);
-    return false;
+  if (drives.size() == 1) {
+    if (!(f.disk = read_input_file(drives[0].file))) return std::nullopt;
+    if (f.disk->empty()) {
+      spdlog::error("--drive: {} is empty (a disk needs at least one 512-byte sector)",
+                    drives[0].file);
+      return std::nullopt;
+    }
   }
-  if (!(f.disk = read_input_file(spec->file))) return false;
-  if (f.disk->empty()) {
-    spdlog::error("--drive: {} is empty (a disk needs at least one 512-byte sector)", spec->file);
-    return false;
-  }
-  f.disk_read_only = spec->read_only;
-  return true;
+  return f;
 }
 
 std::span<const uint8_t> bytes_of(const std::optional<GuestFile>& f) {
@@ -102,18 +98,67 @@ std::span<const uint8_t> bytes_of(const std::optional<std::vector<uint8_t>>& f) 
   return f ? std::span<const uint8_t>(*f) : std::span<const uint8_t>();
 }
 
-int build_image_command(const BuildImageArgs& args) {
+// One VM's options and files: the command line's, or a config's.
+struct VmSource {
+  RunOptions opts;
+  VmFiles files;
+};
+
+// The VMs to pack: one from the command line's options, or one per config (whose [tandem]
+// arch, when given, must be the image's). nullopt after printing why.
+std::optional<std::vector<VmSource>> read_vms(Arch arch, const BuildImageArgs& args,
+                                              bool pieces_given, const ConfigLoader& load) {
+  std::vector<VmSource> vms;
+  if (args.configs.empty()) {
+    const auto mem = parse_size(args.mem);
+    if (!mem) {
+      spdlog::error("--mem '{}' is not a size (e.g. 128M, 1G)", args.mem);
+      return std::nullopt;
+    }
+    RunOptions opts = args.opts;
+    opts.mem_bytes = *mem;
+    opts.virtio.console = args.console == "virtio";
+    for (const std::string& text : args.drives) {
+      std::string error;
+      auto drive = parse_drive(text, error);
+      if (!drive) {
+        spdlog::error("{}", error);
+        return std::nullopt;
+      }
+      opts.virtio.drives.push_back(*drive);
+    }
+    auto files = read_vm_files(arch, opts);
+    if (!files) return std::nullopt;
+    vms.push_back({std::move(opts), std::move(*files)});
+    return vms;
+  }
+  if (pieces_given) {
+    spdlog::error("name VM configs (*.toml) or a guest (--kernel, --bios and the like), not both");
+    return std::nullopt;
+  }
+  for (const auto& path : args.configs) {
+    auto opts = load(path);
+    if (!opts) return std::nullopt;
+    if (opts->arch && *opts->arch != arch) {
+      spdlog::error("{}: the VM is {}, the image {}", path, to_string(*opts->arch),
+                    to_string(arch));
+      return std::nullopt;
+    }
+    auto files = read_vm_files(arch, *opts);
+    if (!files) return std::nullopt;
+    vms.push_back({std::move(*opts), std::move(*files)});
+  }
+  return vms;
+}
+
+int build_image_command(const BuildImageArgs& args, bool pieces_given, const ConfigLoader& load) {
   hosted::install_log_sink(log::Level::kWarn);
   const Arch arch = *parse_arch(args.arch);
-  const auto mem = parse_size(args.mem);
-  if (!mem) {
-    spdlog::error("--mem '{}' is not a size (e.g. 128M, 1G)", args.mem);
-    return kExitUsage;
-  }
   // The user's own files first: a bad guest is named whether or not an image is at hand.
-  auto files = read_vm_files(arch, args.opts);
-  if (!files || !read_disk(args.drives, *files) || !check_machine(arch, args.opts.machine, true))
-    return kExitUsage;
+  const auto sources = read_vms(arch, args, pieces_given, load);
+  if (!sources) return kExitUsage;
+  for (const VmSource& vm : *sources)
+    if (!check_machine(arch, vm.opts.machine, true)) return kExitUsage;
   const std::string image_path = args.image.empty() ? default_image(args.arch) : args.image;
   if (args.image.empty() && !std::filesystem::exists(image_path)) {
     spdlog::error("no prebuilt {} image (build it with scripts/build, or pass --image)", args.arch);
@@ -121,22 +166,22 @@ int build_image_command(const BuildImageArgs& args) {
   }
   const auto hv = read_input_file(image_path);
   if (!hv) return kExitUsage;
-  ImageVm vm;
-  vm.kernel = bytes_of(files->kernel);
-  vm.initrd = bytes_of(files->initrd);
-  vm.firmware = bytes_of(files->firmware);
-  vm.dtb = bytes_of(files->dtb);
-  vm.bootargs = args.opts.cmdline;
-  vm.ram_size = *mem;
-  vm.cpus = args.opts.cpus;
-  vm.board = args.opts.machine;
-  vm.disk = bytes_of(files->disk);
-  vm.disk_read_only = files->disk_read_only;
-  vm.rng = args.opts.virtio.rng;
-  vm.virtio_console = args.console == "virtio";
+  std::vector<ImageVm> vms;
+  unsigned cpus = 0;
+  for (const VmSource& vm : *sources) {
+    const VmFiles& f = vm.files;
+    ImageVm& packed = vms.emplace_back(ImageVm{
+        bytes_of(f.kernel), bytes_of(f.initrd), bytes_of(f.firmware), bytes_of(f.dtb),
+        vm.opts.cmdline, vm.opts.mem_bytes, vm.opts.cpus, vm.opts.machine, vm_name(vm.opts)});
+    packed.disk = bytes_of(f.disk);
+    packed.disk_read_only = !vm.opts.virtio.drives.empty() && vm.opts.virtio.drives[0].read_only;
+    packed.rng = vm.opts.virtio.rng;
+    packed.virtio_console = vm.opts.virtio.console;
+    cpus += vm.opts.cpus;
+  }
   std::vector<uint8_t> out;
   std::string message;
-  if (auto r = build_image(*hv, std::span(&vm, 1), out, &message); !r) {
+  if (auto r = build_image(*hv, vms, out, &message); !r) {
     spdlog::error("{}", message.empty() ? to_string(r.error()) : message);
     return kExitUsage;
   }
@@ -147,12 +192,16 @@ int build_image_command(const BuildImageArgs& args) {
     spdlog::error("{}: cannot write: {}", args.output, std::strerror(errno));
     return kExitUsage;
   }
+  if (cpus > 1) {
+    std::fprintf(stderr, "tandem: %s needs %u physical CPUs, one per vCPU (QEMU: -smp %u)\n",
+                 args.output.c_str(), cpus, cpus);
+  }
   return 0;
 }
 
 }  // namespace
 
-void add_build_image(CLI::App& app, int& result) {
+void add_build_image(CLI::App& app, int& result, const ConfigLoader& load) {
   static BuildImageArgs args;
   auto* cmd = app.add_subcommand("build-image",
                                  "Pack a guest into the bare-metal hypervisor image for a board");
@@ -165,7 +214,11 @@ Examples:
   tandem build-image --arch aarch64 --kernel build/guests/aarch64/hello.elf -o hello.img
   qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -m 256M       -nographic -semihosting -kernel hello.img
   tandem build-image --arch riscv64 --mem 512M --cpus 2 --kernel Image --initrd rd.gz       --append "console=ttyS0" -o linux.img
-  qemu-system-riscv64 -M virt -smp 2 -m 1G -nographic -kernel linux.img)");
+  qemu-system-riscv64 -M virt -smp 2 -m 1G -nographic -kernel linux.img
+Several VMs (aarch64), each from a config as `tandem run a.toml b.toml` takes them, each on
+physical CPUs of its own (VM 1 after VM 0's), their console lines prefixed "[name] ":
+  tandem build-image --arch aarch64 a.toml b.toml -o two.img
+  qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -smp 2 -m 512M       -nographic -semihosting -kernel two.img)");
   cmd->add_option("--arch,-a", args.arch, "Image architecture: aarch64 | riscv64")
       ->required()
       ->check(CLI::IsMember({"aarch64", "riscv64"}));
@@ -179,10 +232,21 @@ Examples:
                   "uart (the board's UART, the default) | virtio (also a virtio console, "
                   "Linux's hvc0, which then takes the input)")
       ->check(CLI::IsMember({"uart", "virtio"}));
+  cmd->add_option("configs", args.configs,
+                  "VM configs (*.toml, as `tandem run` takes them): one VM each, on physical "
+                  "CPUs of its own (aarch64)");
   cmd->add_option("--output,-o", args.output, "Image file to write")->required();
   cmd->add_option("--image", args.image,
                   "Prebuilt hypervisor image (default: the one built with tandem)");
-  cmd->callback([&result] { result = build_image_command(args); });
+  cmd->callback([&result, cmd, load] {
+    bool pieces_given = false;
+    for (const char* name : {"--kernel", "--initrd", "--append", "--bios", "--dtb", "--mem",
+                             "--cpus", "--machine", "--drive", "--rng", "--console"}) {
+      const CLI::Option* o = cmd->get_option_no_throw(name);
+      pieces_given = pieces_given || (o != nullptr && o->count() > 0);
+    }
+    result = build_image_command(args, pieces_given, load);
+  });
 }
 
 }  // namespace tandem::cli

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backends/baremetal/common/image_virtio.h"
 
+#include <cstdint>
 #include <optional>
 
 #include "backends/baremetal/common/arch.h"
@@ -15,16 +16,21 @@
 namespace tandem::baremetal {
 namespace {
 
-// Trivially destructible, so no exit-time destructor is registered.
-std::optional<virtio::MemoryBlockStorage> g_disk;
-std::optional<virtio::Block> g_block;
-std::optional<virtio::Entropy> g_entropy;
-std::optional<virtio::Console> g_console;
-virtio::VirtioDevice* g_devices[3] = {};
+// One VM's devices. Trivially destructible, so no exit-time destructor is registered.
+struct VmDevices {
+  std::optional<virtio::MemoryBlockStorage> disk;
+  std::optional<virtio::Block> block;
+  std::optional<virtio::Entropy> entropy;
+  std::optional<virtio::Console> console;
+  virtio::VirtioDevice* list[3] = {};
+};
+VmDevices g_vms[kPayloadMaxVms];
 
 }  // namespace
 
-std::span<virtio::VirtioDevice* const> image_virtio(const PackedVm& vm, CharSink& console) {
+std::span<virtio::VirtioDevice* const> image_virtio(const PackedVm& vm, CharSink& console,
+                                                    unsigned slot) {
+  VmDevices& d = g_vms[slot];
   size_t count = 0;
   const std::span<const uint8_t> disk = vm.pieces[kPieceDisk];
   if (!disk.empty()) {
@@ -35,17 +41,17 @@ std::span<virtio::VirtioDevice* const> image_virtio(const PackedVm& vm, CharSink
               static_cast<unsigned long long>(disk.size() >> 10), read_only ? " (read-only)" : "",
               static_cast<unsigned long long>(at),
               static_cast<unsigned long long>(at + disk.size()));
-    g_disk.emplace(payload_bytes(disk), read_only);
-    g_devices[count++] = &g_block.emplace(*g_disk);
+    d.disk.emplace(payload_bytes(disk), read_only);
+    d.list[count++] = &d.block.emplace(*d.disk);
   }
   if (vm.has(kDeviceRng)) {
     const char* why = "";
     virtio::EntropySource* source = arch::hardware_entropy(&why);
     if (source == nullptr) panic("cannot start the guest: --rng: %s. Repack without --rng", why);
-    g_devices[count++] = &g_entropy.emplace(*source);
+    d.list[count++] = &d.entropy.emplace(*source);
   }
-  if (vm.has(kDeviceVirtioConsole)) g_devices[count++] = &g_console.emplace(console);
-  return {g_devices, count};
+  if (vm.has(kDeviceVirtioConsole)) d.list[count++] = &d.console.emplace(console);
+  return {d.list, count};
 }
 
 }  // namespace tandem::baremetal

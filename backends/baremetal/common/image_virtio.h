@@ -14,8 +14,10 @@
 
 namespace tandem::baremetal {
 
-// The devices for `vm` (built once; they live as long as the image). A VM that asks for an
-// entropy device on a CPU without a random number generator ends the run with one panic line.
-std::span<virtio::VirtioDevice* const> image_virtio(const PackedVm& vm, CharSink& console);
+// The devices for `vm`, the payload's VM `slot` (built once per slot; they live as long as the
+// image), its virtio console writing to `console`. A VM that asks for an entropy device on a
+// CPU without a random number generator ends the run with one panic line.
+std::span<virtio::VirtioDevice* const> image_virtio(const PackedVm& vm, CharSink& console,
+                                                    unsigned slot);
 
 }  // namespace tandem::baremetal

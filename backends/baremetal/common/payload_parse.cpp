@@ -54,6 +54,7 @@ Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why) {
       return damaged(why, "a VM asks for devices this image does not know");
     if (vm.pieces[kPieceDisk].size % kDiskSector != 0)
       return damaged(why, "the disk image is not a whole number of 512-byte sectors");
+    if (vm.name[sizeof vm.name - 1] != 0) return damaged(why, "a VM's name is not terminated");
     PackedVm& p = out.vms[i];
     p.ram_size = vm.ram_size;
     p.cpus = vm.cpus;
@@ -61,6 +62,7 @@ Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why) {
     // The name stays in the image's own bytes, which outlive the VM.
     p.board = vm.board[0] != 0 ? reinterpret_cast<const char*>(desc + offsetof(PayloadVm, board))
                                : nullptr;
+    p.name = reinterpret_cast<const char*>(desc + offsetof(PayloadVm, name));
     for (unsigned k = 0; k < kPieceCount; k++) {
       const PayloadBlob b = vm.pieces[k];
       if (b.size == 0) continue;
@@ -72,6 +74,8 @@ Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why) {
     if (p.pieces[kPieceKernel].empty() && p.pieces[kPieceFirmware].empty())
       return damaged(why, "a VM has neither a kernel nor firmware");
   }
+  if (out.cpus() > kPayloadMaxCpus)
+    return damaged(why, "the VMs want more than 8 physical CPUs in all");
   return out;
 }
 
