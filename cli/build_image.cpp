@@ -198,6 +198,11 @@ Result<void> check_vm(const ImageVm& vm, const PayloadHeader& h, std::string* me
     return fail(Status::kBadImage, message,
                 "--dtb: not a flattened device tree (DTB, magic 0xd00dfeed, version >= 16)");
   }
+  if (!vm.disk.empty() && vm.disk.size() % 512 != 0) {
+    return fail(Status::kInvalidArgument, message,
+                "--drive: the disk image's size (" + std::to_string(vm.disk.size()) +
+                    " bytes) is not a whole number of 512-byte sectors");
+  }
   if (!vm.kernel.empty()) TRY(check_kernel(vm.kernel, h, vm.ram_size, message));
   return ok();
 }
@@ -253,6 +258,9 @@ std::vector<uint8_t> pack_payload(PayloadHeader h, std::span<const ImageVm> vms)
     PayloadVm d{};
     d.ram_size = vm.ram_size;
     d.cpus = vm.cpus;
+    d.devices = (vm.disk_read_only ? baremetal::kDeviceDiskReadOnly : 0) |
+                (vm.rng ? baremetal::kDeviceRng : 0) |
+                (vm.virtio_console ? baremetal::kDeviceVirtioConsole : 0);
     std::memcpy(d.board, vm.board.data(), vm.board.size());
     std::memcpy(d.name, vm.name.data(), vm.name.size());
     d.pieces[baremetal::kPieceKernel] = append(vm.kernel);
@@ -261,6 +269,7 @@ std::vector<uint8_t> pack_payload(PayloadHeader h, std::span<const ImageVm> vms)
     d.pieces[baremetal::kPieceDtb] = append(vm.dtb);
     d.pieces[baremetal::kPieceBootargs] =
         append({reinterpret_cast<const uint8_t*>(vm.bootargs.data()), vm.bootargs.size()});
+    d.pieces[baremetal::kPieceDisk] = append(vm.disk);
     std::memcpy(out.data() + h.vm_table + i * sizeof d, &d, sizeof d);
   }
   h.total_size = out.size();

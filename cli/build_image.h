@@ -21,8 +21,9 @@ namespace tandem::cli {
 inline constexpr uint64_t kDefaultGuestMem = 128ull << 20;
 
 // One VM, in the words of `tandem run`: --kernel (any format core/loader/kernel_image.h
-// detects), --initrd, --bios, --dtb, --append, --mem, --cpus, --machine, --name. Empty pieces
-// are not given.
+// detects), --initrd, --bios, --dtb, --append, --mem, --cpus, --machine, --name, and its
+// virtio devices: --drive (the disk image's bytes, packed), --rng, --console virtio. Empty
+// pieces are not given.
 struct ImageVm {
   std::span<const uint8_t> kernel;
   std::span<const uint8_t> initrd;
@@ -33,6 +34,10 @@ struct ImageVm {
   unsigned cpus = 1;
   std::string board;  // empty: the architecture's default
   std::string name;   // the "[name] " of its console lines when the image holds several VMs
+  std::span<const uint8_t> disk;
+  bool disk_read_only = false;
+  bool rng = false;
+  bool virtio_console = false;
 };
 
 // `out` receives the bootable image. Errors, with `message` (when given) set to a one-line
@@ -43,7 +48,8 @@ struct ImageVm {
 // when an ELF kernel's segment does not fit in [guest RAM base, + ram_size), or the VMs want
 // more than 8 physical CPUs in all (one per vCPU); kInvalidArgument for a ram_size that is 0 or
 // not a multiple of 4 KiB, `cpus` outside 1..8, a board name or VM name longer than the header
-// holds, two VMs of one name, neither a kernel nor firmware, or both.
+// holds, two VMs of one name, neither a kernel nor firmware, or both, a disk
+// that is not a whole number of 512-byte sectors.
 [[nodiscard]] Result<void> build_image(std::span<const uint8_t> hypervisor_elf,
                                        std::span<const ImageVm> vms, std::vector<uint8_t>& out,
                                        std::string* message = nullptr);

@@ -18,6 +18,7 @@
 #include "cli/boot_options.h"
 #include "cli/build_image.h"
 #include "cli/commands.h"
+#include "cli/device_options.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/machine_option.h"
@@ -31,6 +32,8 @@ struct BuildImageArgs {
   std::string mem = "128M";
   RunOptions opts;  // the VM's pieces, --cpus and --machine, as `tandem run` takes them
   std::vector<std::string> configs;  // or several VMs' configs, as `tandem run a.toml b.toml`
+  std::vector<std::string> drives;   // --drive, parsed into opts.virtio
+  std::string console;               // --console uart|virtio
   std::string output;
   std::string image;  // prebuilt hypervisor image; default: next to the tandem binary
 };
@@ -52,7 +55,7 @@ std::string default_image(const std::string& arch) {
 // The files the options name, read with `tandem run`'s checks (format, architecture).
 struct VmFiles {
   std::optional<GuestFile> kernel, firmware;
-  std::optional<std::vector<uint8_t>> initrd, dtb;
+  std::optional<std::vector<uint8_t>> initrd, dtb, disk;
 };
 
 std::optional<VmFiles> read_vm_files(Arch arch, const RunOptions& opts) {
@@ -68,6 +71,23 @@ std::optional<VmFiles> read_vm_files(Arch arch, const RunOptions& opts) {
   if (!opts.initrd_path.empty() && !(f.initrd = read_input_file(opts.initrd_path)))
     return std::nullopt;
   if (!opts.dtb.empty() && !(f.dtb = read_input_file(opts.dtb))) return std::nullopt;
+  if (!opts.virtio.nics.empty()) {
+    spdlog::error("--nic: the image has no network devices");
+    return std::nullopt;
+  }
+  const auto& drives = opts.virtio.drives;
+  if (drives.size() > 1) {
+    spdlog::error("--drive: the image packs one disk; {} were given", drives.size());
+    return std::nullopt;
+  }
+  if (drives.size() == 1) {
+    if (!(f.disk = read_input_file(drives[0].file))) return std::nullopt;
+    if (f.disk->empty()) {
+      spdlog::error("--drive: {} is empty (a disk needs at least one 512-byte sector)",
+                    drives[0].file);
+      return std::nullopt;
+    }
+  }
   return f;
 }
 
@@ -95,10 +115,20 @@ std::optional<std::vector<VmSource>> read_vms(Arch arch, const BuildImageArgs& a
       spdlog::error("--mem '{}' is not a size (e.g. 128M, 1G)", args.mem);
       return std::nullopt;
     }
-    auto files = read_vm_files(arch, args.opts);
-    if (!files) return std::nullopt;
     RunOptions opts = args.opts;
     opts.mem_bytes = *mem;
+    opts.virtio.console = args.console == "virtio";
+    for (const std::string& text : args.drives) {
+      std::string error;
+      auto drive = parse_drive(text, error);
+      if (!drive) {
+        spdlog::error("{}", error);
+        return std::nullopt;
+      }
+      opts.virtio.drives.push_back(*drive);
+    }
+    auto files = read_vm_files(arch, opts);
+    if (!files) return std::nullopt;
     vms.push_back({std::move(opts), std::move(*files)});
     return vms;
   }
@@ -140,9 +170,13 @@ int build_image_command(const BuildImageArgs& args, bool pieces_given, const Con
   unsigned cpus = 0;
   for (const VmSource& vm : *sources) {
     const VmFiles& f = vm.files;
-    vms.push_back(ImageVm{bytes_of(f.kernel), bytes_of(f.initrd), bytes_of(f.firmware),
-                          bytes_of(f.dtb), vm.opts.cmdline, vm.opts.mem_bytes, vm.opts.cpus,
-                          vm.opts.machine, vm_name(vm.opts)});
+    ImageVm& packed = vms.emplace_back(ImageVm{
+        bytes_of(f.kernel), bytes_of(f.initrd), bytes_of(f.firmware), bytes_of(f.dtb),
+        vm.opts.cmdline, vm.opts.mem_bytes, vm.opts.cpus, vm.opts.machine, vm_name(vm.opts)});
+    packed.disk = bytes_of(f.disk);
+    packed.disk_read_only = !vm.opts.virtio.drives.empty() && vm.opts.virtio.drives[0].read_only;
+    packed.rng = vm.opts.virtio.rng;
+    packed.virtio_console = vm.opts.virtio.console;
     cpus += vm.opts.cpus;
   }
   std::vector<uint8_t> out;
@@ -174,8 +208,8 @@ void add_build_image(CLI::App& app, int& result, const ConfigLoader& load) {
   cmd->footer(R"(
 The result is an ELF that boots at EL2 (aarch64, QEMU virt with virtualization=on, or a board
 whose firmware enters at EL2) or in HS-mode under OpenSBI (riscv64), and boots the guest as
-`tandem run` does, with the same devices: --kernel/--initrd/--append/--bios/--dtb take the
-same files. Each vCPU runs on a physical CPU of its own. See backends/baremetal/README.md.
+`tandem run` does, with the same devices: --kernel/--initrd/--append/--bios/--dtb/--drive
+take the same files. Each vCPU runs on a physical CPU of its own. See backends/baremetal/README.md.
 Examples:
   tandem build-image --arch aarch64 --kernel build/guests/aarch64/hello.elf -o hello.img
   qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -m 256M       -nographic -semihosting -kernel hello.img
@@ -190,6 +224,14 @@ physical CPUs of its own (VM 1 after VM 0's), their console lines prefixed "[nam
       ->check(CLI::IsMember({"aarch64", "riscv64"}));
   add_boot_options(*cmd, args.mem, args.opts);
   add_machine_option(*cmd, args.opts.machine);
+  add_device_options(*cmd, args.drives, args.opts.virtio.rng,
+                     {"one, packed into the image: the guest's writes stay in the machine's RAM "
+                      "until it is reset",
+                      "the CPU's random number generator (aarch64 FEAT_RNG; checked at boot)"});
+  cmd->add_option("--console", args.console,
+                  "uart (the board's UART, the default) | virtio (also a virtio console, "
+                  "Linux's hvc0, which then takes the input)")
+      ->check(CLI::IsMember({"uart", "virtio"}));
   cmd->add_option("configs", args.configs,
                   "VM configs (*.toml, as `tandem run` takes them): one VM each, on physical "
                   "CPUs of its own (aarch64)");
@@ -198,8 +240,8 @@ physical CPUs of its own (VM 1 after VM 0's), their console lines prefixed "[nam
                   "Prebuilt hypervisor image (default: the one built with tandem)");
   cmd->callback([&result, cmd, load] {
     bool pieces_given = false;
-    for (const char* name :
-         {"--kernel", "--initrd", "--append", "--bios", "--dtb", "--mem", "--cpus", "--machine"}) {
+    for (const char* name : {"--kernel", "--initrd", "--append", "--bios", "--dtb", "--mem",
+                             "--cpus", "--machine", "--drive", "--rng", "--console"}) {
       const CLI::Option* o = cmd->get_option_no_throw(name);
       pieces_given = pieces_given || (o != nullptr && o->count() > 0);
     }

@@ -13,6 +13,7 @@
 #include "cli/boot_options.h"
 #include "cli/commands.h"
 #include "cli/config_keys.h"
+#include "cli/device_options.h"
 #include "cli/machine_option.h"
 #include "cli/options.h"
 #include "cli/vm_config.h"
@@ -172,11 +173,8 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "board's UART, the default) | virtio (also a virtio console, Linux's hvc0, "
                   "which then takes the input); stdio | prefix (each line \"[name] \") | "
                   "file:PATH (default: stdio for one VM, prefix for several)");
-  run->add_option("--drive", args.drives,
-                  "A virtio-blk disk: file=disk.img[,readonly] (a raw image, a whole number of "
-                  "512-byte sectors; repeatable)")
-      ->allow_extra_args(false);  // one value per --drive: the guest path stays positional
-  run->add_flag("--rng", args.opts.virtio.rng, "A virtio-rng device fed by the host's getrandom()");
+  tandem::cli::add_device_options(*run, args.drives, args.opts.virtio.rng,
+                                  {"repeatable", "the host's getrandom()"});
   run->add_option("--nic", args.nics,
                   "A virtio-net device on a user-mode network (libslirp, as QEMU's -nic user): "
                   "user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=52:54:00:12:34:56] "

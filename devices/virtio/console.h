@@ -3,6 +3,11 @@
 // input waits in a small buffer until the driver has made receive buffers available; the
 // board stops taking input while it is full), queue 1 transmits (every device-readable byte
 // goes to the host's CharSink, in order). Linux names it hvc0.
+//
+// Input reaches whichever open of hvc0 exists when it arrives: Linux's tty keeps a line typed
+// while only a writer (`echo x >/dev/hvc0`) holds hvc0 open in that open's buffer and drops it
+// at the writer's close, so a reader that opens hvc0 afterwards waits for good. QEMU's
+// virtconsole does the same (tests/realguests: the virtio case opens the reader first).
 #pragma once
 
 #include "devices/char_sink.h"

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Damaged or impossible payloads in a bare-metal image end the run with one clear panic line
-and status 125, never a hang (backends/baremetal/common/payload.h, payload_parse.cpp):
+and status 125, never a hang (backends/baremetal/common/payload.h, payload_parse.cpp), as
+does a device the machine cannot back (--rng without a random number generator):
 
   bad_payload_test.py <arch> <tandem> <image.elf> <guest.elf>
 
 Each case packs the guest with `tandem build-image`, then, for the damaged ones, rewrites
-the packed payload in the file (another version, an initrd that runs past the payload), and
-boots the result under QEMU. Exit 77 (ctest: skipped) when QEMU or a file is missing."""
+the packed payload in the file (another version, an initrd or a disk that runs past the
+payload), and boots the result under QEMU. Exit 77 (ctest: skipped) when QEMU or a file is missing."""
 import os
 import shutil
 import struct
@@ -20,7 +21,12 @@ QEMU = {"aarch64": ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-ver
                     "-cpu", "cortex-a72", "-semihosting"],
         "riscv64": ["qemu-system-riscv64", "-M", "virt", "-bios", "default"]}
 HEADER_VERSION, HEADER_VM_TABLE = 8, 40  # offsets in PayloadHeader
-VM_PIECES, BLOB_SIZE, INITRD = 32, 16, 1  # PayloadVm.pieces, sizeof(PayloadBlob), kPieceInitrd
+VM_PIECES, BLOB_SIZE = 32, 16  # PayloadVm.pieces, sizeof(PayloadBlob)
+INITRD, DISK = 1, 5  # kPieceInitrd, kPieceDisk
+# The one line an image prints for --rng on a CPU without a random number generator it uses
+# (QEMU's cortex-a72 has no FEAT_RNG).
+NO_RNG = {"aarch64": "this CPU has no random number generator (ID_AA64ISAR0_EL1.RNDR = 0",
+          "riscv64": "the riscv64 image has no random number generator to use"}
 
 
 def payload_offset(image):
@@ -38,11 +44,16 @@ def wrong_version(image, at):
     struct.pack_into("<I", image, at + HEADER_VERSION, 2)
 
 
-def initrd_past_the_end(image, at):
-    table, = struct.unpack_from("<Q", image, at + HEADER_VM_TABLE)
-    blob = at + table + VM_PIECES + INITRD * BLOB_SIZE
-    offset, size = struct.unpack_from("<QQ", image, blob)
-    struct.pack_into("<QQ", image, blob, offset, size + 4096)
+def past_the_end(piece):
+    """A patch that makes `piece` run a page past the payload's end."""
+
+    def patch(image, at):
+        table, = struct.unpack_from("<Q", image, at + HEADER_VM_TABLE)
+        blob = at + table + VM_PIECES + piece * BLOB_SIZE
+        offset, size = struct.unpack_from("<QQ", image, blob)
+        struct.pack_into("<QQ", image, blob, offset, size + 4096)
+
+    return patch
 
 
 def main():
@@ -58,8 +69,12 @@ def main():
     cases = [
         ("another version", [], wrong_version,
          "the payload area is damaged: the payload is of another version"),
-        ("initrd outside the payload", [], initrd_past_the_end,
+        ("initrd outside the payload", [], past_the_end(INITRD),
          "the payload area is damaged: the initrd lies outside the payload"),
+        ("disk outside the payload", ["--drive", "file=DISK"], past_the_end(DISK),
+         "the payload area is damaged: the disk image lies outside the payload"),
+        ("--rng without a random number generator", ["--rng"], None,
+         "cannot start the guest: --rng: " + NO_RNG[arch]),
         ("initrd larger than guest RAM", ["--mem", "4M"], None,
          "cannot start the guest: initrd: out of range. the initrd does not fit in guest RAM"),
     ]
@@ -68,7 +83,11 @@ def main():
         initrd = os.path.join(tmp, "initrd")
         with open(initrd, "wb") as f:
             f.write(b"\x5a" * (6 << 20))
+        disk = os.path.join(tmp, "disk")
+        with open(disk, "wb") as f:
+            f.write(b"\xd1" * (64 << 10))
         for name, options, patch, want in cases:
+            options = [o.replace("DISK", disk) for o in options]
             packed = os.path.join(tmp, "packed.elf")
             subprocess.run([tandem, "build-image", "--arch", arch, "--image", image, "--kernel",
                             guest, "--initrd", initrd, *options, "-o", packed], check=True)

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -143,6 +144,22 @@ ImageVm vm_of(const std::vector<uint8_t>& kernel, uint64_t ram = 64ull << 20) {
   return vm;
 }
 
+// `vm` packed, then read back as the image's parser reads it (its pieces point into `out`).
+std::optional<baremetal::PackedVm> pack_and_read(const ImageVm& vm, std::vector<uint8_t>& out) {
+  std::string message;
+  if (!pack(hypervisor(), vm, out, &message)) {
+    ADD_FAILURE() << message;
+    return std::nullopt;
+  }
+  const char* why = "";
+  auto payload = baremetal::parse_payload(payload_of(out), &why);
+  if (!payload) {
+    ADD_FAILURE() << why;
+    return std::nullopt;
+  }
+  return payload->vms[0];
+}
+
 bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -204,20 +221,55 @@ TEST(BuildImage, PacksEveryPieceAndTheImageReadsThemBack) {
   }
 }
 
+TEST(BuildImage, PacksADiskAndTheVirtioDevices) {
+  const auto kernel = guest();
+  std::vector<uint8_t> disk(3 * 512);
+  for (size_t i = 0; i < disk.size(); i++) disk[i] = static_cast<uint8_t>(i * 13);
+  ImageVm vm = vm_of(kernel);
+  vm.disk = disk;
+  vm.disk_read_only = true;
+  vm.virtio_console = true;
+  std::vector<uint8_t> out;
+  auto got = pack_and_read(vm, out);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(same(got->pieces[baremetal::kPieceDisk], disk));
+  EXPECT_EQ((got->pieces[baremetal::kPieceDisk].data() - payload_of(out).data()) % 4096, 0);
+  EXPECT_EQ(got->devices, baremetal::kDeviceDiskReadOnly | baremetal::kDeviceVirtioConsole);
+  EXPECT_FALSE(got->has(baremetal::kDeviceRng));
+
+  // No disk asked for: none packed.
+  vm = vm_of(kernel);
+  vm.rng = true;
+  got = pack_and_read(vm, out);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(got->pieces[baremetal::kPieceDisk].empty());
+  EXPECT_EQ(got->devices, baremetal::kDeviceRng);
+}
+
+TEST(BuildImage, RefusesADiskOfPartSectors) {
+  const auto kernel = guest();
+  const std::vector<uint8_t> disk(1000, 0x61);
+  ImageVm vm = vm_of(kernel);
+  vm.disk = disk;
+  std::vector<uint8_t> out;
+  std::string message;
+  EXPECT_EQ(pack(hypervisor(), vm, out, &message).error(), Status::kInvalidArgument);
+  EXPECT_EQ(message,
+            "--drive: the disk image's size (1000 bytes) is not a whole number of 512-byte "
+            "sectors");
+}
+
 TEST(BuildImage, PacksFirmwareAlone) {
   const std::vector<uint8_t> firmware(3000, 0x14);  // raw code, as U-Boot's u-boot.bin
   ImageVm vm;
   vm.firmware = firmware;
   std::vector<uint8_t> out;
-  std::string message;
-  ASSERT_TRUE(pack(hypervisor(), vm, out, &message)) << message;
-  const char* why = "";
-  auto payload = baremetal::parse_payload(payload_of(out), &why);
-  ASSERT_TRUE(payload) << why;
-  EXPECT_TRUE(same(payload->vms[0].pieces[baremetal::kPieceFirmware], firmware));
-  EXPECT_TRUE(payload->vms[0].pieces[baremetal::kPieceKernel].empty());
-  EXPECT_EQ(payload->vms[0].board, nullptr);
-  EXPECT_EQ(payload->vms[0].ram_size, kDefaultGuestMem);
+  const auto got = pack_and_read(vm, out);
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(same(got->pieces[baremetal::kPieceFirmware], firmware));
+  EXPECT_TRUE(got->pieces[baremetal::kPieceKernel].empty());
+  EXPECT_EQ(got->board, nullptr);
+  EXPECT_EQ(got->ram_size, kDefaultGuestMem);
 }
 
 TEST(BuildImage, RefusesAKernelOfAnotherArchitecture) {
@@ -478,6 +530,25 @@ TEST_F(PayloadParse, NamesBadVmSettings) {
   v.pieces[baremetal::kPieceKernel] = {};
   set_vm(v);
   EXPECT_EQ(parse().second, "a VM has neither a kernel nor firmware");
+}
+
+TEST_F(PayloadParse, NamesABadDiskOrUnknownDevices) {
+  const baremetal::PayloadVm good = vm();
+  baremetal::PayloadVm v = good;
+  v.devices = 1u << 7;
+  set_vm(v);
+  EXPECT_EQ(parse().second, "a VM asks for devices this image does not know");
+  // The initrd's bytes as a disk: a whole number of sectors is fine, part of one is not.
+  v = good;
+  v.pieces[baremetal::kPieceDisk] = {v.pieces[baremetal::kPieceInitrd].offset, 1024};
+  set_vm(v);
+  EXPECT_EQ(parse().first, Status::kOk);
+  v.pieces[baremetal::kPieceDisk].size = 1000;
+  set_vm(v);
+  EXPECT_EQ(parse().second, "the disk image is not a whole number of 512-byte sectors");
+  v.pieces[baremetal::kPieceDisk] = {header().total_size - 512, 1024};
+  set_vm(v);
+  EXPECT_EQ(parse().second, "the disk image lies outside the payload (truncated image?)");
 }
 
 TEST_F(PayloadParse, CountsTheVms) {

@@ -118,6 +118,12 @@ expect 2 "name a kernel with --kernel, or firmware with --bios" -- build-image "
 expect 2 "firmware alone" -- build-image "${img64[@]}" --kernel "$a64" --bios "$a64"
 expect 2 "--dtb: not a flattened device tree" -- build-image "${img64[@]}" --kernel "$a64" --dtb "$tmp/text.bin"
 expect 2 "missing.rd: cannot open" -- build-image "${img64[@]}" --kernel "$a64" --initrd "$tmp/missing.rd"
+# Its virtio options: one disk of whole sectors, a known console device.
+expect 2 "size \(1000 bytes\) is not a whole number of 512-byte sectors" -- build-image "${img64[@]}" --kernel "$a64" --drive "file=$tmp/odd.img"
+expect 2 "the image packs one disk; 2 were given" -- build-image "${img64[@]}" --kernel "$a64" --drive "file=$tmp/disk.img" --drive "file=$tmp/disk.img"
+expect 2 "empty.img is empty" -- build-image "${img64[@]}" --kernel "$a64" --drive "file=$tmp/empty.img"
+expect 2 "--drive 'file=.*,cache=none': 'cache=none' is not understood" -- build-image "${img64[@]}" --kernel "$a64" --drive "file=$tmp/disk.img,cache=none"
+expect 2 "--console.*hvc" -- build-image "${img64[@]}" --kernel "$a64" --console hvc
 
 # Boards by name: `--machine help` lists each architecture's (no other option needed), a name
 # the guest's architecture lacks is refused, and the default's own name runs the guest.

@@ -15,7 +15,11 @@ The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
           its /hello reads back, the guest writes /new, and 64 bytes come from /dev/hwrng;
           after the run the host reads /new from the image with `debugfs -R "cat /new"`.
           Tandem's run adds `--console virtio`: the guest writes a line to /dev/hvc0 and reads
-          back the line the test types (console input goes to the virtio console).
+          back the line the test types (console input goes to the virtio console). In the image
+          (aarch64) the disk is packed into the image and the guest's writes stay in the
+          machine's RAM: QEMU's RAM is a file here, and the test takes the disk out of it from
+          where the image says it lies before it runs debugfs; the entropy comes from the CPU's
+          RNDR (QEMU -cpu max).
   net     the same with virtio_net and a virtio-net device on the user-mode network (QEMU's
           `-nic user`, libslirp) whose host forward takes a port on the host's loopback to
           port 7777 in the guest: `udhcpc` gets 10.0.2.15, `wget` fetches a page from an HTTP
@@ -44,9 +48,14 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FETCH = os.path.join(ROOT, "scripts", "fetch-guests")
 CONSOLE = {"aarch64": "ttyAMA0", "riscv64": "ttyS0"}
+RAM_BASE = {"aarch64": 0x4000_0000}  # QEMU virt: where its RAM (file) starts
+# QEMU's CPU with FEAT_RNG (the image's --rng), without what the image does not give guests
+# yet (backends/baremetal/README.md, "Virtio devices").
+IMAGE_CPU_WITH_RNG = "max,sve=off,sme=off,pauth=off"
 DISK_MARK = "TANDEM-DISK-5b1d0c"
 NEW_FILE = "written by the guest"
 HVC0_INPUT = b"typed-into-hvc0"
+HVC0_AGAIN = b"typed-for-cat"
 WEB_PAGE = "TANDEM-WEB-9c2e41"
 FORWARDED = "TANDEM-FWD-47ad03"
 GUEST_PORT = 7777
@@ -101,15 +110,20 @@ def boot_options(arch, cpus, boot):
                   "--append", boot["append"]]
 
 
+def virtio_options(boot):
+    """Tandem's virtio devices for `boot`: QEMU's in the same order, then the virtio console
+    (hvc0) that only Tandem's runs have: console input goes to it."""
+    if "disk" not in boot:
+        return []
+    return ["--drive", f"file={boot['disk']},format=raw", "--rng", "--console", "virtio"]
+
+
 def tandem_command(tandem):
     """`tandem run`'s command for `boot` on the emu backend."""
 
     def command(arch, cpus, boot):
         cmd = [tandem, "run", "--backend", "emu"] + boot_options(arch, cpus, boot)
-        if "disk" in boot:
-            # QEMU's devices in the same order, then the virtio console (hvc0) that only this
-            # runner has: console input goes to it.
-            cmd += ["--drive", f"file={boot['disk']},format=raw", "--rng", "--console", "virtio"]
+        cmd += virtio_options(boot)
         if "hostfwd" in boot:
             cmd += ["--nic", f"user,hostfwd={boot['hostfwd']}"]
         return cmd
@@ -117,16 +131,46 @@ def tandem_command(tandem):
     return command
 
 
-def image_command(tandem, tmp):
-    """`tandem build-image` with `tandem run`'s options, then QEMU booting the packed image."""
+def image_command(tandem, tmp, ram_file=True):
+    """`tandem build-image` with `tandem run`'s options, then QEMU booting the packed image
+    (with a disk: on a CPU with FEAT_RNG, and with its RAM in a file unless `ram_file` is
+    False)."""
 
     def command(arch, cpus, boot):
         image = os.path.join(tmp, f"tandem-{arch}-{cpus}.img.elf")
-        subprocess.run([tandem, "build-image", *boot_options(arch, cpus, boot), "-o", image],
-                       check=True)
-        return image_qemu_command(arch, cpus) + ["-kernel", image]
+        subprocess.run([tandem, "build-image", *boot_options(arch, cpus, boot),
+                        *virtio_options(boot), "-o", image], check=True)
+        cmd = image_qemu_command(arch, cpus)
+        if "disk" in boot:
+            cmd[cmd.index("-cpu") + 1] = IMAGE_CPU_WITH_RNG
+        if "disk" in boot and ram_file:
+            # The packed disk lives in the machine's RAM: make that RAM a file the test reads
+            # after the run.
+            boot["ram_file"] = os.path.join(tmp, "ram")
+            cmd[cmd.index("-M") + 1] += ",memory-backend=ram"
+            cmd += ["-object",
+                    f"memory-backend-file,id=ram,size=1G,mem-path={boot['ram_file']},share=on"]
+        return cmd + ["-kernel", image]
 
     return command
+
+
+def packed_disk(console, boot, tmp):
+    """The packed disk as the guest left it in the image's RAM (QEMU's RAM file), from where
+    the image's `virtio-blk: ... in RAM at START-END` line says it lies; its path."""
+    m = re.search(rb"virtio-blk: \d+ KiB disk in RAM at 0x([0-9a-f]+)-0x([0-9a-f]+)",
+                  console.seen)
+    if not m:
+        console.fail("the image did not say where the disk lies")
+    start, end = (int(g, 16) - RAM_BASE["aarch64"] for g in m.groups())
+    if end - start != os.path.getsize(boot["disk"]):
+        console.fail(f"the image's disk is {end - start} bytes, the packed file "
+                     f"{os.path.getsize(boot['disk'])}")
+    disk = os.path.join(tmp, "disk-from-ram.img")
+    with open(boot["ram_file"], "rb") as ram, open(disk, "wb") as out:
+        ram.seek(start)
+        out.write(ram.read(end - start))
+    return disk
 
 
 def image_qemu_command(arch, cpus):
@@ -205,8 +249,9 @@ def virtio_setup(args_arch, paths, boot, tmp):
     with open(os.path.join(os.path.dirname(paths["Image"]), "modules", "modules.builtin")) as f:
         builtin = f.read().split()
     rc = os.path.join(tmp, "rc.local")
-    # Only Tandem's run has a virtio console: a line out and a line in through it (hvc0 stays
-    # open from the one to the other).
+    # Only Tandem's runs have a virtio console: a line out and a line in through it (hvc0 stays
+    # open from the one to the other); then the same with hvc0 opened separately by a reader
+    # (`cat`, open first) and a writer (`echo`).
     write_script(rc, 'echo "tandem-init: blocks $(ls /sys/block)"\n'
                      'mkdir -p /mnt\n'
                      'if mount -t ext4 /dev/vda /mnt; then\n'
@@ -220,6 +265,13 @@ def virtio_setup(args_arch, paths, boot, tmp):
                      '  echo "tandem-hvc0: ready" >&3\n'
                      '  read -r line <&3\n'
                      '  echo "tandem-init: hvc0 read $line"\n'
+                     '  exec 3<&-\n'
+                     '  cat /dev/hvc0 >/tmp/hvc0 &\n'
+                     '  until ls -l /proc/$!/fd | grep -q hvc0; do sleep 0.1; done\n'
+                     '  echo "tandem-hvc0: again" >/dev/hvc0\n'
+                     '  until grep -q . /tmp/hvc0; do sleep 0.1; done\n'
+                     '  kill $!\n'
+                     '  echo "tandem-init: hvc0 cat $(cat /tmp/hvc0)"\n'
                      'fi\n')
     modules = ["virtio_mmio", "virtio_blk", "virtio_rng"]
     if "kernel/drivers/char/virtio_console.ko" not in builtin:
@@ -323,10 +375,12 @@ def run_linux(args, command, tmp):
     console = Console(command(args.arch, args.cpus, boot), args.limit)
     console.expect(b"tandem-init: up")
     up = time.monotonic() - console.start  # reported, never judged: the machine may be loaded
-    hvc0 = args.case == "virtio" and args.runner == "emu"
+    hvc0 = args.case == "virtio" and args.runner in ("emu", "image")
     if hvc0:
         console.expect(b"tandem-hvc0: ready")
         console.send(HVC0_INPUT + b"\n")
+        console.expect(b"tandem-hvc0: again")
+        console.send(HVC0_AGAIN + b"\n")
     if args.case == "net":
         send_forwarded(console, boot["hostfwd"])
     console.finish()
@@ -338,7 +392,8 @@ def run_linux(args, command, tmp):
         want += ["tandem-init: blocks vda", f"tandem-init: hello {DISK_MARK}",
                  "tandem-init: umount ok", "tandem-init: hwrng 64"]
     if hvc0:
-        want.append(f"tandem-init: hvc0 read {HVC0_INPUT.decode()}")
+        want += [f"tandem-init: hvc0 read {HVC0_INPUT.decode()}",
+                 f"tandem-init: hvc0 cat {HVC0_AGAIN.decode()}"]
     if args.case == "net":
         want += ["tandem-init: dhcp 10.0.2.15", f"tandem-init: wget {WEB_PAGE}",
                  f"tandem-init: forward {FORWARDED}"]
@@ -348,13 +403,26 @@ def run_linux(args, command, tmp):
     if missing:
         console.fail(f"/init did not report {missing}")
     if args.case == "virtio":
-        new = subprocess.run(["debugfs", "-R", "cat /new", boot["disk"]], check=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+        disk = boot["disk"]
+        if args.runner == "image":
+            # The file itself was only copied into the image: the guest's /new is not in it.
+            if debugfs_cat(boot["disk"], "/new"):
+                console.fail("the packed disk file changed: the image wrote to the host's file?")
+            disk = packed_disk(console, boot, tmp)
+            got.append("host: " + re.search(rb"virtio-blk: [^\r\n]*", console.seen)
+                       .group(0).decode() + ": taken from QEMU's RAM file")
+        new = debugfs_cat(disk, "/new")
         if new.strip() != NEW_FILE:
             console.fail(f"the image's /new holds {new!r} after the run")
         got.append(f"host: debugfs cat /new: {new.strip()}")
     print("\n".join(got))
     print(f"/init ran {up:.2f} s after the start (wall time, this run)")
+
+
+def debugfs_cat(disk, path):
+    """The file `path` in the ext4 image `disk`, as debugfs reads it ("" when it is not there)."""
+    return subprocess.run(["debugfs", "-R", f"cat {path}", disk], check=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
 
 
 def run_uboot(args, command, _tmp):

@@ -7,6 +7,10 @@
 
 #include "backends/baremetal/common/console.h"
 
+namespace tandem::virtio {
+class EntropySource;
+}  // namespace tandem::virtio
+
 namespace tandem::baremetal::arch {
 
 // Ends the run with `status` as the machine's exit status where the platform can report one
@@ -20,6 +24,9 @@ uint64_t now_ns();
 UartInfo default_console();
 // Where to look for a DTB when firmware passed no pointer (0: nowhere).
 uint64_t default_dtb_address();
+// The CPU's own random number generator, for a virtio-rng device (`build-image --rng`); null,
+// with `why` set to a one-line reason, when this CPU has none the image can use.
+virtio::EntropySource* hardware_entropy(const char** why);
 
 // SMP (common/run_smp.h): starts physical CPU `index` (0 = the boot CPU, which runs this) at the
 // image's secondary entry, which calls secondary_main(index) on a stack of its own. Returns

@@ -6,9 +6,10 @@
 #include "core/base/log.h"
 
 extern "C" {
-// Defined by each arch's linker script: the first byte of the image and of its payload area.
+// Defined by each arch's linker script: the first byte of the image and of its payload area
+// (RAM the image may write: a packed disk lives there).
 extern const uint8_t __image_start[];
-extern const uint8_t __payload_start[];
+extern uint8_t __payload_start[];
 }
 
 namespace tandem::baremetal {
@@ -80,6 +81,10 @@ Result<Payload> find_payload(const char** why) {
                         : size > kPayloadMaxBytes    ? kPayloadMaxBytes
                                                      : size;
   return parse_payload({__payload_start, area}, why);
+}
+
+std::span<uint8_t> payload_bytes(std::span<const uint8_t> piece) {
+  return {__payload_start + (piece.data() - __payload_start), piece.size()};
 }
 
 Result<void> init_frames(const fdt::Fdt& dtb, FrameBitmap& frames) {

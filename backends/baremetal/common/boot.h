@@ -34,6 +34,8 @@ struct ImageExtent {
 // The VMs packed by build_image, as parse_payload() reads the image's payload area.
 [[nodiscard]] Result<Payload> find_payload(const char** why);
 ImageExtent image_extent();
+// A piece find_payload() gave, writable: the payload is the image's own RAM (a packed disk).
+std::span<uint8_t> payload_bytes(std::span<const uint8_t> piece);
 
 // Sets up `frames` over the RAM the DTB reports minus the image, the DTB, reserved memory and
 // the bitmap itself (placed in the first free RAM above the image).

@@ -4,8 +4,9 @@
 // in its own PT_LOAD segment placed above everything else; `tandem build-image`
 // (cli/build_image.cpp) rewrites that segment to hold the header, a table of VM descriptors
 // and the pieces each VM boots (what `tandem run --kernel/--initrd/--bios/--dtb/--append`
-// name), so no cross toolchain is needed to pack a guest. At run time the image reads the
-// header at __payload_start and boots each VM from its pieces with Vm::boot (core/vm/vm.h).
+// name, and the disk image of `--drive`), so no cross toolchain is needed to pack a guest. At
+// run time the image reads the header at __payload_start and boots each VM from its pieces
+// with Vm::boot (core/vm/vm.h), with the virtio devices it names.
 //
 //  __payload_start  + vm_table                     + piece offsets (page-aligned)  + total_size
 //  +---------------+-----------------------------+- - -+--------+- - -+--------+-+
@@ -23,8 +24,9 @@
 namespace tandem::baremetal {
 
 inline constexpr uint64_t kPayloadMagic = 0x3144'4c50'4d44'4e54ull;  // "TNDMPLD1"
-// 4: each VM has a name (3: a table of VMs with their boot pieces; 2: one guest ELF).
-inline constexpr uint32_t kPayloadVersion = 4;
+// 5: a disk image piece and the VM's virtio devices (4: each VM has a name; 3: a table of
+// VMs with their boot pieces; 2: one guest ELF).
+inline constexpr uint32_t kPayloadVersion = 5;
 // Pieces start on a page boundary, so parsers' reads of them are naturally aligned.
 inline constexpr uint64_t kPayloadAlign = 4096;
 inline constexpr uint32_t kPayloadMaxCpus = 8;
@@ -44,8 +46,15 @@ enum PayloadPiece : uint32_t {
   kPieceFirmware,  // --bios: runs in place from the board's flash
   kPieceDtb,       // --dtb: given instead of the board's device tree
   kPieceBootargs,  // --append: /chosen bootargs, without a NUL
+  kPieceDisk,      // --drive file=...: a virtio-blk disk's bytes (whole 512-byte sectors)
   kPieceCount,
 };
+
+// The virtio devices a VM has (PayloadVm::devices bits), besides the disk its piece gives.
+inline constexpr uint32_t kDeviceDiskReadOnly = 1u << 0;   // --drive ...,readonly
+inline constexpr uint32_t kDeviceRng = 1u << 1;            // --rng: fed by the CPU's RNG
+inline constexpr uint32_t kDeviceVirtioConsole = 1u << 2;  // --console virtio (Linux's hvc0)
+inline constexpr uint32_t kPayloadDevices = kDeviceDiskReadOnly | kDeviceRng | kDeviceVirtioConsole;
 
 // A piece's bytes; size 0: not given.
 struct PayloadBlob {
@@ -53,12 +62,12 @@ struct PayloadBlob {
   uint64_t size;
 };
 
-// One VM: its RAM, vCPUs (one physical CPU each), board, pieces and name.
+// One VM: its RAM, vCPUs (one physical CPU each), virtio devices, board, pieces and name.
 struct PayloadVm {
   uint64_t ram_size;
   uint32_t cpus;
-  uint32_t reserved0;
-  char board[16];  // NUL-terminated; empty: the architecture's default
+  uint32_t devices;  // kDevice* bits
+  char board[16];    // NUL-terminated; empty: the architecture's default
   PayloadBlob pieces[kPieceCount];
   char name[kPayloadNameBytes];  // NUL-terminated: its console lines' "[name] " (several VMs)
 };
@@ -77,7 +86,7 @@ struct PayloadHeader {
   uint64_t vm_table;  // offset of vm_count PayloadVm
 };
 
-static_assert(sizeof(PayloadVm) == 144);
+static_assert(sizeof(PayloadVm) == 160);
 static_assert(offsetof(PayloadVm, pieces) == 32);
 static_assert(sizeof(PayloadHeader) == 48);
 static_assert(offsetof(PayloadHeader, guest_machine) == 32);

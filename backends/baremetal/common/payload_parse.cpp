@@ -11,12 +11,15 @@ Error damaged(const char** why, const char* reason) {
   return Error(Status::kBadImage);
 }
 
+constexpr uint64_t kDiskSector = 512;
+
 constexpr const char* kOutside[kPieceCount] = {
     "the kernel lies outside the payload (truncated image?)",
     "the initrd lies outside the payload (truncated image?)",
     "the firmware lies outside the payload (truncated image?)",
     "the device tree lies outside the payload (truncated image?)",
     "the bootargs lie outside the payload (truncated image?)",
+    "the disk image lies outside the payload (truncated image?)",
 };
 
 }  // namespace
@@ -47,10 +50,15 @@ Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why) {
       return damaged(why, "a VM's vCPU count is outside 1..8");
     if (vm.board[sizeof vm.board - 1] != 0)
       return damaged(why, "a VM's board name is not terminated");
+    if ((vm.devices & ~kPayloadDevices) != 0)
+      return damaged(why, "a VM asks for devices this image does not know");
+    if (vm.pieces[kPieceDisk].size % kDiskSector != 0)
+      return damaged(why, "the disk image is not a whole number of 512-byte sectors");
     if (vm.name[sizeof vm.name - 1] != 0) return damaged(why, "a VM's name is not terminated");
     PackedVm& p = out.vms[i];
     p.ram_size = vm.ram_size;
     p.cpus = vm.cpus;
+    p.devices = vm.devices;
     // The name stays in the image's own bytes, which outlive the VM.
     p.board = vm.board[0] != 0 ? reinterpret_cast<const char*>(desc + offsetof(PayloadVm, board))
                                : nullptr;

@@ -17,8 +17,11 @@ struct PackedVm {
   uint64_t ram_size = 0;
   unsigned cpus = 1;
   const char* board = nullptr;  // null: the architecture's default
+  uint32_t devices = 0;         // kDevice* bits
   const char* name = "";        // the console prefix's name (several VMs)
   std::span<const uint8_t> pieces[kPieceCount];
+
+  bool has(uint32_t device) const { return (devices & device) != 0; }
 
   std::span<const char> bootargs() const {
     return {reinterpret_cast<const char*>(pieces[kPieceBootargs].data()),

@@ -3,7 +3,8 @@
 // with guest RAM from the frame allocator at the board's RAM base (IPA != PA: the hypervisor
 // itself lives in the host's RAM there), a stage-2 VMID of its own, the real console behind
 // its emulated UART, and its packed pieces booted by Vm::boot as `tandem run` boots them
-// (kernel, initrd, firmware, device tree, bootargs). One VM with one vCPU runs on the boot
+// (kernel, initrd, firmware, device tree, bootargs) with the virtio devices it was packed with
+// (image_virtio.h). One VM with one vCPU runs on the boot
 // CPU and gets the console's input; otherwise the physical CPUs are partitioned among the VMs
 // (run_smp.h), and with several VMs each console line is prefixed "[name] ". Returns the
 // status the machine should exit with: the guest's own, or kExitFault after the fault report
@@ -15,6 +16,7 @@
 
 #include "backends/baremetal/common/boot.h"
 #include "backends/baremetal/common/console.h"
+#include "backends/baremetal/common/image_virtio.h"
 #include "backends/baremetal/common/panic.h"
 #include "backends/baremetal/common/run_smp.h"
 #include "backends/baremetal/common/vm_console.h"
@@ -47,6 +49,7 @@ Vm<H>& start_vm(Arch arch, typename H::PagingHandler& frames, const PackedVm& pa
   config.bootargs = packed.bootargs();
   config.dtb = packed.pieces[kPieceDtb];
   config.firmware = packed.pieces[kPieceFirmware];
+  config.virtio = image_virtio(packed, console, slot);
   config.vmid = static_cast<uint16_t>(slot);
   const BootFiles files{packed.pieces[kPieceKernel], packed.pieces[kPieceInitrd],
                         packed.bootargs()};

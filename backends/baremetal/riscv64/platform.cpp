@@ -98,5 +98,12 @@ UartInfo default_console() { return UartInfo{UartKind::kNs16550, kUartBase, 0}; 
 // OpenSBI always passes the DTB in a1.
 uint64_t default_dtb_address() { return 0; }
 
+// Zkr's seed CSR is M-mode's unless the firmware grants S-mode access (mseccfg.SSEED), which
+// OpenSBI does not.
+virtio::EntropySource* hardware_entropy(const char** why) {
+  *why = "the riscv64 image has no random number generator to use (Zkr's seed CSR is M-mode's)";
+  return nullptr;
+}
+
 }  // namespace arch
 }  // namespace tandem::baremetal
