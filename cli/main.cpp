@@ -202,6 +202,14 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "unix:PATH (emu backend, one VM); `target remote` from gdb-multiarch");
   run->add_flag("--wait-gdb", args.opts.wait_gdb,
                 "With --gdb: wait for the debugger before the guest's first instruction");
+  run->add_option("--reboot-limit", args.opts.reboot_limit,
+                  "Restart the VM from its files on at most this many guest resets (PSCI "
+                  "SYSTEM_RESET, SBI SRST reboot); the next reset ends it (status 0); 0 = no "
+                  "limit, the default, as QEMU")
+      ->check(CLI::Range(0u, 1'000'000u));
+  run->add_flag("--no-reboot", args.opts.no_reboot,
+                "A guest reset ends the VM (status 0) instead of restarting it, as QEMU's "
+                "-no-reboot");
   run->add_option("guest", args.guests, "Guest image (as --kernel), or VM config files (*.toml)");
 }
 
@@ -321,7 +329,8 @@ int parse_and_run(int argc, char** argv) {
       ->callback([&] { result = config_keys_command(); });
   app.add_subcommand("info", "List the backends and guest architectures this host can run")
       ->callback([&] { result = tandem::cli::info_command(); });
-  tandem::cli::add_build_image(app, result);
+  tandem::cli::add_build_image(
+      app, result, [](const std::string& path) { return options_from_config(path, {}, nullptr); });
   tandem::cli::add_ctl(app, result);
   try {
     app.parse(argc, argv);

@@ -43,6 +43,11 @@ struct RunOptions {
   VirtioOptions virtio;    // --drive, --rng, --console virtio
   std::string gdb;         // GDB stub socket: tcp::PORT, tcp:HOST:PORT, unix:PATH; empty: none
   bool wait_gdb = false;   // stop before the first instruction until a GDB client connects
+  // A guest's own reset (PSCI SYSTEM_RESET, SBI SRST reboot) restarts the VM from its files,
+  // as QEMU does, at most reboot_limit times (0: no limit); with no_reboot (QEMU's -no-reboot)
+  // a reset ends the VM like a power-off with status 0.
+  unsigned reboot_limit = 0;
+  bool no_reboot = false;
 };
 
 std::optional<Arch> parse_arch(const std::string& text);
@@ -54,5 +59,7 @@ std::optional<uint64_t> parse_size(const std::string& text);
 inline constexpr double kMaxTimeoutSeconds = 30.0 * 24 * 3600;
 std::optional<double> parse_timeout(const std::string& text);
 const char* to_string(Backend b);
+// The VM's name: --name, else its kernel's (or firmware's) file name up to the first dot.
+std::string vm_name(const RunOptions& opts);
 
 }  // namespace tandem::cli

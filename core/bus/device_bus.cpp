@@ -45,26 +45,14 @@ BusHit DeviceBus::find(BusSpace space, uint64_t addr) const {
   return BusHit{r.device, offset, r.base, r.size};
 }
 
-BusHit DeviceBus::find_access(BusSpace space, uint64_t addr, unsigned size) const {
-  BusHit hit = find(space, addr);
-  if (hit.device == nullptr || size == 0) return {};
-  // offset <= size_of_range - 1 holds, so this subtraction cannot wrap.
-  if (size - 1 > hit.size - 1 - hit.offset) return {};
-  return hit;
-}
-
-bool DeviceBus::read(BusSpace space, uint64_t addr, unsigned size, uint64_t& out) {
-  BusHit hit = find_access(space, addr, size);
-  if (hit.device == nullptr) return false;
-  out = hit.device->read(hit.offset, size);
-  return true;
-}
-
-bool DeviceBus::write(BusSpace space, uint64_t addr, unsigned size, uint64_t value) {
-  BusHit hit = find_access(space, addr, size);
-  if (hit.device == nullptr) return false;
-  hit.device->write(hit.offset, size, value);
-  return true;
+const DeviceBus::Range* DeviceBus::search(const Space& sp, uint64_t addr, unsigned size) {
+  if (size == 0) return nullptr;
+  const size_t pos = upper_bound(sp, addr);
+  if (pos == 0) return nullptr;
+  const Range& r = sp.ranges[pos - 1];
+  if (!holds(r.base, r.size, addr, size)) return nullptr;
+  sp.last.store(static_cast<uint8_t>(pos - 1), std::memory_order_relaxed);
+  return &r;
 }
 
 }  // namespace tandem
