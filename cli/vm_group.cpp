@@ -75,6 +75,7 @@ struct VmGroup::Slot {
   VmState state = VmState::kCreated;
   bool stop_requested = false;
   bool reset_requested = false;
+  bool timed_out = false;  // --timeout passed: no restart may follow, whatever stopped the VM
   int status = -1;
   std::string reason;
   unsigned resets = 0;        // restarts from its files: requested or the guest's own
@@ -151,9 +152,24 @@ void VmGroup::start_locked(Slot& s) {
   s.thread = std::thread([this, &s] { slot_main(s); });
 }
 
+namespace {
+
+// The limit passed as the guest reset, or while it was being rebuilt: the stop request reached
+// a VM that had already stopped, so the time limit is reported here.
+template <typename Slot>
+void report_time_limit(Slot& s, const std::string& prefix) {
+  StopInfo limit;
+  limit.set_fault(StopKind::kTimeout, "stopped by the host (time limit)");
+  s.status = report_stop(limit, prefix.c_str());
+  s.reason = describe(limit);
+}
+
+}  // namespace
+
 void VmGroup::slot_main(Slot& s) {
   Watchdog watchdog(s.opts.timeout_s, [this, &s] {
     std::lock_guard lock(m_mutex);
+    s.timed_out = true;
     s.vm->request_stop();
   });
   std::unique_lock lock(m_mutex);
@@ -165,7 +181,7 @@ void VmGroup::slot_main(Slot& s) {
     const std::string prefix = s.opts.console != "stdio" ? "[" + s.opts.name + "] " : "";
     // The guest's own reset restarts it as `tandem ctl reset` does, within --reboot-limit.
     const bool reboot = stop.kind == StopKind::kReset && !s.stop_requested && !m_user_quit &&
-                        !s.opts.no_reboot &&
+                        !s.timed_out && !s.opts.no_reboot &&
                         (s.opts.reboot_limit == 0 || s.guest_resets < s.opts.reboot_limit);
     if ((s.reset_requested || reboot) && !m_quit) {
       if (!s.reset_requested) s.guest_resets++;
@@ -174,7 +190,8 @@ void VmGroup::slot_main(Slot& s) {
       int status = kExitUsage;
       auto fresh = create_vm(s.opts, *s.sink, status);  // the guest again, from its files
       lock.lock();
-      if (fresh && !s.stop_requested && !m_quit) {  // not stopped while it was being built
+      // Not stopped, nor out of time, while it was being built.
+      if (fresh && !s.stop_requested && !s.timed_out && !m_quit) {
         fresh->set_input_open(m_input_open && takes_keyboard(s));
         std::swap(s.vm, fresh);
         s.resets++;
@@ -186,11 +203,17 @@ void VmGroup::slot_main(Slot& s) {
         lock.lock();
         continue;
       }
-      s.status = fresh ? 0 : status;
-      s.reason = fresh ? "stopped by request" : "reset failed: the VM could not be built again";
+      if (fresh && s.timed_out && !s.stop_requested && !m_quit) {
+        report_time_limit(s, prefix);
+      } else {
+        s.status = fresh ? 0 : status;
+        s.reason = fresh ? "stopped by request" : "reset failed: the VM could not be built again";
+      }
     } else if (s.stop_requested || m_user_quit) {
       s.status = 0;
       s.reason = m_user_quit ? "terminated by the user (Ctrl-A x)" : "stopped by request";
+    } else if (s.timed_out && stop.kind == StopKind::kReset) {
+      report_time_limit(s, prefix);
     } else if (stop.kind == StopKind::kReset) {
       s.status = 0;
       s.reason = s.opts.no_reboot
