@@ -35,6 +35,7 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"tandem", "mem", "--mem", KeyKind::kSize},
     {"tandem", "cpus", "--cpus", KeyKind::kInteger},
     {"tandem", "trace", "--trace", KeyKind::kString},
+    {"tandem", "trace_file", "--trace-file", KeyKind::kPath},
     {"tandem", "timeout", "--timeout", KeyKind::kNumber},
     {"tandem", "verbose", "--verbose", KeyKind::kFlag},
     {"tandem", "append", "--append", KeyKind::kString},

@@ -138,9 +138,17 @@ std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where
     }
     start = comma + 1;
   }
-  opts.trace = args.trace == "exits"  ? tandem::cli::TraceMode::kExits
-               : args.trace == "mmio" ? tandem::cli::TraceMode::kMmio
-                                      : tandem::cli::TraceMode::kNone;
+  std::string trace_error;
+  const auto trace = tandem::cli::parse_trace(args.trace, trace_error);
+  if (!trace) {
+    usage_error(where, "--trace " + args.trace + ": " + trace_error);
+    return std::nullopt;
+  }
+  opts.trace = *trace;
+  if (!opts.trace_file.empty() && !opts.trace.any()) {
+    usage_error(where, "--trace-file " + opts.trace_file + " needs --trace (what to trace)");
+    return std::nullopt;
+  }
   return opts;
 }
 
@@ -152,9 +160,13 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "Guest architecture: aarch64 | riscv64 | x86_64 (default: from the ELF)")
       ->check(CLI::IsMember({"aarch64", "arm64", "riscv64", "x86_64", "amd64"}));
   run->add_option("--trace,-t", args.trace,
-                  "Print one line per exit (exits) or per device access (mmio) to stderr")
-      ->check(CLI::IsMember({"none", "exits", "mmio"}))
+                  "Print one line per exit (exits), per device access (mmio) and/or per "
+                  "instruction at a guest-virtual PC in a range (insn=START-END, emu), "
+                  "comma-separated, to stderr: the device and register by name, the "
+                  "instruction at the PC disassembled")
       ->capture_default_str();
+  run->add_option("--trace-file", args.opts.trace_file,
+                  "Write the --trace lines to this file instead of stderr");
   run->add_option("--timeout", args.timeout,
                   "Stop the guest after this many seconds (0 = never, at most 30 days); "
                   "status 124");

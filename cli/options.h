@@ -6,20 +6,21 @@
 #include <optional>
 #include <string>
 
+#include "cli/trace_option.h"
 #include "cli/virtio_options.h"
 #include "core/base/arch.h"
 
 namespace tandem::cli {
 
 enum class Backend { kEmu, kKvm };
-enum class TraceMode { kNone, kExits, kMmio };
 
 struct RunOptions {
   Backend backend = Backend::kEmu;
   std::optional<Arch> arch;  // from the ELF when not given
   uint64_t mem_bytes = 128ull << 20;
   unsigned cpus = 1;
-  TraceMode trace = TraceMode::kNone;
+  TraceSpec trace;          // --trace
+  std::string trace_file;   // --trace-file: the trace lines go here instead of stderr
   double timeout_s = 0;     // 0 = no limit
   bool verbose = false;     // log at info level (e.g. the boot timer's line), not only warnings
   std::string guest_path;   // the kernel (--kernel or the guest argument), in any format

@@ -5,7 +5,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -21,6 +23,7 @@
 #include "cli/console_sink.h"
 #include "cli/exit_tracer.h"
 #include "cli/gdb_stub.h"
+#include "cli/guest_code.h"
 #include "cli/guest_file.h"
 #include "cli/input_file.h"
 #include "cli/machine_option.h"
@@ -189,8 +192,7 @@ class HostedVm final : public ManagedVm {
                     explain(err));
       return false;
     }
-    if (m_opts.trace != TraceMode::kNone)
-      m_vm.exits().set_tracer(&m_tracer, m_opts.trace == TraceMode::kMmio);
+    if (m_opts.trace.any() && !start_trace()) return false;
     if constexpr (std::is_same_v<H, EmuHal>) {
       if (!m_opts.gdb.empty()) {
         m_gdb = GdbStub::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
@@ -216,12 +218,50 @@ class HostedVm final : public ManagedVm {
   Arch arch() const override { return m_guest.arch; }
 
  private:
+  // --trace: the writer, on stderr or the --trace-file, as the VM's exit tracer and (emu) each
+  // vCPU's instruction observer; false after a message.
+  bool start_trace() {
+    std::FILE* out = stderr;
+    if (!m_opts.trace_file.empty()) {
+      m_trace_file.reset(std::fopen(m_opts.trace_file.c_str(), "w"));
+      if (!m_trace_file) {
+        spdlog::error("--trace-file {}: {}", m_opts.trace_file, std::strerror(errno));
+        return false;
+      }
+      out = m_trace_file.get();
+    }
+    m_tracer =
+        std::make_unique<TraceWriter>(out, m_guest.arch, m_vm.exits().bus(),
+                                      [this](unsigned cpu, uint64_t va, std::span<uint8_t> bytes) {
+                                        return read_guest_code(m_vm, cpu, va, bytes);
+                                      });
+    if (m_opts.trace.mode != TraceMode::kNone)
+      m_vm.exits().set_tracer(m_tracer.get(), m_opts.trace.mode == TraceMode::kMmio);
+    if constexpr (std::is_same_v<H, EmuHal>) {
+      // Every traced vCPU gets the instruction hook, which also keeps exit PCs exact.
+      emu::InsnTrace insn{1, 0, &TraceWriter::report_instruction, m_tracer.get()};
+      if (const auto& range = m_opts.trace.insn) {
+        insn.begin = range->begin;
+        insn.end = range->end;
+      }
+      for (unsigned i = 0; i < m_opts.cpus; ++i) {
+        if (!m_vm.vcpu(i).trace_instructions(insn)) {
+          spdlog::error("--trace: the emulator refused the instruction hook");
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   CharSink& m_console;
   RunOptions m_opts;
   GuestFile m_guest;
   std::unique_ptr<VirtioSet> m_virtio;
   typename H::PagingHandler m_paging;
-  StderrTracer m_tracer;
+  // The trace file outlives the writer, and both the VM that calls it.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> m_trace_file{nullptr, &std::fclose};
+  std::unique_ptr<TraceWriter> m_tracer;
   std::optional<GuestFile> m_bios;
   std::vector<uint8_t> m_dtb;
   std::vector<uint8_t> m_initrd;
@@ -313,6 +353,12 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
   }
   if (opts.wait_gdb && opts.gdb.empty()) {
     spdlog::error("--wait-gdb needs --gdb (where the debugger connects)");
+    return nullptr;
+  }
+  if (opts.trace.insn && opts.backend != Backend::kEmu) {
+    spdlog::error(
+        "--trace insn=: instruction traces need the emu backend (under KVM the guest's "
+        "instructions run on the CPU, with no hook between them)");
     return nullptr;
   }
   if (!opts.gdb.empty() && opts.backend != Backend::kEmu) {

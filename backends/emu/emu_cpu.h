@@ -14,6 +14,7 @@
 #include "backends/emu/emu_code_buffer.h"
 #include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_debug.h"
+#include "backends/emu/emu_insn_trace.h"
 #include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
 #include "core/vcpu/boot_state.h"
@@ -97,6 +98,7 @@ struct EmuCpu {
   VcpuExit access;                  // device_access()'s record
   EmuDebugger* debugger = nullptr;  // --gdb (emu_debug.h)
   DebugState debug;
+  InsnTrace insn_trace;  // --trace insn= (emu_insn_trace.h)
   char reason[96] = {};  // fault text that needs formatting (exit.reason points here)
 };
 

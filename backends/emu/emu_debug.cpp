@@ -5,10 +5,9 @@
 
 #include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_cpu.h"
-#include "core/arch/aarch64/stage1_walk.h"
-#include "core/arch/riscv64/sv_walk.h"
-#include "core/arch/x86_64/page_walk.h"
+#include "backends/emu/emu_translate.h"
 #include "core/mm/guest_memory.h"
+#include "core/mm/ram_table_reader.h"
 
 namespace tandem::emu {
 namespace {
@@ -47,22 +46,6 @@ void on_watch_step(uc_engine* uc, uint64_t, uint32_t, void* user) {
   uc_emu_stop(uc);
 }
 
-TableReader ram_reader(AddressSpace& space) {
-  return {[](void* ctx, uint64_t pa, uint64_t& value) {
-            auto r = GuestMemory(*static_cast<AddressSpace*>(ctx)).read_obj<uint64_t>(Gpa{pa});
-            if (!r) return false;
-            value = *r;
-            return true;
-          },
-          &space};
-}
-
-uint64_t a64_sysreg(uc_engine* uc, uint32_t crn, uint32_t crm, uint32_t op2) {
-  uc_arm64_cp_reg r{crn, crm, 3, 0, op2, 0};
-  uc_reg_read(uc, UC_ARM64_REG_CP_REG, &r);
-  return r.val;
-}
-
 }  // namespace
 
 EmuDebugger::~EmuDebugger() {
@@ -82,26 +65,7 @@ void EmuDebugger::interrupt() {
 std::optional<uint64_t> EmuDebugger::translate(unsigned index, uint64_t va) {
   if (index >= m_cpus.size()) return std::nullopt;
   EmuCpu& cpu = *m_cpus[index];
-  const TableReader read = ram_reader(cpu.address_space);
-  switch (m_arch) {
-    case Arch::kAarch64: {
-      const aarch64::Stage1Regs r{a64_sysreg(cpu.uc, 1, 0, 0), a64_sysreg(cpu.uc, 2, 0, 2),
-                                  read_reg(cpu.uc, UC_ARM64_REG_TTBR0_EL1),
-                                  read_reg(cpu.uc, UC_ARM64_REG_TTBR1_EL1)};
-      return aarch64::stage1_translate(r, va, read);
-    }
-    case Arch::kRiscv64:
-      // The host reads what the guest's supervisor mode sees (the trampoline that enters it
-      // runs in M-mode with satp = 0, where this is `va` too).
-      return riscv64::sv_translate(read_reg(cpu.uc, UC_RISCV_REG_SATP), va, riscv64::SvAccess::kAny,
-                                   read);
-    case Arch::kX86_64: {
-      const x86_64::PagingRegs r{read_reg(cpu.uc, UC_X86_REG_CR0), read_reg(cpu.uc, UC_X86_REG_CR3),
-                                 read_reg(cpu.uc, UC_X86_REG_CR4)};
-      return x86_64::translate(r, va, read);
-    }
-  }
-  return std::nullopt;
+  return emu::translate(cpu, va, ram_table_reader(cpu.address_space));
 }
 
 bool EmuDebugger::read_register(unsigned cpu, unsigned index, std::span<uint8_t> out) {

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "backends/emu/emu_cpu.h"
+#include "backends/emu/emu_translate.h"
 #include "core/base/log.h"
 #include "core/vm/vm_exits.h"
 
@@ -186,6 +187,14 @@ Result<VcpuExit> EmuVcpu::run() {
 void EmuVcpu::request_stop() { emu::preempt(*m_cpu); }
 
 void EmuVcpu::attach_debugger(emu::EmuDebugger& debugger) { debugger.add(*m_cpu); }
+
+Result<void> EmuVcpu::trace_instructions(const emu::InsnTrace& trace) {
+  return emu::install_insn_trace(*m_cpu, trace);
+}
+
+std::optional<uint64_t> EmuVcpu::translate(uint64_t va, const TableReader& read) const {
+  return emu::translate(*m_cpu, va, read);
+}
 
 Result<uint64_t> EmuVcpu::read_gpr(unsigned n) const {
   const int reg = m_cpu->ops->gpr(n);

@@ -8,7 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
+#include "backends/emu/emu_insn_trace.h"
+#include "core/arch/common/table_reader.h"
 #include "core/base/result.h"
 #include "core/vcpu/vcpu.h"
 
@@ -51,6 +54,12 @@ class EmuVcpu {
 
   // Puts this vCPU under `debugger` (`--gdb`), which must outlive the runs.
   void attach_debugger(emu::EmuDebugger& debugger);
+  // Traces this vCPU (`--trace`): exact PCs at every exit, and each instruction run in a range
+  // of guest-virtual PCs reported (emu_insn_trace.h).
+  [[nodiscard]] Result<void> trace_instructions(const emu::InsnTrace& trace);
+  // The guest-physical address of guest-virtual `va` through the guest's own page tables now,
+  // read with `read` (emu_translate.h), or nullopt.
+  [[nodiscard]] std::optional<uint64_t> translate(uint64_t va, const TableReader& read) const;
 
   // General-purpose register n in the architecture's numbering (aarch64 x0..x30, riscv64
   // x0..x31, x86_64 rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15); kInvalidArgument past it.

@@ -11,6 +11,7 @@
 
 #include "backends/kvm/kvm_system.h"
 #include "backends/kvm/kvm_x86_state.h"
+#include "core/arch/x86_64/page_walk.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem {
@@ -113,6 +114,12 @@ Result<uint64_t> KvmVcpu::read_gpr(unsigned n) const {
                            r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15};
   if (n >= std::size(gprs)) return Error(Status::kInvalidArgument);
   return gprs[n];
+}
+
+std::optional<uint64_t> KvmVcpu::translate(uint64_t va, const TableReader& read) const {
+  kvm_sregs sr{};
+  if (::ioctl(m_fd.get(), KVM_GET_SREGS, &sr) < 0) return std::nullopt;
+  return x86_64::translate({sr.cr0, sr.cr3, sr.cr4}, va, read);
 }
 
 Result<VcpuExit> KvmVcpu::run() {

@@ -10,9 +10,11 @@
 #include <linux/kvm.h>
 
 #include <memory>
+#include <optional>
 
 #include "backends/kvm/kvm_exit.h"
 #include "backends/kvm/kvm_handles.h"
+#include "core/arch/common/table_reader.h"
 #include "core/base/result.h"
 #include "core/vcpu/vcpu.h"
 
@@ -47,6 +49,9 @@ class KvmVcpu {
   // General-purpose register n: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15 (as EmuVcpu);
   // kInvalidArgument past r15.
   [[nodiscard]] Result<uint64_t> read_gpr(unsigned n) const;
+  // The guest-physical address of guest-virtual `va` through the guest's IA-32e paging now
+  // (KVM_GET_SREGS: CR0, CR3, CR4; core/arch/x86_64/page_walk.h over `read`), or nullopt.
+  [[nodiscard]] std::optional<uint64_t> translate(uint64_t va, const TableReader& read) const;
 
  private:
   struct Control;

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "core/bus/register_name.h"
+
 namespace tandem {
 
 class Device {
@@ -14,6 +16,13 @@ class Device {
   virtual const char* name() const = 0;
   virtual uint64_t read(uint64_t offset, unsigned size) = 0;
   virtual void write(uint64_t offset, unsigned size, uint64_t value) = 0;
+  // The register a read (write = false) or a write at `offset` reaches, as the device's manual
+  // spells it ("UARTFR", "GICD_ISENABLER1"), for trace lines (`tandem run --trace`). Looking
+  // never changes the device. false where the device names none.
+  virtual bool register_name(uint64_t offset, bool write, RegisterName& out) const {
+    (void)offset, (void)write, (void)out;
+    return false;
+  }
 
  protected:
   ~Device() = default;

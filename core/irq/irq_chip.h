@@ -137,6 +137,9 @@ class ChipFrame final : public Device {
     m_frame.write(offset, size, value);
     m_chip.touch();
   }
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override {
+    return m_frame.register_name(offset, write, out);
+  }
 
  private:
   IrqChip& m_chip;

@@ -7,7 +7,7 @@
 
 namespace tandem {
 
-void VmExits::trace_line(ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
+void VmExits::trace_line(unsigned cpu, ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
                          const PcSource& pc) {
   const bool is_access = kind == ExitKind::kMmioRead || kind == ExitKind::kMmioWrite;
   if (m_trace_mmio_only && !is_access) return;
@@ -17,7 +17,7 @@ void VmExits::trace_line(ExitKind kind, uint64_t addr, unsigned size, uint64_t v
   e.size = static_cast<uint8_t>(size);
   e.value = value;
   e.pc = pc.get();
-  m_tracer->trace(e);
+  m_tracer->trace(cpu, e);
 }
 
 uint64_t VmExits::mmio_read(unsigned cpu, Gpa gpa, unsigned size, const PcSource& pc) {
@@ -28,7 +28,7 @@ uint64_t VmExits::mmio_read(unsigned cpu, Gpa gpa, unsigned size, const PcSource
     unknown_access("read", "MMIO address", gpa.raw(), size, pc);
     value = 0;
   }
-  trace(ExitKind::kMmioRead, gpa.raw(), size, value, pc);
+  trace(cpu, ExitKind::kMmioRead, gpa.raw(), size, value, pc);
   after_access();
   return value;
 }
@@ -36,13 +36,13 @@ uint64_t VmExits::mmio_read(unsigned cpu, Gpa gpa, unsigned size, const PcSource
 void VmExits::mmio_write(unsigned cpu, Gpa gpa, unsigned size, uint64_t value, const PcSource& pc) {
   Guard guard(*this);
   if (m_chip != nullptr) m_chip->set_accessor(cpu);
-  trace(ExitKind::kMmioWrite, gpa.raw(), size, value, pc);
+  trace(cpu, ExitKind::kMmioWrite, gpa.raw(), size, value, pc);
   if (!m_bus.write(BusSpace::kMmio, gpa.raw(), size, value))
     unknown_access("write", "MMIO address", gpa.raw(), size, pc);
   after_access();
 }
 
-uint64_t VmExits::io_read(uint16_t port, unsigned size, const PcSource& pc) {
+uint64_t VmExits::io_read(unsigned cpu, uint16_t port, unsigned size, const PcSource& pc) {
   Guard guard(*this);
   uint64_t value = 0;
   if (!m_bus.read(BusSpace::kPort, port, size, value)) {
@@ -52,14 +52,15 @@ uint64_t VmExits::io_read(uint16_t port, unsigned size, const PcSource& pc) {
     TLOG_DEBUG("unclaimed port read 0x%x size %u at pc %#llx", port, size,
                static_cast<unsigned long long>(pc.get()));
   }
-  trace(ExitKind::kIoRead, port, size, value, pc);
+  trace(cpu, ExitKind::kIoRead, port, size, value, pc);
   after_access();
   return value;
 }
 
-void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, const PcSource& pc) {
+void VmExits::io_write(unsigned cpu, uint16_t port, unsigned size, uint64_t value,
+                       const PcSource& pc) {
   Guard guard(*this);
-  trace(ExitKind::kIoWrite, port, size, value, pc);
+  trace(cpu, ExitKind::kIoWrite, port, size, value, pc);
   if (!m_bus.write(BusSpace::kPort, port, size, value))
     TLOG_DEBUG("unclaimed port write 0x%x size %u value %#llx at pc %#llx", port, size,
                static_cast<unsigned long long>(value), static_cast<unsigned long long>(pc.get()));
@@ -80,7 +81,7 @@ void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, u
 
 HypercallResult VmExits::hypercall(unsigned cpu, const uint64_t args[8], const PcSource& pc) {
   Guard guard(*this);
-  trace(ExitKind::kHypercall, args[0], 0, args[0], pc);
+  trace(cpu, ExitKind::kHypercall, args[0], 0, args[0], pc);
   if (m_board != nullptr) return m_board->firmware_call(cpu, args, m_stop, m_cpus);
   HypercallResult r;
   r.ret[0] = static_cast<uint64_t>(-1000);
@@ -91,22 +92,22 @@ HypercallResult VmExits::hypercall(unsigned cpu, const uint64_t args[8], const P
 bool VmExits::sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, const PcSource& pc) {
   Guard guard(*this);
   if (m_chip == nullptr || !m_chip->sysreg_read(cpu, id, value)) return false;
-  trace(ExitKind::kSysRegRead, id, 8, value, pc);
+  trace(cpu, ExitKind::kSysRegRead, id, 8, value, pc);
   return true;
 }
 
 bool VmExits::sysreg_write(unsigned cpu, uint32_t id, uint64_t value, const PcSource& pc) {
   Guard guard(*this);
   if (m_chip == nullptr || !m_chip->sysreg_write(cpu, id, value)) return false;
-  trace(ExitKind::kSysRegWrite, id, 8, value, pc);
+  trace(cpu, ExitKind::kSysRegWrite, id, 8, value, pc);
   return true;
 }
 
-void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
+void VmExits::fault(unsigned cpu, const char* what, uint64_t addr, uint64_t pc) {
   Guard guard(*this);
   m_stop.set_fault(StopKind::kFault, "guest %s at address %#llx, pc %#llx", what,
                    static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc));
-  trace(ExitKind::kFault, addr, 0, 0, pc);
+  trace(cpu, ExitKind::kFault, addr, 0, 0, pc);
 }
 
 // Every exit but a device access (handle(), vm_exits.h).
@@ -130,11 +131,11 @@ ExitAction VmExits::handle_other(unsigned cpu, VcpuExit& exit, const PcSource& p
     case ExitKind::kSystemDown: m_stop.system_off(static_cast<int>(exit.value)); break;
     case ExitKind::kSystemReset: m_stop.system_reset(); break;
     case ExitKind::kFault:
-      fault(exit.reason != nullptr ? exit.reason : "fault", exit.addr, pc.get());
+      fault(cpu, exit.reason != nullptr ? exit.reason : "fault", exit.addr, pc.get());
       break;
     default: {
       Guard guard(*this);
-      trace(exit.kind, exit.addr, exit.size, exit.value, pc);
+      trace(cpu, exit.kind, exit.addr, exit.size, exit.value, pc);
       break;
     }
   }

@@ -26,10 +26,11 @@ enum class UnknownAccessPolicy : unsigned char {
   kIgnore,  // reads return 0, writes are dropped, logged at debug level
 };
 
-// Receives one call per handled exit when tracing is on (`tandem run --trace exits|mmio`).
+// Receives one call per handled exit of vCPU `cpu` when tracing is on (`tandem run --trace`),
+// on the thread that runs that vCPU, serialised with every other exit (VmExits::Guard).
 class ExitTracer {
  public:
-  virtual void trace(const VcpuExit& exit) = 0;
+  virtual void trace(unsigned cpu, const VcpuExit& exit) = 0;
 
  protected:
   ~ExitTracer() = default;
@@ -81,10 +82,10 @@ class VmExits {
         break;
       case ExitKind::kMmioWrite: mmio_write(cpu, Gpa(exit.addr), exit.size, exit.value, pc); break;
       case ExitKind::kIoRead:
-        exit.value = io_read(static_cast<uint16_t>(exit.addr), exit.size, pc);
+        exit.value = io_read(cpu, static_cast<uint16_t>(exit.addr), exit.size, pc);
         break;
       case ExitKind::kIoWrite:
-        io_write(static_cast<uint16_t>(exit.addr), exit.size, exit.value, pc);
+        io_write(cpu, static_cast<uint16_t>(exit.addr), exit.size, exit.value, pc);
         break;
       default: return handle_other(cpu, exit, pc);
     }
@@ -128,6 +129,8 @@ class VmExits {
   };
 
   void set_policy(UnknownAccessPolicy p) { m_policy = p; }
+  // The devices, for a tracer that names the one an access reached.
+  const DeviceBus& bus() const { return m_bus; }
 
   // How many exits of each kind this VM has handled (statistics; readable from any thread).
   void count(ExitKind kind) {
@@ -156,12 +159,12 @@ class VmExits {
   ExitAction stop_exit(VcpuExit& exit, const PcSource& pc);
   uint64_t mmio_read(unsigned cpu, Gpa gpa, unsigned size, const PcSource& pc);
   void mmio_write(unsigned cpu, Gpa gpa, unsigned size, uint64_t value, const PcSource& pc);
-  uint64_t io_read(uint16_t port, unsigned size, const PcSource& pc);
-  void io_write(uint16_t port, unsigned size, uint64_t value, const PcSource& pc);
+  uint64_t io_read(unsigned cpu, uint16_t port, unsigned size, const PcSource& pc);
+  void io_write(unsigned cpu, uint16_t port, unsigned size, uint64_t value, const PcSource& pc);
   HypercallResult hypercall(unsigned cpu, const uint64_t args[8], const PcSource& pc);
   bool sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, const PcSource& pc);
   bool sysreg_write(unsigned cpu, uint32_t id, uint64_t value, const PcSource& pc);
-  void fault(const char* what, uint64_t addr, uint64_t pc);
+  void fault(unsigned cpu, const char* what, uint64_t addr, uint64_t pc);
   void after_access() {
     if (m_access_hook != nullptr) m_access_hook(m_access_ctx);
   }
@@ -172,11 +175,13 @@ class VmExits {
     n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
   // Counts the exit; writes a trace line when tracing is on (trace_line, out of line).
-  void trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, const PcSource& pc) {
+  void trace(unsigned cpu, ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
+             const PcSource& pc) {
     bump(kind);
-    if (m_tracer != nullptr) trace_line(kind, addr, size, value, pc);
+    if (m_tracer != nullptr) trace_line(cpu, kind, addr, size, value, pc);
   }
-  void trace_line(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, const PcSource& pc);
+  void trace_line(unsigned cpu, ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
+                  const PcSource& pc);
   void unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size,
                       const PcSource& pc);
 

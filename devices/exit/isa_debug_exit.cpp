@@ -12,4 +12,10 @@ void IsaDebugExit::write(uint64_t, unsigned size, uint64_t value) {
   m_power.system_off(static_cast<int>(bits));
 }
 
+// QEMU's hw/misc/debugexit.c calls its one port iobase.
+bool IsaDebugExit::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  (void)write;
+  return offset < 4 && out.set("iobase");
+}
+
 }  // namespace tandem

@@ -24,4 +24,10 @@ void SifiveTest::write(uint64_t offset, unsigned size, uint64_t value) {
              static_cast<unsigned long long>(value), static_cast<unsigned long long>(offset));
 }
 
+// QEMU's hw/misc/sifive_test.c: the one register is the finisher.
+bool SifiveTest::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  (void)write;
+  return offset < 4 && out.set("finisher");
+}
+
 }  // namespace tandem

@@ -28,6 +28,7 @@ class SifiveTest final : public Device {
   const char* name() const override { return "sifive_test"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
  private:
   PowerControl& m_power;

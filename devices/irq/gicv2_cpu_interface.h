@@ -59,6 +59,7 @@ class Gicv2CpuInterface final : public Device {
   const char* name() const override { return "gicv2-cpu"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
   // cpu_irq::kIrq / kFiq when `cpu` has an interrupt to take.
   uint32_t lines(unsigned cpu);

@@ -34,6 +34,7 @@ class Gicv2Distributor final : public Device {
   const char* name() const override { return "gicv2-dist"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
  private:
   uint32_t read32(uint64_t offset);

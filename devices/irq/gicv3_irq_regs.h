@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "core/bus/register_name.h"
 #include "devices/irq/gicv3_state.h"
 
 namespace tandem {
@@ -37,6 +38,9 @@ struct GicIrqRegs {
   // IPRIORITYR; anything else reads as zero and ignores writes.
   uint32_t read(uint64_t offset, unsigned size);
   void write(uint64_t offset, unsigned size, uint32_t value);
+  // `prefix` ("GICD_", "GICR_") and the register at `offset` in [kFirst, 0xF00): the
+  // per-interrupt registers above, IGRPMODR and NSACR, with their index ("ISENABLER1").
+  static bool register_name(const char* prefix, uint64_t offset, RegisterName& out);
 
  private:
   GicIrqBank* bank_for(uint32_t intid);

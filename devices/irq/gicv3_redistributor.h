@@ -42,6 +42,7 @@ class Gicv3Redistributors final : public Device {
   const char* name() const override { return "gicv3-redist"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
  private:
   uint64_t typer(unsigned cpu) const;

@@ -127,4 +127,22 @@ void Plic::write(uint64_t offset, unsigned size, uint64_t value) {
   }
 }
 
+// The PLIC specification names no registers, only their roles (chapters 3-9): priority[id],
+// pending[word], and per context ctxN.enable[word], ctxN.threshold, ctxN.claim (a read) or
+// ctxN.complete (a write).
+bool Plic::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  const auto n = [](uint64_t v) { return static_cast<unsigned>(v); };
+  if (offset < kPendingBase) return out.set_format("priority[%u]", n((offset - kPriorityBase) / 4));
+  if (offset < kEnableBase) return out.set_format("pending[%u]", n((offset - kPendingBase) / 4));
+  if (offset < kEnableBase + kMaxContexts * kEnableStride)
+    return out.set_format("ctx%u.enable[%u]", n((offset - kEnableBase) / kEnableStride),
+                          n((offset - kEnableBase) % kEnableStride / 4));
+  if (offset < kContextBase || offset >= kContextBase + kMaxContexts * kContextStride) return false;
+  const unsigned context = n((offset - kContextBase) / kContextStride);
+  const uint64_t reg = (offset - kContextBase) % kContextStride;
+  if (reg < 4) return out.set_format("ctx%u.threshold", context);
+  if (reg < 8) return out.set_format("ctx%u.%s", context, write ? "complete" : "claim");
+  return false;
+}
+
 }  // namespace tandem

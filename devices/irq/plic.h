@@ -51,6 +51,7 @@ class Plic final : public Device {
   const char* name() const override { return "plic"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
   // The level of source `id`'s input line; IDs 0 and >= kSources are ignored.
   void set_level(uint32_t id, bool level);

@@ -34,4 +34,11 @@ void AcpiPm::write(uint64_t offset, unsigned size, uint64_t value) {
   }
 }
 
+// ACPI 6.5 4.8.3.1 (PM1 event block: PM1_STS, PM1_EN) and 4.8.3.2 (PM1_CNT), PM1a here.
+bool AcpiPm::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  static constexpr RegisterEntry kRegs[] = {
+      {0, 2, "PM1a_STS"}, {kEnableOffset, 2, "PM1a_EN"}, {kControlOffset, 2, "PM1a_CNT"}};
+  return name_from_table(kRegs, offset, write, out);
+}
+
 }  // namespace tandem

@@ -18,4 +18,10 @@ void BootTimer::write(uint64_t offset, unsigned size, uint64_t value) {
              static_cast<unsigned long long>(value), static_cast<unsigned long long>(offset));
 }
 
+// Firecracker's boot timer has one register, the magic-value port.
+bool BootTimer::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  (void)write;
+  return offset == 0 && out.set("magic");
+}
+
 }  // namespace tandem

@@ -24,6 +24,7 @@ class BootTimer final : public Device {
   const char* name() const override { return "boot_timer"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
   bool reported() const { return m_reported; }
   uint64_t boot_time_ns() const { return m_boot_time_ns; }

@@ -48,6 +48,7 @@ class Clint final : public Device {
   const char* name() const override { return "clint"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
   // The time CSR (and mtime) now.
   uint64_t time_ticks() const { return m_clock.now_ns() / kNsPerTick; }

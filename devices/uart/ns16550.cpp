@@ -253,4 +253,19 @@ void Ns16550::update_irq() {
   m_irq.set(id != IIR_NO_INT);
 }
 
+// The datasheet's "Register Addresses" table: offset 0 and 1 depend on LCR.DLAB, 0 and 2 on
+// the direction. A wide port access is named for its first register.
+bool Ns16550::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  const unsigned reg =
+      static_cast<unsigned>((m_access == Ns16550Access::kMmio ? offset >> m_shift : offset) & 7);
+  const bool dlab = (m_lcr & LCR_DLAB) != 0;
+  static constexpr const char* kRead[8] = {"RBR", "IER", "IIR", "LCR", "MCR", "LSR", "MSR", "SCR"};
+  switch (reg) {
+    case RBR: return out.set(dlab ? "DLL" : write ? "THR" : "RBR");
+    case IER: return out.set(dlab ? "DLM" : "IER");
+    case IIR: return out.set(write ? "FCR" : "IIR");
+    default: return out.set(kRead[reg]);
+  }
+}
+
 }  // namespace tandem

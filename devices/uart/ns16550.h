@@ -70,6 +70,7 @@ class Ns16550 final : public Device {
   const char* name() const override { return "ns16550"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
   // Host-side input, with the same flow control as QEMU's character front end: push only while
   // can_receive(). A byte pushed anyway overruns (LSR.OE), as on the chip.

@@ -174,4 +174,22 @@ void Pl011::push_rx(uint8_t c) {
 
 void Pl011::update_irq() { m_irq.set((m_ris & m_imsc) != 0); }
 
+// DDI 0183G table 3-1; a 4-byte register named for any of its bytes.
+bool Pl011::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  static constexpr RegisterEntry kRegs[] = {
+      {UARTDR, 4, "UARTDR"},       {UARTRSR, 4, "UARTRSR", "UARTECR"},
+      {UARTFR, 4, "UARTFR"},       {UARTILPR, 4, "UARTILPR"},
+      {UARTIBRD, 4, "UARTIBRD"},   {UARTFBRD, 4, "UARTFBRD"},
+      {UARTLCR_H, 4, "UARTLCR_H"}, {UARTCR, 4, "UARTCR"},
+      {UARTIFLS, 4, "UARTIFLS"},   {UARTIMSC, 4, "UARTIMSC"},
+      {UARTRIS, 4, "UARTRIS"},     {UARTMIS, 4, "UARTMIS"},
+      {UARTICR, 4, "UARTICR"},     {UARTDMACR, 4, "UARTDMACR"}};
+  if (name_from_table(kRegs, offset, write, out)) return true;
+  if (offset >= UARTPeriphID0 && offset < UARTPeriphID0 + 16)
+    return out.set_indexed("UARTPeriphID", (offset - UARTPeriphID0) / 4);
+  if (offset >= UARTPeriphID0 + 16 && offset < UARTPeriphID0 + 32)
+    return out.set_indexed("UARTPCellID", (offset - UARTPeriphID0 - 16) / 4);
+  return false;
+}
+
 }  // namespace tandem

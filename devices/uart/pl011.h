@@ -63,6 +63,7 @@ class Pl011 final : public Device {
   const char* name() const override { return "pl011"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
   // Host-side input. The caller checks can_receive() first (flow control, as QEMU's character
   // front end does); a byte pushed into a full FIFO is dropped.

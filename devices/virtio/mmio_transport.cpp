@@ -240,4 +240,43 @@ void MmioTransport::reset() {
   m_irq.set(false);
 }
 
+// virtio 1.2 4.2.2, table "MMIO Device Register Layout"; device configuration bytes are
+// Config[offset].
+bool MmioTransport::register_name(uint64_t offset, bool write, RegisterName& out) const {
+  static constexpr RegisterEntry kRegs[] = {
+      {kMagicValue, 4, "MagicValue"},
+      {kVersion, 4, "Version"},
+      {kDeviceId, 4, "DeviceID"},
+      {kVendorId, 4, "VendorID"},
+      {kDeviceFeatures, 4, "DeviceFeatures"},
+      {kDeviceFeaturesSel, 4, "DeviceFeaturesSel"},
+      {kDriverFeatures, 4, "DriverFeatures"},
+      {kDriverFeaturesSel, 4, "DriverFeaturesSel"},
+      {kQueueSel, 4, "QueueSel"},
+      {kQueueNumMax, 4, "QueueNumMax"},
+      {kQueueNum, 4, "QueueNum"},
+      {kQueueReady, 4, "QueueReady"},
+      {kQueueNotify, 4, "QueueNotify"},
+      {kInterruptStatus, 4, "InterruptStatus"},
+      {kInterruptAck, 4, "InterruptACK"},
+      {kStatus, 4, "Status"},
+      {kQueueDescLow, 4, "QueueDescLow"},
+      {kQueueDescHigh, 4, "QueueDescHigh"},
+      {kQueueDriverLow, 4, "QueueDriverLow"},
+      {kQueueDriverHigh, 4, "QueueDriverHigh"},
+      {kQueueDeviceLow, 4, "QueueDeviceLow"},
+      {kQueueDeviceHigh, 4, "QueueDeviceHigh"},
+      {kShmSel, 4, "SHMSel"},
+      {kShmLenLow, 4, "SHMLenLow"},
+      {kShmLenLow + 4, 4, "SHMLenHigh"},
+      {kShmBaseHigh - 4, 4, "SHMBaseLow"},
+      {kShmBaseHigh, 4, "SHMBaseHigh"},
+      {0x0c0, 4, "QueueReset"},
+      {kConfigGeneration, 4, "ConfigGeneration"},
+  };
+  if (offset >= kConfig && offset < 0x1000)
+    return out.set_format("Config[%#x]", static_cast<unsigned>(offset - kConfig));
+  return name_from_table(kRegs, offset, write, out);
+}
+
 }  // namespace tandem::virtio

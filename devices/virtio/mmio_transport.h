@@ -49,6 +49,7 @@ class MmioTransport final : public Device {
   const char* name() const override { return "virtio-mmio"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+  bool register_name(uint64_t offset, bool write, RegisterName& out) const override;
 
   // The driver's QueueNotify, or the host side having data for queue `index` (console input):
   // runs the device on the queue when the driver has it running, then interrupts if asked.
