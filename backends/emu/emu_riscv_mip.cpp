@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backends/emu/emu_riscv_mip.h"
 
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -58,9 +59,12 @@ bool verify(uc_engine* uc, uc_context* ctx, size_t off) {
   return set_priv(uc, ctx, off, kPrivS, nullptr) && m_writes && s_dropped;
 }
 
-// The calibrated offset: unset until the first search, then its result.
+// The calibrated offset: unset until the first search, then its result. A found offset is
+// also published in g_found (0 until then: the context's header comes first, so 0 is never
+// the field's offset), which every trap reads without taking the mutex.
 std::optional<Result<size_t>> g_offset;
 std::mutex g_offset_mutex;
+std::atomic<size_t> g_found{0};
 
 Result<size_t> search(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>& m_mode) {
   const std::vector<uint8_t> s_mode = riscv_context_bytes(uc, ctx);
@@ -82,6 +86,7 @@ Result<size_t> search(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>
 }  // namespace
 
 Result<size_t> riscv_priv_offset() {
+  if (const size_t off = g_found.load(std::memory_order_acquire); off != 0) return off;
   std::lock_guard lock(g_offset_mutex);
   if (!g_offset) return Error(Status::kUnsupported);
   return *g_offset;
@@ -103,7 +108,8 @@ std::vector<uint8_t> riscv_context_bytes(uc_engine* uc, uc_context* ctx) {
 Result<void> riscv_find_priv(uc_engine* uc, uc_context* ctx, const std::vector<uint8_t>& m_mode) {
   std::lock_guard lock(g_offset_mutex);
   if (!g_offset) g_offset = search(uc, ctx, m_mode);
-  TRY(*g_offset);
+  const size_t off = TRY(*g_offset);
+  g_found.store(off, std::memory_order_release);
   return ok();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -26,6 +27,7 @@ struct BusHit {
 class DeviceBus {
  public:
   static constexpr size_t kMaxRanges = 64;  // per space
+  static_assert(kMaxRanges <= 256, "Space::last holds an index in 8 bits");
   static constexpr size_t kSpaces = 3;
 
   DeviceBus() = default;
@@ -54,13 +56,19 @@ class DeviceBus {
   struct Space {
     std::array<Range, kMaxRanges> ranges{};
     size_t count = 0;
+    // The range of the last access: a guest polls one register at a time, so it is the next
+    // access's range more often than not, which saves the binary search. A hint only: read
+    // without ordering (vCPU threads may share the bus) and checked before use.
+    mutable std::atomic<uint8_t> last{0};
   };
 
   static constexpr size_t index(BusSpace s) { return static_cast<size_t>(s); }
   // Index of the first range whose base is greater than addr.
   static size_t upper_bound(const Space& sp, uint64_t addr);
-  // The hit for an access of `size` bytes, or a null hit if it is not wholly inside one range.
-  BusHit find_access(BusSpace space, uint64_t addr, unsigned size) const;
+  // The range that holds all `size` bytes at `addr`, or null. A pointer, not a BusHit: read()
+  // and write() are on every exit's path, and a struct returned through memory and read back
+  // at once stalls store forwarding.
+  const Range* range_for(BusSpace space, uint64_t addr, unsigned size) const;
 
   std::array<Space, kSpaces> m_spaces{};
 };

@@ -7,9 +7,8 @@
 
 namespace tandem {
 
-void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value, PcSource pc) {
-  count(kind);
-  if (m_tracer == nullptr) return;
+void VmExits::trace_line(ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
+                         const PcSource& pc) {
   const bool is_access = kind == ExitKind::kMmioRead || kind == ExitKind::kMmioWrite;
   if (m_trace_mmio_only && !is_access) return;
   VcpuExit e;
@@ -21,7 +20,7 @@ void VmExits::trace(ExitKind kind, uint64_t addr, unsigned size, uint64_t value,
   m_tracer->trace(e);
 }
 
-uint64_t VmExits::mmio_read(unsigned cpu, Gpa gpa, unsigned size, PcSource pc) {
+uint64_t VmExits::mmio_read(unsigned cpu, Gpa gpa, unsigned size, const PcSource& pc) {
   Guard guard(*this);
   if (m_chip != nullptr) m_chip->set_accessor(cpu);
   uint64_t value = 0;
@@ -34,7 +33,7 @@ uint64_t VmExits::mmio_read(unsigned cpu, Gpa gpa, unsigned size, PcSource pc) {
   return value;
 }
 
-void VmExits::mmio_write(unsigned cpu, Gpa gpa, unsigned size, uint64_t value, PcSource pc) {
+void VmExits::mmio_write(unsigned cpu, Gpa gpa, unsigned size, uint64_t value, const PcSource& pc) {
   Guard guard(*this);
   if (m_chip != nullptr) m_chip->set_accessor(cpu);
   trace(ExitKind::kMmioWrite, gpa.raw(), size, value, pc);
@@ -43,7 +42,7 @@ void VmExits::mmio_write(unsigned cpu, Gpa gpa, unsigned size, uint64_t value, P
   after_access();
 }
 
-uint64_t VmExits::io_read(uint16_t port, unsigned size, PcSource pc) {
+uint64_t VmExits::io_read(uint16_t port, unsigned size, const PcSource& pc) {
   Guard guard(*this);
   uint64_t value = 0;
   if (!m_bus.read(BusSpace::kPort, port, size, value)) {
@@ -58,7 +57,7 @@ uint64_t VmExits::io_read(uint16_t port, unsigned size, PcSource pc) {
   return value;
 }
 
-void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc) {
+void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, const PcSource& pc) {
   Guard guard(*this);
   trace(ExitKind::kIoWrite, port, size, value, pc);
   if (!m_bus.write(BusSpace::kPort, port, size, value))
@@ -68,7 +67,7 @@ void VmExits::io_write(uint16_t port, unsigned size, uint64_t value, PcSource pc
 }
 
 void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, unsigned size,
-                             PcSource pc) {
+                             const PcSource& pc) {
   if (m_policy == UnknownAccessPolicy::kIgnore) {
     TLOG_DEBUG("ignored %u-byte %s of %s %#llx at pc %#llx", size, dir, what,
                static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc.get()));
@@ -79,7 +78,7 @@ void VmExits::unknown_access(const char* dir, const char* what, uint64_t addr, u
       dir, what, static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc.get()));
 }
 
-HypercallResult VmExits::hypercall(unsigned cpu, const uint64_t args[8], PcSource pc) {
+HypercallResult VmExits::hypercall(unsigned cpu, const uint64_t args[8], const PcSource& pc) {
   Guard guard(*this);
   trace(ExitKind::kHypercall, args[0], 0, args[0], pc);
   if (m_board != nullptr) return m_board->firmware_call(cpu, args, m_stop, m_cpus);
@@ -89,14 +88,14 @@ HypercallResult VmExits::hypercall(unsigned cpu, const uint64_t args[8], PcSourc
   return r;
 }
 
-bool VmExits::sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, PcSource pc) {
+bool VmExits::sysreg_read(unsigned cpu, uint32_t id, uint64_t& value, const PcSource& pc) {
   Guard guard(*this);
   if (m_chip == nullptr || !m_chip->sysreg_read(cpu, id, value)) return false;
   trace(ExitKind::kSysRegRead, id, 8, value, pc);
   return true;
 }
 
-bool VmExits::sysreg_write(unsigned cpu, uint32_t id, uint64_t value, PcSource pc) {
+bool VmExits::sysreg_write(unsigned cpu, uint32_t id, uint64_t value, const PcSource& pc) {
   Guard guard(*this);
   if (m_chip == nullptr || !m_chip->sysreg_write(cpu, id, value)) return false;
   trace(ExitKind::kSysRegWrite, id, 8, value, pc);
@@ -111,7 +110,7 @@ void VmExits::fault(const char* what, uint64_t addr, uint64_t pc) {
 }
 
 // Every exit but a device access (handle(), vm_exits.h).
-ExitAction VmExits::handle_other(unsigned cpu, VcpuExit& exit, PcSource pc) {
+ExitAction VmExits::handle_other(unsigned cpu, VcpuExit& exit, const PcSource& pc) {
   bool handled = true;
   switch (exit.kind) {
     case ExitKind::kHypercall: {
@@ -133,13 +132,17 @@ ExitAction VmExits::handle_other(unsigned cpu, VcpuExit& exit, PcSource pc) {
     case ExitKind::kFault:
       fault(exit.reason != nullptr ? exit.reason : "fault", exit.addr, pc.get());
       break;
-    default: trace(exit.kind, exit.addr, exit.size, exit.value, pc); break;
+    default: {
+      Guard guard(*this);
+      trace(exit.kind, exit.addr, exit.size, exit.value, pc);
+      break;
+    }
   }
   if (stopped()) return stop_exit(exit, pc);
   return handled ? ExitAction::kResume : ExitAction::kNotHandled;
 }
 
-ExitAction VmExits::stop_exit(VcpuExit& exit, PcSource pc) {
+ExitAction VmExits::stop_exit(VcpuExit& exit, const PcSource& pc) {
   exit = m_stop.as_exit(pc.get());
   return ExitAction::kReturn;
 }

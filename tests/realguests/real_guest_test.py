@@ -31,7 +31,6 @@ The time limit (--limit, default 300 s) only stops a hung guest; nothing is time
 """
 import argparse
 import functools
-import http.server
 import os
 import re
 import select
@@ -251,6 +250,9 @@ def free_port():
 
 def web_server(tmp):
     """An HTTP server on the host's loopback serving WEB_PAGE as /page; its port."""
+    # Imported here: bench/run imports this module inside the nested-KVM VM, whose Python has
+    # no http package.
+    import http.server  # pylint: disable=import-outside-toplevel
     root = os.path.join(tmp, "www")
     os.mkdir(root)
     with open(os.path.join(root, "page"), "w") as f:

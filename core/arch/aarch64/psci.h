@@ -81,9 +81,12 @@ struct PsciContext {
   unsigned caller;
 };
 
+// The registers a PSCI or SMCCC call the board answers reads: x0 (function) and x1..x3.
+inline constexpr unsigned kPsciArgRegs = 4;
+
 // x[0..3] are the caller's x0..x3; the result goes to x0. SYSTEM_OFF/SYSTEM_RESET, and
 // CPU_OFF on the last vCPU that is on, end the VM through `power` (the call then does not
 // return to the guest, so x0 is irrelevant); CPU_OFF on another vCPU stops it through `cpus`.
-uint64_t psci_call(const uint64_t x[4], PsciContext& ctx);
+uint64_t psci_call(const uint64_t x[kPsciArgRegs], PsciContext& ctx);
 
 }  // namespace tandem

@@ -182,5 +182,39 @@ TEST(DeviceBus, AccessAtTheTopOfTheAddressSpaceDoesNotWrap) {
   EXPECT_EQ(low.reads, 0);
 }
 
+// The bus remembers the range of the last access (a hint for the next lookup): accesses that
+// alternate between devices, or that follow a hit with one just outside or across its end,
+// must still reach exactly the device that holds them, and a range added after the hint was
+// taken (which shifts the sorted table under it) must be found too.
+TEST(DeviceBus, TheLastHitHintNeverAnswersForAnotherRange) {
+  DeviceBus bus;
+  ProbeDevice a, b;
+  ASSERT_TRUE(bus.add(BusSpace::kMmio, 0x1000, 0x100, a).ok());
+  ASSERT_TRUE(bus.add(BusSpace::kMmio, 0x1100, 0x100, b).ok());
+  uint64_t out = 0;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(bus.read(BusSpace::kMmio, 0x10F8, 8, out));
+    EXPECT_EQ(a.last_offset, 0xF8u);
+    ASSERT_TRUE(bus.read(BusSpace::kMmio, 0x1100, 4, out));
+    EXPECT_EQ(b.last_offset, 0u);
+  }
+  EXPECT_EQ(a.reads, 3);
+  EXPECT_EQ(b.reads, 3);
+  ASSERT_TRUE(bus.read(BusSpace::kMmio, 0x1100, 4, out));   // hint: b
+  EXPECT_FALSE(bus.read(BusSpace::kMmio, 0x11FE, 4, out));  // past b's end
+  EXPECT_FALSE(bus.read(BusSpace::kMmio, 0x1200, 1, out));  // after b: nothing
+  EXPECT_FALSE(bus.write(BusSpace::kMmio, 0x10FE, 4, 1));   // across a and b
+  EXPECT_EQ(b.reads, 4);
+  EXPECT_EQ(a.writes + b.writes, 0);
+  ProbeDevice c;
+  ASSERT_TRUE(bus.add(BusSpace::kMmio, 0x0, 0x100, c).ok());  // sorts before a and b
+  ASSERT_TRUE(bus.read(BusSpace::kMmio, 0x1104, 4, out));
+  EXPECT_EQ(b.last_offset, 4u);
+  ASSERT_TRUE(bus.read(BusSpace::kMmio, 0x10, 1, out));
+  EXPECT_EQ(c.last_offset, 0x10u);
+  EXPECT_EQ(c.reads, 1);
+  EXPECT_EQ(b.reads, 5);
+}
+
 }  // namespace
 }  // namespace tandem
