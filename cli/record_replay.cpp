@@ -112,9 +112,14 @@ std::unique_ptr<RecordReplay> RecordReplay::replay(const std::string& path,
     std::istringstream have_lines(text.substr(0, sum_at)), want_lines(want);
     std::string have_line, want_line;
     while (std::getline(want_lines, want_line) && std::getline(have_lines, have_line)) {
-      if (have_line != want_line)
-        return bad("recorded for another run: it has '" + have_line + "', this run '" + want_line +
-                   "'");
+      if (have_line != want_line) {
+        std::string why = "recorded for another run: it has '";
+        why += have_line;
+        why += "', this run '";
+        why += want_line;
+        why += "'";
+        return bad(why);
+      }
     }
     return bad("recorded for another run (header differs)");
   }
