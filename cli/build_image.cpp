@@ -17,6 +17,7 @@ namespace {
 using baremetal::kPayloadAlign;
 using baremetal::kPayloadMagic;
 using baremetal::kPayloadMaxCpus;
+using baremetal::kPayloadMaxVms;
 using baremetal::kPayloadVersion;
 using baremetal::PayloadHeader;
 using baremetal::PayloadVm;
@@ -179,6 +180,11 @@ Result<void> check_vm(const ImageVm& vm, const PayloadHeader& h, std::string* me
   if (vm.board.size() >= sizeof(PayloadVm::board)) {
     return fail(Status::kInvalidArgument, message, "--machine: the board name is too long");
   }
+  if (vm.name.size() >= sizeof(PayloadVm::name)) {
+    return fail(Status::kInvalidArgument, message,
+                "VM name '" + vm.name + "' is longer than " +
+                    std::to_string(sizeof(PayloadVm::name) - 1) + " characters");
+  }
   if (vm.kernel.empty() == vm.firmware.empty()) {
     return fail(Status::kInvalidArgument, message,
                 vm.kernel.empty() ? "name a kernel (--kernel) or firmware (--bios)"
@@ -193,6 +199,38 @@ Result<void> check_vm(const ImageVm& vm, const PayloadHeader& h, std::string* me
                 "--dtb: not a flattened device tree (DTB, magic 0xd00dfeed, version >= 16)");
   }
   if (!vm.kernel.empty()) TRY(check_kernel(vm.kernel, h, vm.ram_size, message));
+  return ok();
+}
+
+// Several VMs: only on aarch64, each named uniquely, one physical CPU per vCPU in all.
+Result<void> check_vms(std::span<const ImageVm> vms, const PayloadHeader& h, std::string* message) {
+  unsigned cpus = 0;
+  for (size_t i = 0; i < vms.size(); i++) {
+    TRY(check_vm(vms[i], h, message));
+    cpus += vms[i].cpus;
+    if (vms.size() > 1 && vms[i].name.empty()) {
+      return fail(Status::kInvalidArgument, message,
+                  "each of several VMs needs a name (--name, [base] name)");
+    }
+    for (size_t j = 0; j < i && vms.size() > 1; j++) {
+      if (vms[j].name == vms[i].name) {
+        return fail(Status::kInvalidArgument, message,
+                    "two VMs are named '" + vms[i].name + "': name them apart ([base] name)");
+      }
+    }
+  }
+  if (vms.size() > 1 && h.guest_machine != kEmAarch64) {
+    return fail(Status::kUnsupported, message,
+                std::string("the ") + machine_name(h.guest_machine) + " image runs one VM; " +
+                    std::to_string(vms.size()) + " were given (several VMs: aarch64)");
+  }
+  if (cpus > kPayloadMaxCpus) {
+    return fail(Status::kOutOfRange, message,
+                "the VMs have " + std::to_string(cpus) +
+                    " vCPUs in all; the image runs each on a "
+                    "physical CPU of its own, at most " +
+                    std::to_string(kPayloadMaxCpus));
+  }
   return ok();
 }
 
@@ -216,6 +254,7 @@ std::vector<uint8_t> pack_payload(PayloadHeader h, std::span<const ImageVm> vms)
     d.ram_size = vm.ram_size;
     d.cpus = vm.cpus;
     std::memcpy(d.board, vm.board.data(), vm.board.size());
+    std::memcpy(d.name, vm.name.data(), vm.name.size());
     d.pieces[baremetal::kPieceKernel] = append(vm.kernel);
     d.pieces[baremetal::kPieceInitrd] = append(vm.initrd);
     d.pieces[baremetal::kPieceFirmware] = append(vm.firmware);
@@ -250,9 +289,10 @@ void update_section(std::vector<uint8_t>& out, uint64_t vaddr, uint64_t offset, 
 
 Result<void> build_image(std::span<const uint8_t> hypervisor_elf, std::span<const ImageVm> vms,
                          std::vector<uint8_t>& out, std::string* message) {
-  if (vms.size() != 1) {
+  if (vms.empty() || vms.size() > kPayloadMaxVms) {
     return fail(Status::kUnsupported, message,
-                "the image runs one VM; " + std::to_string(vms.size()) + " were given");
+                "the image runs 1 to " + std::to_string(kPayloadMaxVms) + " VMs; " +
+                    std::to_string(vms.size()) + " were given");
   }
   auto hv = parse_elf(hypervisor_elf);
   if (!hv || hypervisor_elf.size() < kEhdrSize) {
@@ -263,7 +303,7 @@ Result<void> build_image(std::span<const uint8_t> hypervisor_elf, std::span<cons
     return fail(Status::kBadImage, message,
                 "hypervisor image: payload header names another architecture");
   }
-  for (const ImageVm& vm : vms) TRY(check_vm(vm, payload.header, message));
+  TRY(check_vms(vms, payload.header, message));
   const std::vector<uint8_t> bytes = pack_payload(payload.header, vms);
 
   // The new payload goes on a page boundary at the end of the file (p_offset and p_vaddr must

@@ -23,7 +23,8 @@ using ConfigLoader = std::function<std::optional<RunOptions>(const std::string& 
 // `tandem run`: one VM, or several at once (run_command.cpp).
 int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load);
 int info_command();
-void add_build_image(CLI::App& app, int& result);
+// `tandem build-image`: `load` reads the VM configs it may be given, as `tandem run` does.
+void add_build_image(CLI::App& app, int& result, const ConfigLoader& load);
 void add_ctl(CLI::App& app, int& result);
 
 }  // namespace tandem::cli

@@ -48,6 +48,8 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"tandem", "dump_dtb", "--dump-dtb", KeyKind::kPath},
     {"tandem", "console", "--console", KeyKind::kString},
     {"tandem", "api_socket", "--api-socket", KeyKind::kString},
+    {"tandem", "reboot_limit", "--reboot-limit", KeyKind::kInteger},
+    {"tandem", "no_reboot", "--no-reboot", KeyKind::kFlag},
     {"tandem", "gdb", "--gdb", KeyKind::kString},
     {"tandem", "wait_gdb", "--wait-gdb", KeyKind::kFlag},
     {"tandem", "icount", "--icount", KeyKind::kFlag},

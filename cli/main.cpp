@@ -156,6 +156,9 @@ std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where
     return std::nullopt;
   }
   if (!opts.record.empty() || !opts.replay.empty()) opts.icount = true;
+  // A guest reset ends an --icount run (as --no-reboot): a restarted VM would start a new count,
+  // which a record cannot follow yet.
+  if (opts.icount) opts.no_reboot = true;
   opts.trace = args.trace == "exits"  ? tandem::cli::TraceMode::kExits
                : args.trace == "mmio" ? tandem::cli::TraceMode::kMmio
                                       : tandem::cli::TraceMode::kNone;
@@ -221,6 +224,14 @@ void add_run_options(CLI::App* run, RunArgs& args) {
   run->add_option("--replay", args.opts.replay,
                   "Repeat a run --record saved, with its console input (the host's is dropped); "
                   "a run that diverges from it stops and says where (implies --icount)");
+  run->add_option("--reboot-limit", args.opts.reboot_limit,
+                  "Restart the VM from its files on at most this many guest resets (PSCI "
+                  "SYSTEM_RESET, SBI SRST reboot); the next reset ends it (status 0); 0 = no "
+                  "limit, the default, as QEMU")
+      ->check(CLI::Range(0u, 1'000'000u));
+  run->add_flag("--no-reboot", args.opts.no_reboot,
+                "A guest reset ends the VM (status 0) instead of restarting it, as QEMU's "
+                "-no-reboot");
   run->add_option("guest", args.guests, "Guest image (as --kernel), or VM config files (*.toml)");
 }
 
@@ -340,7 +351,8 @@ int parse_and_run(int argc, char** argv) {
       ->callback([&] { result = config_keys_command(); });
   app.add_subcommand("info", "List the backends and guest architectures this host can run")
       ->callback([&] { result = tandem::cli::info_command(); });
-  tandem::cli::add_build_image(app, result);
+  tandem::cli::add_build_image(
+      app, result, [](const std::string& path) { return options_from_config(path, {}, nullptr); });
   tandem::cli::add_ctl(app, result);
   try {
     app.parse(argc, argv);

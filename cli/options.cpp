@@ -60,4 +60,14 @@ std::optional<uint64_t> parse_size(const std::string& text) {
   return value << shift;
 }
 
+std::string vm_name(const RunOptions& opts) {
+  if (!opts.name.empty()) return opts.name;
+  const std::string& path = opts.guest_path.empty() ? opts.bios_path : opts.guest_path;
+  const size_t slash = path.find_last_of('/');
+  std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  const size_t dot = name.find('.');
+  if (dot != std::string::npos && dot != 0) name.resize(dot);
+  return name;
+}
+
 }  // namespace tandem::cli

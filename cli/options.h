@@ -48,6 +48,11 @@ struct RunOptions {
   unsigned icount_shift = 0;
   std::string record;  // --record FILE: the run's console input and exit history (implies icount)
   std::string replay;  // --replay FILE: a recorded run repeated (implies icount)
+  // A guest's own reset (PSCI SYSTEM_RESET, SBI SRST reboot) restarts the VM from its files,
+  // as QEMU does, at most reboot_limit times (0: no limit); with no_reboot (QEMU's -no-reboot)
+  // a reset ends the VM like a power-off with status 0.
+  unsigned reboot_limit = 0;
+  bool no_reboot = false;
 };
 
 std::optional<Arch> parse_arch(const std::string& text);
@@ -59,5 +64,7 @@ std::optional<uint64_t> parse_size(const std::string& text);
 inline constexpr double kMaxTimeoutSeconds = 30.0 * 24 * 3600;
 std::optional<double> parse_timeout(const std::string& text);
 const char* to_string(Backend b);
+// The VM's name: --name, else its kernel's (or firmware's) file name up to the first dot.
+std::string vm_name(const RunOptions& opts);
 
 }  // namespace tandem::cli

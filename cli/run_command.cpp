@@ -293,10 +293,8 @@ int stop_status(const StopInfo& stop) {
 
 int report_stop(const StopInfo& stop, const char* prefix) {
   switch (stop.kind) {
-    case StopKind::kPowerOff: break;
-    case StopKind::kReset:
-      spdlog::warn("{}the guest asked for a reset; resets are not supported yet, stopping", prefix);
-      break;
+    case StopKind::kPowerOff:
+    case StopKind::kReset: break;  // VmGroup restarts the VM or reports the reset itself
     case StopKind::kTimeout: spdlog::error("{}{}", prefix, stop.message); break;
     case StopKind::kFault: spdlog::error("{}guest fault: {}", prefix, stop.message); break;
     case StopKind::kError:

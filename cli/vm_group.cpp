@@ -77,8 +77,9 @@ struct VmGroup::Slot {
   bool reset_requested = false;
   int status = -1;
   std::string reason;
-  unsigned resets = 0;
-  Clock::duration ran{};  // time run before `since`
+  unsigned resets = 0;        // restarts from its files: requested or the guest's own
+  unsigned guest_resets = 0;  // those the guest asked for
+  Clock::duration ran{};      // time run before `since`
   Clock::time_point since;
   std::thread thread;
 
@@ -101,12 +102,7 @@ VmGroup::~VmGroup() {
 }
 
 int VmGroup::add(RunOptions opts, std::string& error) {
-  if (opts.name.empty()) {
-    const size_t slash = opts.guest_path.find_last_of('/');
-    opts.name = opts.guest_path.substr(slash == std::string::npos ? 0 : slash + 1);
-    const size_t dot = opts.name.find('.');
-    if (dot != std::string::npos && dot != 0) opts.name.resize(dot);
-  }
+  opts.name = vm_name(opts);
   {
     std::lock_guard lock(m_mutex);
     if (find(opts.name) != nullptr) {
@@ -167,7 +163,12 @@ void VmGroup::slot_main(Slot& s) {
     const StopInfo& stop = vm->run();
     lock.lock();
     const std::string prefix = s.opts.console != "stdio" ? "[" + s.opts.name + "] " : "";
-    if (s.reset_requested && !m_quit) {
+    // The guest's own reset restarts it as `tandem ctl reset` does, within --reboot-limit.
+    const bool reboot = stop.kind == StopKind::kReset && !s.stop_requested && !m_user_quit &&
+                        !s.opts.no_reboot &&
+                        (s.opts.reboot_limit == 0 || s.guest_resets < s.opts.reboot_limit);
+    if ((s.reset_requested || reboot) && !m_quit) {
+      if (!s.reset_requested) s.guest_resets++;
       s.reset_requested = false;
       lock.unlock();
       int status = kExitUsage;
@@ -190,6 +191,13 @@ void VmGroup::slot_main(Slot& s) {
     } else if (s.stop_requested || m_user_quit) {
       s.status = 0;
       s.reason = m_user_quit ? "terminated by the user (Ctrl-A x)" : "stopped by request";
+    } else if (stop.kind == StopKind::kReset) {
+      s.status = 0;
+      s.reason = s.opts.no_reboot
+                     ? "the guest reset (--no-reboot)"
+                     : "the guest reset after " + std::to_string(s.guest_resets) +
+                           " restarts (--reboot-limit " + std::to_string(s.opts.reboot_limit) + ")";
+      if (s.opts.console == "stdio") std::fprintf(stderr, "tandem: %s\n", s.reason.c_str());
     } else {
       s.status = report_stop(stop, prefix.c_str());
       s.reason = describe(stop);

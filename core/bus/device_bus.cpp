@@ -45,43 +45,14 @@ BusHit DeviceBus::find(BusSpace space, uint64_t addr) const {
   return BusHit{r.device, offset, r.base, r.size};
 }
 
-namespace {
-
-// Whether all `size` (> 0) bytes at `addr` lie in [base, base + range_size). offset <=
-// range_size - 1 is checked first, so the second subtraction cannot wrap.
-bool holds(uint64_t base, uint64_t range_size, uint64_t addr, unsigned size) {
-  const uint64_t offset = addr - base;
-  return offset <= range_size - 1 && size - 1 <= range_size - 1 - offset;
-}
-
-}  // namespace
-
-const DeviceBus::Range* DeviceBus::range_for(BusSpace space, uint64_t addr, unsigned size) const {
-  const Space& sp = m_spaces[index(space)];
+const DeviceBus::Range* DeviceBus::search(const Space& sp, uint64_t addr, unsigned size) {
   if (size == 0) return nullptr;
-  const size_t last = sp.last.load(std::memory_order_relaxed);
-  if (last < sp.count && holds(sp.ranges[last].base, sp.ranges[last].size, addr, size))
-    return &sp.ranges[last];
   const size_t pos = upper_bound(sp, addr);
   if (pos == 0) return nullptr;
   const Range& r = sp.ranges[pos - 1];
   if (!holds(r.base, r.size, addr, size)) return nullptr;
   sp.last.store(static_cast<uint8_t>(pos - 1), std::memory_order_relaxed);
   return &r;
-}
-
-bool DeviceBus::read(BusSpace space, uint64_t addr, unsigned size, uint64_t& out) {
-  const Range* r = range_for(space, addr, size);
-  if (r == nullptr) return false;
-  out = r->device->read(addr - r->base, size);
-  return true;
-}
-
-bool DeviceBus::write(BusSpace space, uint64_t addr, unsigned size, uint64_t value) {
-  const Range* r = range_for(space, addr, size);
-  if (r == nullptr) return false;
-  r->device->write(addr - r->base, size, value);
-  return true;
 }
 
 }  // namespace tandem

@@ -42,8 +42,19 @@ class DeviceBus {
 
   // Dispatch at the offset relative to the device base. false when no device claims `addr` or
   // the access runs past the end of the device's range; `out` is then left untouched.
-  bool read(BusSpace space, uint64_t addr, unsigned size, uint64_t& out);
-  bool write(BusSpace space, uint64_t addr, unsigned size, uint64_t value);
+  // Inline: they are on every exit's path.
+  bool read(BusSpace space, uint64_t addr, unsigned size, uint64_t& out) {
+    const Range* r = range_for(space, addr, size);
+    if (r == nullptr) return false;
+    out = r->device->read(addr - r->base, size);
+    return true;
+  }
+  bool write(BusSpace space, uint64_t addr, unsigned size, uint64_t value) {
+    const Range* r = range_for(space, addr, size);
+    if (r == nullptr) return false;
+    r->device->write(addr - r->base, size, value);
+    return true;
+  }
 
   size_t count(BusSpace space) const { return m_spaces[index(space)].count; }
 
@@ -65,10 +76,25 @@ class DeviceBus {
   static constexpr size_t index(BusSpace s) { return static_cast<size_t>(s); }
   // Index of the first range whose base is greater than addr.
   static size_t upper_bound(const Space& sp, uint64_t addr);
-  // The range that holds all `size` bytes at `addr`, or null. A pointer, not a BusHit: read()
-  // and write() are on every exit's path, and a struct returned through memory and read back
-  // at once stalls store forwarding.
-  const Range* range_for(BusSpace space, uint64_t addr, unsigned size) const;
+  // Whether all `size` (> 0) bytes at `addr` lie in [base, base + range_size). offset <=
+  // range_size - 1 is checked first, so the second subtraction cannot wrap.
+  static bool holds(uint64_t base, uint64_t range_size, uint64_t addr, unsigned size) {
+    const uint64_t offset = addr - base;
+    return offset <= range_size - 1 && size - 1 <= range_size - 1 - offset;
+  }
+  // The range that holds all `size` bytes at `addr`, or null: the last hit's range when it
+  // does (inline), else search(). A pointer, not a BusHit: a struct returned through memory
+  // and read back at once stalls store forwarding.
+  const Range* range_for(BusSpace space, uint64_t addr, unsigned size) const {
+    const Space& sp = m_spaces[index(space)];
+    const size_t last = sp.last.load(std::memory_order_relaxed);
+    if (size != 0 && last < sp.count &&
+        holds(sp.ranges[last].base, sp.ranges[last].size, addr, size))
+      return &sp.ranges[last];
+    return search(sp, addr, size);
+  }
+  // The binary search behind range_for(); remembers the range it finds.
+  static const Range* search(const Space& sp, uint64_t addr, unsigned size);
 
   std::array<Space, kSpaces> m_spaces{};
 };

@@ -45,6 +45,9 @@ struct VmConfig {
   std::span<const uint8_t> firmware;
   // Devices behind the board's virtio-mmio transports, in order (kept alive by the caller).
   std::span<virtio::VirtioDevice* const> virtio;
+  // The stage-2 tag of the VM's translations (VTTBR_EL2.VMID, hgatp.VMID): distinct for VMs
+  // that share physical CPUs' TLBs (the bare-metal images' several VMs). 0: the board's.
+  uint16_t vmid = 0;
 };
 
 // Which step of setup or load failed; with the status, enough for a one-line message and a
@@ -135,7 +138,9 @@ class Vm final : private CpuControl {
     if (config.ram_size == 0 || config.ram_size % kPageSize4K != 0 ||
         config.ram_size > layout.max_ram)
       return fail(err, VmStep::kRamSize, Status::kOutOfRange);
-    auto space = AddressSpace::create(m_frames, layout.stage2);
+    Stage2Config stage2 = layout.stage2;
+    if (config.vmid != 0) stage2.vmid = config.vmid;
+    auto space = AddressSpace::create(m_frames, stage2);
     if (!space) return fail(err, VmStep::kStage2, space.error());
     m_space.emplace(std::move(*space));
     if (auto r = m_space->add_ram_alloc(layout.ram_base, config.ram_size); !r)

@@ -289,14 +289,80 @@ TEST(BuildImage, RefusesBadInputs) {
   EXPECT_FALSE(pack(std::span(hv).first(100), vm_of(kernel), out));
 }
 
-TEST(BuildImage, PacksOneVmOnly) {
+TEST(BuildImage, PacksSeveralNamedVms) {
   const auto kernel = guest();
-  const ImageVm two[] = {vm_of(kernel), vm_of(kernel)};
+  const std::vector<uint8_t> other(3000, 0x33);
+  ImageVm a = vm_of(kernel);
+  a.name = "alpha";
+  a.bootargs = "A";
+  ImageVm b;
+  b.firmware = other;
+  b.cpus = 3;
+  b.name = "beta";
+  const ImageVm vms[] = {a, b};
   std::vector<uint8_t> out;
   std::string message;
-  EXPECT_EQ(build_image(hypervisor(), two, out, &message).error(), Status::kUnsupported);
-  EXPECT_EQ(message, "the image runs one VM; 2 were given");
+  ASSERT_TRUE(build_image(hypervisor(), vms, out, &message)) << message;
+  EXPECT_EQ(header_of(out).vm_count, 2u);
+  const char* why = "";
+  auto payload = baremetal::parse_payload(payload_of(out), &why);
+  ASSERT_TRUE(payload) << why;
+  ASSERT_EQ(payload->vm_count, 2u);
+  EXPECT_STREQ(payload->vms[0].name, "alpha");
+  EXPECT_STREQ(payload->vms[1].name, "beta");
+  EXPECT_TRUE(same(payload->vms[0].pieces[baremetal::kPieceKernel], kernel));
+  EXPECT_EQ(std::string(payload->vms[0].bootargs().data(), payload->vms[0].bootargs().size()), "A");
+  EXPECT_TRUE(same(payload->vms[1].pieces[baremetal::kPieceFirmware], other));
+  EXPECT_EQ(payload->vms[1].cpus, 3u);
+  EXPECT_EQ(payload->cpus(), 4u);
+}
+
+TEST(BuildImage, RefusesVmListsTheImageCannotRun) {
+  const auto kernel = guest();
+  std::vector<uint8_t> out;
+  std::string message;
   EXPECT_EQ(build_image(hypervisor(), {}, out, &message).error(), Status::kUnsupported);
+  EXPECT_EQ(message, "the image runs 1 to 4 VMs; 0 were given");
+  ImageVm five[5];
+  for (unsigned i = 0; i < 5; i++) {
+    five[i] = vm_of(kernel);
+    five[i].name = std::string(1, static_cast<char>('a' + i));
+  }
+  EXPECT_EQ(build_image(hypervisor(), five, out, &message).error(), Status::kUnsupported);
+  EXPECT_EQ(message, "the image runs 1 to 4 VMs; 5 were given");
+  // Same names, no name, too long a name.
+  five[1].name = "a";
+  EXPECT_EQ(build_image(hypervisor(), std::span(five, 2), out, &message).error(),
+            Status::kInvalidArgument);
+  EXPECT_EQ(message, "two VMs are named 'a': name them apart ([base] name)");
+  five[1].name = "";
+  EXPECT_EQ(build_image(hypervisor(), std::span(five, 2), out, &message).error(),
+            Status::kInvalidArgument);
+  five[1].name = std::string(32, 'n');
+  EXPECT_EQ(build_image(hypervisor(), std::span(five, 2), out, &message).error(),
+            Status::kInvalidArgument);
+  EXPECT_EQ(message, "VM name '" + five[1].name + "' is longer than 31 characters");
+  // One physical CPU per vCPU: 8 in all.
+  five[1].name = "b";
+  five[0].cpus = 5;
+  five[1].cpus = 4;
+  EXPECT_EQ(build_image(hypervisor(), std::span(five, 2), out, &message).error(),
+            Status::kOutOfRange);
+  EXPECT_EQ(message,
+            "the VMs have 9 vCPUs in all; the image runs each on a physical CPU of its own, at "
+            "most 8");
+  five[1].cpus = 3;
+  EXPECT_TRUE(build_image(hypervisor(), std::span(five, 2), out, &message)) << message;
+  // riscv64 images run one VM.
+  const auto riscv_hv = make_elf(
+      kEmRiscv, {{0x8020'0000, std::vector<uint8_t>(300, 0xaa), 0x2'0000},
+                 {0x8100'0000, header_bytes(baremetal::empty_payload(kEmRiscv, 0x8000'0000)),
+                  sizeof(PayloadHeader)}});
+  ImageVm r[2] = {vm_of(guest(kEmRiscv, 0x8020'0000)), vm_of(guest(kEmRiscv, 0x8020'0000))};
+  r[0].name = "x";
+  r[1].name = "y";
+  EXPECT_EQ(build_image(riscv_hv, r, out, &message).error(), Status::kUnsupported);
+  EXPECT_EQ(message, "the riscv64 image runs one VM; 2 were given (several VMs: aarch64)");
 }
 
 TEST(BuildImage, RefusesAnImageThatAlreadyHoldsAGuest) {
@@ -404,6 +470,10 @@ TEST_F(PayloadParse, NamesBadVmSettings) {
   std::memset(v.board, 'x', sizeof v.board);
   set_vm(v);
   EXPECT_EQ(parse().second, "a VM's board name is not terminated");
+  v = good;
+  std::memset(v.name, 'n', sizeof v.name);
+  set_vm(v);
+  EXPECT_EQ(parse().second, "a VM's name is not terminated");
   v = good;
   v.pieces[baremetal::kPieceKernel] = {};
   set_vm(v);

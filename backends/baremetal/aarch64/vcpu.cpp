@@ -127,11 +127,13 @@ Vgic::Entry HypVcpu::prepare_entry() {
 
 // After an exit that may have given another vCPU an interrupt (an SGI, a device line) or
 // started it (`all`: PSCI CPU_ON): kick the physical CPUs concerned, so a guest spinning or
-// waiting there takes it now.
+// waiting there takes it now. The VM's vCPUs are consecutive physical CPUs from this one's
+// MPIDR Aff0 less the vCPU id (an image's later VMs start above the earlier VMs' CPUs).
 void HypVcpu::kick_others(bool all) {
   if (m_cpus == 1) return;
   const uint32_t targets = kick_targets(*m_exits, m_chip, m_cpus, m_id, all);
-  if (targets != 0) gic_kick(targets);
+  const auto first = static_cast<unsigned>(TANDEM_MRS(mpidr_el1) & 0xff) - m_id;
+  if (targets != 0) gic_kick(targets << first);
 }
 
 }  // namespace tandem::baremetal::aarch64

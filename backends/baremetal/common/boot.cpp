@@ -2,6 +2,7 @@
 #include "backends/baremetal/common/boot.h"
 
 #include "backends/baremetal/common/arch.h"
+#include "core/base/format.h"
 #include "core/base/log.h"
 
 extern "C" {
@@ -53,6 +54,16 @@ UartInfo select_console(const fdt::Fdt* dtb) {
     return UartInfo{UartKind::kNs16550, reg->base, shift};
   }
   return arch::default_console();
+}
+
+unsigned dtb_cpu_count(const fdt::Fdt& dtb) {
+  unsigned n = 0;
+  for (; n < kPayloadMaxCpus; n++) {
+    char path[24];
+    const size_t len = format_to(path, sizeof path, "/cpus/cpu@%x", n);
+    if (!dtb.find_node(path, len)) break;
+  }
+  return n;
 }
 
 ImageExtent image_extent() {

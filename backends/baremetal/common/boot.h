@@ -21,6 +21,10 @@ namespace tandem::baremetal {
 // The UART /chosen stdout-path names when it is a PL011 or a 16550, else the arch default.
 UartInfo select_console(const fdt::Fdt* dtb);
 
+// The CPUs the DTB lists (/cpus/cpu@0, cpu@1, ... up to kPayloadMaxCpus); 0 when it lists
+// none that way.
+unsigned dtb_cpu_count(const fdt::Fdt& dtb);
+
 // The image in memory: from its first byte to the end of the payload it carries.
 struct ImageExtent {
   uint64_t start = 0;

@@ -20,6 +20,7 @@ constexpr uint32_t kUart16550LsrThre = 1u << 5;
 
 UartInfo g_uart;
 bool g_at_line_start = true;
+SpinLock g_lock;
 
 uint32_t read32(uint64_t addr) { return *reinterpret_cast<volatile uint32_t*>(addr); }
 void write32(uint64_t addr, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(addr) = v; }
@@ -77,6 +78,8 @@ void console_printf(const char* fmt, ...) {
 }
 
 bool console_at_line_start() { return g_at_line_start; }
+
+SpinLock& console_lock() { return g_lock; }
 
 // PL011: UARTFR.RXFE (bit 4) set while the receive FIFO is empty, the byte in UARTDR[7:0].
 // 16550: LSR.DR (bit 0) set while a byte waits in RBR (offset 0, THR's).

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/base/spin_lock.h"
 #include "devices/char_sink.h"
 
 namespace tandem::baremetal {
@@ -26,6 +27,9 @@ void console_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Whether the last byte written ended a line (or nothing was written yet), so messages can
 // start on a line of their own after partial guest output.
 bool console_at_line_start();
+// Held while writing a whole line, so the lines of several physical CPUs (log lines, several
+// VMs' consoles) never interleave.
+SpinLock& console_lock();
 // A received byte, or -1 when the UART's receive FIFO is empty (polled, never blocks).
 int console_getc();
 

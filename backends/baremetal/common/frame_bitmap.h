@@ -7,6 +7,8 @@
 //
 // The EL2/HS MMU is off, so a physical address is the address the hypervisor dereferences
 // (phys_to_virt is the identity). Header-only and pure, so host tests run it on a buffer.
+// Allocation and freeing take a spin lock: an image's several VMs (common/run_vms.h) back their
+// RAM on demand from their own physical CPUs at the same time.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +16,7 @@
 
 #include "core/base/addr.h"
 #include "core/base/result.h"
+#include "core/base/spin_lock.h"
 #include "core/mm/frame_allocator.h"
 
 namespace tandem::baremetal {
@@ -50,6 +53,7 @@ class FrameBitmap {
     if (count == 0 || align_frames == 0 || (align_frames & (align_frames - 1)) != 0) {
       return Error(Status::kInvalidArgument);
     }
+    SpinLockGuard guard(m_lock);
     if (count > m_free) return Error(Status::kNoMemory);
     const uint64_t base_frame = m_base.raw() / kFrameSize;
     size_t i = m_hint;
@@ -74,6 +78,7 @@ class FrameBitmap {
   }
 
   void free_frames(Hpa pa, size_t count) {
+    SpinLockGuard guard(m_lock);
     const size_t first = static_cast<size_t>((pa - m_base) / kFrameSize);
     for (size_t j = first; j < first + count && j < m_frames; j++) set(j, false);
     if (first < m_hint) m_hint = first;
@@ -127,6 +132,7 @@ class FrameBitmap {
   uint64_t* m_bits = nullptr;
   size_t m_free = 0;
   size_t m_hint = 0;  // no free frame below this index
+  SpinLock m_lock;
 };
 
 }  // namespace tandem::baremetal

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The life of a bare-metal image after its arch entry: console from the DTB, the packed guest,
-// frame allocator, one VM booted from its pieces, and the machine's exit status = the guest's.
+// The life of a bare-metal image after its arch entry: console from the DTB, the packed VMs
+// (checked against the physical CPUs the DTB lists), frame allocator, the VMs booted from their
+// pieces (run_guest.h), and the machine's exit status = the guests'.
 // Each arch's image_main calls start_console(), checks its privilege level, then
 // run_image<Hal>().
 #pragma once
@@ -35,16 +36,25 @@ template <class H>
     }
     panic("the payload area is damaged: %s", why);
   }
-  if (payload->vm_count > 1) {
-    panic("the payload holds %u VMs; this image runs one: repack with a single guest",
-          payload->vm_count);
+  if (payload->vm_count > 1 && arch != Arch::kAarch64) {
+    panic("the payload holds %u VMs; the %s image runs one: repack with a single guest",
+          payload->vm_count, to_string(arch));
+  }
+  // One physical CPU per vCPU: a machine with fewer stops here, before any guest runs.
+  const unsigned have = dtb_cpu_count(*dtb), need = payload->cpus();
+  if (have != 0 && have < need) {
+    panic(
+        "this image's %u VM%s need%s %u physical CPUs (one per vCPU) but the machine has %u "
+        "(QEMU: -smp %u)",
+        payload->vm_count, payload->vm_count > 1 ? "s" : "", payload->vm_count > 1 ? "" : "s", need,
+        have, need);
   }
   // Static: the allocator outlives everything that holds frames from it.
   static FrameBitmap frames;
   if (auto r = init_frames(*dtb, frames); !r) {
     panic("cannot set up the frame allocator: %s", to_string(r.error()));
   }
-  arch::exit_platform(run_guest<H>(arch, frames, payload->vms[0]));
+  arch::exit_platform(run_vms<H>(arch, frames, *payload));
 }
 
 }  // namespace tandem::baremetal

@@ -3,7 +3,6 @@
 
 #include "backends/baremetal/common/console.h"
 #include "core/base/log.h"
-#include "core/base/spin_lock.h"
 
 namespace tandem::baremetal {
 namespace {
@@ -16,11 +15,9 @@ const char* level_tag(log::Level level) {
   }
 }
 
-// With several CPUs (common/run_smp.h) whole lines, not characters, interleave.
-SpinLock g_lock;
-
 void sink(log::Level level, const char* line, size_t len) {
-  SpinLockGuard guard(g_lock);
+  // With several CPUs whole lines, not characters, interleave.
+  SpinLockGuard guard(console_lock());
   // Guest output that stopped mid-line would otherwise swallow the prefix.
   if (!console_at_line_start()) console_putc('\n');
   console_puts(kLogPrefix);

@@ -23,15 +23,19 @@
 namespace tandem::baremetal {
 
 inline constexpr uint64_t kPayloadMagic = 0x3144'4c50'4d44'4e54ull;  // "TNDMPLD1"
-// 3: a table of VMs, each with its boot pieces (2: one guest ELF, the board name).
-inline constexpr uint32_t kPayloadVersion = 3;
+// 4: each VM has a name (3: a table of VMs with their boot pieces; 2: one guest ELF).
+inline constexpr uint32_t kPayloadVersion = 4;
 // Pieces start on a page boundary, so parsers' reads of them are naturally aligned.
 inline constexpr uint64_t kPayloadAlign = 4096;
 inline constexpr uint32_t kPayloadMaxCpus = 8;
-// The images run one VM today; the table has room for the VMs a later image will run.
+// VMs an image runs side by side, each on physical CPUs of its own (at most kPayloadMaxCpus
+// in all).
 inline constexpr uint32_t kPayloadMaxVms = 4;
 // More than the packer ever writes (its input files are at most 1 GiB each).
 inline constexpr uint64_t kPayloadMaxBytes = 8ull << 30;
+
+// A VM's name with its NUL.
+inline constexpr uint32_t kPayloadNameBytes = 32;
 
 // What a VM boots, as `tandem run` names it.
 enum PayloadPiece : uint32_t {
@@ -49,13 +53,14 @@ struct PayloadBlob {
   uint64_t size;
 };
 
-// One VM: its RAM, vCPUs (one physical CPU each), board and pieces.
+// One VM: its RAM, vCPUs (one physical CPU each), board, pieces and name.
 struct PayloadVm {
   uint64_t ram_size;
   uint32_t cpus;
   uint32_t reserved0;
   char board[16];  // NUL-terminated; empty: the architecture's default
   PayloadBlob pieces[kPieceCount];
+  char name[kPayloadNameBytes];  // NUL-terminated: its console lines' "[name] " (several VMs)
 };
 
 struct PayloadHeader {
@@ -72,7 +77,7 @@ struct PayloadHeader {
   uint64_t vm_table;  // offset of vm_count PayloadVm
 };
 
-static_assert(sizeof(PayloadVm) == 112);
+static_assert(sizeof(PayloadVm) == 144);
 static_assert(offsetof(PayloadVm, pieces) == 32);
 static_assert(sizeof(PayloadHeader) == 48);
 static_assert(offsetof(PayloadHeader, guest_machine) == 32);

@@ -47,12 +47,14 @@ Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why) {
       return damaged(why, "a VM's vCPU count is outside 1..8");
     if (vm.board[sizeof vm.board - 1] != 0)
       return damaged(why, "a VM's board name is not terminated");
+    if (vm.name[sizeof vm.name - 1] != 0) return damaged(why, "a VM's name is not terminated");
     PackedVm& p = out.vms[i];
     p.ram_size = vm.ram_size;
     p.cpus = vm.cpus;
     // The name stays in the image's own bytes, which outlive the VM.
     p.board = vm.board[0] != 0 ? reinterpret_cast<const char*>(desc + offsetof(PayloadVm, board))
                                : nullptr;
+    p.name = reinterpret_cast<const char*>(desc + offsetof(PayloadVm, name));
     for (unsigned k = 0; k < kPieceCount; k++) {
       const PayloadBlob b = vm.pieces[k];
       if (b.size == 0) continue;
@@ -64,6 +66,8 @@ Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why) {
     if (p.pieces[kPieceKernel].empty() && p.pieces[kPieceFirmware].empty())
       return damaged(why, "a VM has neither a kernel nor firmware");
   }
+  if (out.cpus() > kPayloadMaxCpus)
+    return damaged(why, "the VMs want more than 8 physical CPUs in all");
   return out;
 }
 

@@ -17,6 +17,7 @@ struct PackedVm {
   uint64_t ram_size = 0;
   unsigned cpus = 1;
   const char* board = nullptr;  // null: the architecture's default
+  const char* name = "";        // the console prefix's name (several VMs)
   std::span<const uint8_t> pieces[kPieceCount];
 
   std::span<const char> bootargs() const {
@@ -28,12 +29,19 @@ struct PackedVm {
 struct Payload {
   unsigned vm_count = 0;
   PackedVm vms[kPayloadMaxVms];
+
+  // Physical CPUs the VMs take in all: VM i gets the next vms[i].cpus after VM i-1's.
+  unsigned cpus() const {
+    unsigned n = 0;
+    for (unsigned i = 0; i < vm_count; i++) n += vms[i].cpus;
+    return n;
+  }
 };
 
 // The payload in `area` (its header first; `area` ends where the image's payload segment
 // does). kNotFound when no guest was packed; kBadImage with `why` set to a one-line reason
 // when the header or a VM descriptor is damaged, from another version, or names bytes
-// outside the area.
+// outside the area, or the VMs together want more than kPayloadMaxCpus physical CPUs.
 [[nodiscard]] Result<Payload> parse_payload(std::span<const uint8_t> area, const char** why);
 
 }  // namespace tandem::baremetal

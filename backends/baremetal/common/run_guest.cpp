@@ -28,17 +28,17 @@ const char* explain(const VmError& err) {
   return "";
 }
 
-int finish(const StopInfo& stop) {
+int finish(const StopInfo& stop, const char* tag) {
   switch (stop.kind) {
     case StopKind::kPowerOff:
-      TLOG_INFO("guest powered off with status %d", stop.status);
+      TLOG_INFO("%sguest powered off with status %d", tag, stop.status);
       return stop.status;
-    case StopKind::kReset: TLOG_INFO("guest asked for a reset: stopping"); return 0;
+    case StopKind::kReset: TLOG_INFO("%sguest asked for a reset: stopping", tag); return 0;
     case StopKind::kFault:
       // "guest fault" as `tandem run` reports it; the message names the access and the pc.
-      TLOG_ERROR("guest fault: %s", stop.message);
+      TLOG_ERROR("%sguest fault: %s", tag, stop.message);
       return kExitFault;
-    default: TLOG_ERROR("backend error: %s", stop.message); return kExitFault;
+    default: TLOG_ERROR("%sbackend error: %s", tag, stop.message); return kExitFault;
   }
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// One VM on the bare-metal HAL: the same Vm<H> as `tandem run` (core/vm/vm.h), with guest RAM
-// from the frame allocator at the board's RAM base (IPA != PA: the hypervisor itself lives in
-// the host's RAM there), the real console behind the emulated UART, and the packed pieces
-// booted by Vm::boot as `tandem run` boots them (kernel, initrd, firmware, device tree,
-// bootargs), run until the VM stops. Returns the status the machine should exit with: the
-// guest's own, or kExitFault after printing the fault report.
+// An image's VMs on the bare-metal HAL: each the same Vm<H> as `tandem run` (core/vm/vm.h),
+// with guest RAM from the frame allocator at the board's RAM base (IPA != PA: the hypervisor
+// itself lives in the host's RAM there), a stage-2 VMID of its own, the real console behind
+// its emulated UART, and its packed pieces booted by Vm::boot as `tandem run` boots them
+// (kernel, initrd, firmware, device tree, bootargs). One VM with one vCPU runs on the boot
+// CPU and gets the console's input; otherwise the physical CPUs are partitioned among the VMs
+// (run_smp.h), and with several VMs each console line is prefixed "[name] ". Returns the
+// status the machine should exit with: the guest's own, or kExitFault after the fault report
+// (with several VMs, the first non-zero status).
 #pragma once
 
 #include <cstdint>
@@ -14,27 +17,27 @@
 #include "backends/baremetal/common/console.h"
 #include "backends/baremetal/common/panic.h"
 #include "backends/baremetal/common/run_smp.h"
+#include "backends/baremetal/common/vm_console.h"
 #include "core/base/log.h"
 #include "core/hal.h"
 #include "core/vm/vm.h"
 
 namespace tandem::baremetal {
 
-// The report and status for a stopped VM.
-int finish(const StopInfo& stop);
-
 // What to do about a VM that failed to set up or load, for the panic message.
 const char* explain(const VmError& err);
 
+// VM `slot` of the payload, built in place and booted; panics when it cannot start. `tag`:
+// "" for an image's only VM, else "[name] " for its messages.
 template <class H>
-int run_guest(Arch arch, typename H::PagingHandler& frames, const PackedVm& packed) {
+Vm<H>& start_vm(Arch arch, typename H::PagingHandler& frames, const PackedVm& packed, unsigned slot,
+                CharSink& console, const char* tag) {
   static_assert(Hal<H>);
-  // The VM (device bus arrays, machine, vCPU contexts) lives in .bss rather than on the 64 KiB
-  // boot stack. It is built in place and never destroyed: the image exits when the VM stops,
+  // The VMs (device bus arrays, machine, vCPU contexts) live in .bss rather than on the 64 KiB
+  // boot stack. They are built in place and never destroyed: the image exits when they stop,
   // and a static with a destructor would need __cxa_atexit, which the image does not provide.
-  static ConsoleSink console;
-  alignas(Vm<H>) static uint8_t storage[sizeof(Vm<H>)];
-  Vm<H>& vm = *new (storage) Vm<H>(frames, console, arch);
+  alignas(Vm<H>) static uint8_t storage[kPayloadMaxVms][sizeof(Vm<H>)];
+  Vm<H>& vm = *new (storage[slot]) Vm<H>(frames, console, arch);
 
   VmConfig config;
   config.arch = arch;
@@ -44,34 +47,54 @@ int run_guest(Arch arch, typename H::PagingHandler& frames, const PackedVm& pack
   config.bootargs = packed.bootargs();
   config.dtb = packed.pieces[kPieceDtb];
   config.firmware = packed.pieces[kPieceFirmware];
+  config.vmid = static_cast<uint16_t>(slot);
   const BootFiles files{packed.pieces[kPieceKernel], packed.pieces[kPieceInitrd],
                         packed.bootargs()};
   VmError err;
   if (!vm.setup(config, err) || !vm.boot(files, err)) {
-    panic("cannot start the guest: %s: %s. %s", to_string(err.step), to_string(err.status),
+    panic("%scannot start the guest: %s: %s. %s", tag, to_string(err.step), to_string(err.status),
           explain(err));
   }
-  // A HAL that polls the real UART's receive side for the guest gets the VM's input queue;
-  // input then stays open for good (a console has no end of input). Not with several CPUs:
-  // the idle poll would run on all of them at once (console input is a one-CPU feature).
-  if (packed.cpus == 1) {
-    H::attach_console_input(vm.console_input());
-    vm.set_input_open(true);
-  }
-  TLOG_INFO("guest: %llu KiB kernel, %llu KiB initrd, %llu KiB firmware, %llu MiB RAM at %#llx",
-            static_cast<unsigned long long>(files.kernel.size() >> 10),
+  TLOG_INFO("%sguest: %llu KiB kernel, %llu KiB initrd, %llu KiB firmware, %llu MiB RAM at %#llx",
+            tag, static_cast<unsigned long long>(files.kernel.size() >> 10),
             static_cast<unsigned long long>(files.initrd.size() >> 10),
             static_cast<unsigned long long>(config.firmware.size() >> 10),
             static_cast<unsigned long long>(packed.ram_size >> 20),
             static_cast<unsigned long long>(vm.board().layout().ram_base.raw()));
-  // (Machine::create has refused more than one vCPU on an arch without per-CPU set-up.)
-  if constexpr (H::Machine::kTraits.per_cpu_setup) {
-    if (packed.cpus > 1) {
-      TLOG_INFO("%u vCPUs, one physical CPU each", packed.cpus);
-      return finish(run_smp<H>(vm, packed.cpus));
-    }
+  return vm;
+}
+
+template <class H>
+int run_vms(Arch arch, typename H::PagingHandler& frames, const Payload& payload) {
+  static ConsoleSink console;
+  if (payload.vm_count == 1 && payload.vms[0].cpus == 1) {
+    Vm<H>& vm = start_vm<H>(arch, frames, payload.vms[0], 0, console, "");
+    // A HAL that polls the real UART's receive side for the guest gets the VM's input queue;
+    // input then stays open for good (a console has no end of input). Not with several CPUs:
+    // the idle poll would run on all of them at once (console input is a one-CPU feature).
+    H::attach_console_input(vm.console_input());
+    vm.set_input_open(true);
+    return finish(vm.run(), "");
   }
-  return finish(vm.run());
+  static_assert(H::Machine::kTraits.per_cpu_setup, "several CPUs need per-CPU set-up");
+  static Partition<H> part;
+  static PrefixConsole prefixed[kPayloadMaxVms];
+  const bool several = payload.vm_count > 1;
+  part.count = payload.vm_count;
+  for (unsigned k = 0; k < payload.vm_count; k++) {
+    const PackedVm& packed = payload.vms[k];
+    prefixed[k].set_name(packed.name);
+    part.console[k] = several ? &prefixed[k] : nullptr;
+    part.tag[k] = several ? prefixed[k].tag() : "";
+    part.first[k] = part.total_cpus;
+    part.cpus[k] = packed.cpus;
+    part.total_cpus += packed.cpus;
+    CharSink& sink = several ? static_cast<CharSink&>(prefixed[k]) : console;
+    part.vm[k] = &start_vm<H>(arch, frames, packed, k, sink, part.tag[k]);
+    TLOG_INFO("%s%u vCPUs on physical CPUs %u..%u", part.tag[k], packed.cpus, part.first[k],
+              part.first[k] + packed.cpus - 1);
+  }
+  return run_partition(part);
 }
 
 }  // namespace tandem::baremetal
