@@ -53,6 +53,10 @@ inline constexpr ConfigKey kConfigKeys[] = {
     {"tandem", "no_reboot", "--no-reboot", KeyKind::kFlag},
     {"tandem", "gdb", "--gdb", KeyKind::kString},
     {"tandem", "wait_gdb", "--wait-gdb", KeyKind::kFlag},
+    {"tandem", "icount", "--icount", KeyKind::kFlag},
+    {"tandem", "icount_shift", "--icount-shift", KeyKind::kInteger},
+    {"tandem", "record", "--record", KeyKind::kPath},
+    {"tandem", "replay", "--replay", KeyKind::kPath},
     // Axvisor (axvmconfig's VMBaseConfig / VMKernelConfig).
     {"base", "name", "--name", KeyKind::kString},
     {"base", "cpu_num", "--cpus", KeyKind::kInteger},

@@ -23,6 +23,8 @@ void TraceWriter::trace(unsigned cpu, const VcpuExit& e) {
     }
   }
   line.insn = instruction_at(cpu, e.pc);
+  line.counted = m_count != nullptr;
+  if (line.counted) line.icount = m_count();
   write(format_trace_line(line));
 }
 
@@ -31,6 +33,8 @@ void TraceWriter::instruction(unsigned cpu, uint64_t pc) {
   line.cpu = cpu;
   line.pc = pc;
   line.insn = instruction_at(cpu, pc);
+  line.counted = m_count != nullptr;
+  if (line.counted) line.icount = m_count();
   write(format_trace_line(line));
 }
 

@@ -3,6 +3,7 @@
 // into `--trace-file`, as cli/trace_line.h formats it: the device an access reached and its
 // register by name (Device::register_name), and the instruction at the PC disassembled, read
 // through the vCPU's own page tables.
+// With --icount each line ends with the instruction count at the exit.
 #pragma once
 
 #include <cstdio>
@@ -29,6 +30,8 @@ class TraceWriter final : public ExitTracer {
       : m_out(out), m_disassembler(arch), m_bus(bus), m_code(std::move(code)) {}
 
   void trace(unsigned cpu, const VcpuExit& e) override;
+  // Each line ends with " icount=N", N from `count` (backends/emu/emu_icount.h).
+  void show_count(uint64_t (*count)()) { m_count = count; }
   // An instruction about to run (--trace insn=).
   void instruction(unsigned cpu, uint64_t pc);
   static void report_instruction(void* writer, unsigned cpu, uint64_t pc) {
@@ -44,6 +47,7 @@ class TraceWriter final : public ExitTracer {
   const DeviceBus& m_bus;
   CodeReader m_code;
   std::mutex m_lock;  // lines from several vCPU threads stay whole
+  uint64_t (*m_count)() = nullptr;
 };
 
 }  // namespace tandem::cli

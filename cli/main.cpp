@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "backends/emu/emu_icount.h"
 #include "cli/boot_options.h"
 #include "cli/commands.h"
 #include "cli/config_keys.h"
+#include "cli/deterministic.h"
 #include "cli/device_options.h"
 #include "cli/machine_option.h"
 #include "cli/options.h"
@@ -53,6 +55,7 @@ struct RunArgs {
   std::vector<std::string> drives;
   std::vector<std::string> nics;
   std::string console;  // --console: a device and/or where it goes
+  std::string icount_shift;
   RunOptions opts;
 };
 
@@ -138,6 +141,25 @@ std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where
     }
     start = comma + 1;
   }
+  if (!args.icount_shift.empty()) {
+    const auto shift = tandem::cli::parse_icount_shift(args.icount_shift);
+    if (!shift) {
+      usage_error(where, "--icount-shift '" + args.icount_shift +
+                             "' is not a whole number from 0 to " +
+                             std::to_string(tandem::emu::kMaxIcountShift));
+      return std::nullopt;
+    }
+    opts.icount = true;
+    opts.icount_shift = *shift;
+  }
+  if (!opts.record.empty() && !opts.replay.empty()) {
+    usage_error(where, "--record and --replay: a run either records or replays");
+    return std::nullopt;
+  }
+  if (!opts.record.empty() || !opts.replay.empty()) opts.icount = true;
+  // A guest reset ends an --icount run (as --no-reboot): a restarted VM would start a new count,
+  // which a record cannot follow yet.
+  if (opts.icount) opts.no_reboot = true;
   std::string trace_error;
   const auto trace = tandem::cli::parse_trace(args.trace, trace_error);
   if (!trace) {
@@ -200,6 +222,18 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "unix:PATH (emu backend, one VM); `target remote` from gdb-multiarch");
   run->add_flag("--wait-gdb", args.opts.wait_gdb,
                 "With --gdb: wait for the debugger before the guest's first instruction");
+  run->add_flag("--icount", args.opts.icount,
+                "Guest time from the instructions executed (emu, one vCPU): runs with the same "
+                "input take the same path; exit traces show the count (icount=)");
+  run->add_option("--icount-shift", args.icount_shift,
+                  "With --icount (implied): 2^N ns of guest time per instruction, N from 0 "
+                  "(the default) to 10 (QEMU's -icount shift=N)");
+  run->add_option("--record", args.opts.record,
+                  "Record the run's console input with the instruction count it arrived at, and "
+                  "its exits, into this file (implies --icount)");
+  run->add_option("--replay", args.opts.replay,
+                  "Repeat a run --record saved, with its console input (the host's is dropped); "
+                  "a run that diverges from it stops and says where (implies --icount)");
   run->add_option("--reboot-limit", args.opts.reboot_limit,
                   "Restart the VM from its files on at most this many guest resets (PSCI "
                   "SYSTEM_RESET, SBI SRST reboot); the next reset ends it (status 0); 0 = no "

@@ -21,6 +21,7 @@
 #include "cli/api_server.h"
 #include "cli/commands.h"
 #include "cli/console_sink.h"
+#include "cli/deterministic.h"
 #include "cli/exit_tracer.h"
 #include "cli/gdb_stub.h"
 #include "cli/guest_code.h"
@@ -194,6 +195,9 @@ class HostedVm final : public ManagedVm {
     }
     if (m_opts.trace.any() && !start_trace()) return false;
     if constexpr (std::is_same_v<H, EmuHal>) {
+      if (m_opts.icount && m_tracer) m_tracer->show_count(&emu::icount_now);
+      if ((!m_opts.record.empty() || !m_opts.replay.empty()) && !start_record_replay())
+        return false;
       if (!m_opts.gdb.empty()) {
         m_gdb = GdbStub::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
         if (!m_gdb) return false;
@@ -203,16 +207,27 @@ class HostedVm final : public ManagedVm {
   }
 
   const StopInfo& run() override {
-    const StopInfo& stop = run_to_stop(m_vm, m_opts.cpus);
-    if (m_gdb) m_gdb->server->on_exit(stop_status(stop));  // the client sees the exit status
-    return stop;
+    const StopInfo* stop = &run_to_stop(m_vm, m_opts.cpus);
+    if (m_record) {
+      if (auto diverged = m_record->finish(*stop)) {
+        m_record_stop.set_fault(StopKind::kFault, "%s", diverged->c_str());
+        stop = &m_record_stop;
+      }
+    }
+    if (m_gdb) m_gdb->server->on_exit(stop_status(*stop));  // the client sees the exit status
+    return *stop;
   }
   void request_stop() override { m_vm.request_stop(); }
   void pause() override { m_vm.pause(); }
   void resume() override { m_vm.resume(); }
-  bool push_input(uint8_t c) override { return m_vm.console_input().push(c); }
+  bool push_input(uint8_t c) override {
+    return m_record ? m_record->push(c) : m_vm.console_input().push(c);
+  }
   void notify_input() override { m_vm.notify_input(); }
-  void set_input_open(bool open) override { m_vm.set_input_open(open); }
+  void set_input_open(bool open) override {
+    if (m_record) return m_record->set_input_open(open);
+    m_vm.set_input_open(open);
+  }
   uint64_t exit_count(ExitKind kind) override { return m_vm.exits().exit_count(kind); }
   double guest_seconds() const override { return static_cast<double>(m_vm.guest_now_ns()) / 1e9; }
   Arch arch() const override { return m_guest.arch; }
@@ -254,6 +269,27 @@ class HostedVm final : public ManagedVm {
     return true;
   }
 
+  // --record / --replay (cli/record_replay.h): console input through the record's pump, every
+  // exit through its tracer (which passes --trace's lines on). A replay's VM never waits for
+  // input: whatever the record has comes through the pump.
+  bool start_record_replay() {
+    uint64_t hash = kFnvBasis;
+    for (const std::vector<uint8_t>* file : {&m_guest.bytes, &m_initrd, &m_dtb})
+      hash = fnv1a(hash, file->data(), file->size());
+    if (m_bios) hash = fnv1a(hash, m_bios->bytes.data(), m_bios->bytes.size());
+    hash = fnv1a(hash, m_cmdline.data(), m_cmdline.size());
+    RecordTarget target{[this](uint8_t c) { return m_vm.console_input().push(c); },
+                        [this](bool open) { m_vm.set_input_open(open); }, &m_vm.exits().stop_info(),
+                        m_opts.trace.mode != TraceMode::kNone ? m_tracer.get() : nullptr,
+                        m_opts.trace.mode == TraceMode::kMmio};
+    m_record = open_record(m_opts, m_guest.arch, hash, std::move(target));
+    if (!m_record) return false;
+    m_vm.exits().set_tracer(m_record.get(), false);
+    m_vm.set_input_pump(m_record.get());
+    m_vm.set_input_open(m_opts.replay.empty());
+    return true;
+  }
+
   CharSink& m_console;
   RunOptions m_opts;
   GuestFile m_guest;
@@ -266,6 +302,8 @@ class HostedVm final : public ManagedVm {
   std::vector<uint8_t> m_dtb;
   std::vector<uint8_t> m_initrd;
   std::string m_cmdline;
+  std::unique_ptr<RecordReplay> m_record;  // outlives the VM, which points at it
+  StopInfo m_record_stop;                  // a replay that diverged at its end
   Vm<H> m_vm;
   std::optional<GdbStub> m_gdb;  // after the VM: it goes first
 };
@@ -385,6 +423,7 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
     return nullptr;
 #endif
   }
+  if (!start_deterministic(opts, guest->arch)) return nullptr;
   return make_vm<EmuHal>(opts, std::move(*guest), std::move(bios), std::move(dtb), console, status);
 }
 
@@ -410,6 +449,7 @@ int run_command(const std::vector<RunOptions>& vms, const ConfigLoader& load) {
                     " (run the VM to debug alone)");
       return kExitUsage;
     }
+    if (!deterministic_alone(o, vms.size(), !api_socket.empty())) return kExitUsage;
   }
   if (vms.size() == 1 && !vms[0].dump_dtb.empty()) {
     StdoutSink console;

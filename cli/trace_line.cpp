@@ -20,6 +20,7 @@ std::string format_trace_line(const TraceLine& line) {
   if (line.device != nullptr) text += std::string(" dev=") + line.device;
   if (line.reg != nullptr) text += std::string(" reg=") + line.reg;
   if (!line.insn.empty()) text += " insn=\"" + line.insn + "\"";
+  if (line.counted) text += " icount=" + std::to_string(line.icount);
   text += '\n';
   return text;
 }

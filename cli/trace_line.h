@@ -10,7 +10,8 @@
 //   insn cpu=0 pc=0x40000a1c insn="strb w1, [x0]"
 //
 // dev and reg are left out where no device (or no register name) answers, insn where the
-// bytes at the PC cannot be read or decoded.
+// bytes at the PC cannot be read or decoded. With --icount every line ends with icount=N, the
+// instructions the vCPU had executed.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,8 @@ struct TraceLine {
   const char* device = nullptr;
   const char* reg = nullptr;
   std::string insn;
+  bool counted = false;  // --icount: the line ends with icount=N
+  uint64_t icount = 0;
 };
 
 // The line, with its newline.

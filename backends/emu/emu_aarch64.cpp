@@ -202,8 +202,11 @@ bool deliver(EmuCpu& cpu, uint32_t intno, uint64_t pc) {
 
 void on_intr(uc_engine* uc, uint32_t intno, void* user) {
   auto& cpu = *static_cast<EmuCpu*>(user);
+  // UNICORN.md section 2: SVC, HVC and SMC leave PC after the instruction (it completed), the
+  // others on it (it runs again once the guest handled the exception). A PC read costs ~40 host
+  // instructions: only --icount reads it for a hypercall.
+  if (cpu.counting) icount_cut(cpu, read_reg(uc, UC_ARM64_REG_PC), false);
   if (intno == kExcpHvc || intno == kExcpSmc) return hypercall(cpu);
-  // UNICORN.md section 2: SVC leaves PC after the instruction, the others on it.
   uint64_t pc = read_reg(uc, UC_ARM64_REG_PC);
   if (intno == kExcpSvc) pc -= 4;
   if (intno == kExcpUdef && semihosting(cpu, pc)) return;

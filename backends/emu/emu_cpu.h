@@ -14,6 +14,7 @@
 #include "backends/emu/emu_code_buffer.h"
 #include "backends/emu/emu_coherence.h"
 #include "backends/emu/emu_debug.h"
+#include "backends/emu/emu_icount.h"
 #include "backends/emu/emu_insn_trace.h"
 #include "backends/emu/emu_ticker.h"
 #include "core/base/result.h"
@@ -98,8 +99,10 @@ struct EmuCpu {
   VcpuExit access;                  // device_access()'s record
   EmuDebugger* debugger = nullptr;  // --gdb (emu_debug.h)
   DebugState debug;
-  InsnTrace insn_trace;  // --trace insn= (emu_insn_trace.h)
-  char reason[96] = {};  // fault text that needs formatting (exit.reason points here)
+  InsnTrace insn_trace;   // --trace insn= (emu_insn_trace.h)
+  char reason[96] = {};   // fault text that needs formatting (exit.reason points here)
+  bool counting = false;  // --icount: this vCPU's instructions are guest time (emu_icount.h)
+  Icount icount;
 };
 
 // A hook ends the run: remembers the exit run() returns and stops the engine. Never used for
@@ -158,7 +161,8 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // and returns true if it delivered it to the guest, so the run goes on; `halted` (null: none)
 // runs when the guest halted (WFI), to tell the chip what wakes it (IrqChip::set_wake_mask);
 // `drop_translations` (null: uc_ctl_flush_tb) makes the engine drop all its translated code
-// (emu_coherence.h).
+// (emu_coherence.h); `insns_between` counts the instructions that start in [from, to) of a
+// translation block (null: every instruction is 4 bytes; emu_icount.h).
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
@@ -172,6 +176,7 @@ struct ArchOps {
   bool (*take_stop)(EmuCpu& cpu, uc_err err);
   void (*halted)(EmuCpu& cpu);
   void (*drop_translations)(EmuCpu& cpu);
+  uint64_t (*insns_between)(EmuCpu& cpu, uint64_t from, uint64_t to);
 };
 
 extern const ArchOps kAarch64Ops;

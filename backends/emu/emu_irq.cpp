@@ -22,7 +22,21 @@ constexpr uint64_t kSliceNs = 1'000'000;
 void arm_at(EmuCpu& cpu, uint64_t deadline) {
   if (deadline >= cpu.armed) return;
   cpu.armed = deadline;
-  cpu.ticker.arm(cpu.clock.host_ns(deadline));
+  if (cpu.counting) {
+    cpu.icount.stop_at = icount_deadline(deadline);  // the block hook ends the slice there
+  } else {
+    cpu.ticker.arm(cpu.clock.host_ns(deadline));
+  }
+}
+
+// The block hook stops the engine when a block starts at EmuCpu::block_watch. Registers are
+// written with the engine stopped (a PC written from a block hook broke Unicorn's block
+// chaining: SIGSEGV in tb_set_jmp_target).
+bool take_watch(EmuCpu& cpu, uint64_t address) {
+  if (address != cpu.block_watch || cpu.block_watch == 0) return false;
+  cpu.block_watch = 0;
+  cpu.watch_hit = true;
+  return true;
 }
 
 }  // namespace
@@ -34,18 +48,20 @@ Result<void> install_block_hook(EmuCpu& cpu) {
   // the engine resumes at the block's start with nothing replayed.
   auto on_block = [](uc_engine* uc, uint64_t address, uint32_t, void* user) {
     auto& self = *static_cast<EmuCpu*>(user);
-    if (address == self.block_watch && self.block_watch != 0) {
-      // Registers are written with the engine stopped (a PC written from a block hook broke
-      // Unicorn's block chaining: SIGSEGV in tb_set_jmp_target).
-      self.block_watch = 0;
-      self.watch_hit = true;
+    if (take_watch(self, address) || self.stop_requested.load(std::memory_order_relaxed))
       uc_emu_stop(uc);
-    }
-    if (self.stop_requested.load(std::memory_order_relaxed)) uc_emu_stop(uc);
   };
+  // --icount: the same, and the block is counted, or ends the slice at the count's deadline.
+  auto on_block_counted = [](uc_engine* uc, uint64_t address, uint32_t size, void* user) {
+    auto& self = *static_cast<EmuCpu*>(user);
+    const bool stopping =
+        take_watch(self, address) || self.stop_requested.load(std::memory_order_relaxed);
+    if (!icount_block(self, address, size, stopping)) uc_emu_stop(uc);
+  };
+  void* callback = cpu.counting ? reinterpret_cast<void*>(+on_block_counted)
+                                : reinterpret_cast<void*>(+on_block);
   uc_hook h;
-  if (uc_hook_add(cpu.uc, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(+on_block), &cpu, 1, 0) !=
-      UC_ERR_OK)
+  if (uc_hook_add(cpu.uc, &h, UC_HOOK_BLOCK, callback, &cpu, 1, 0) != UC_ERR_OK)
     return Error(Status::kBackend);
   return ok();
 }
@@ -71,10 +87,13 @@ void sync_irqs(EmuCpu& cpu) {
 
 void arm_slice(EmuCpu& cpu) {
   cpu.armed = kNoDeadline;
+  cpu.icount.stop_at = kNoDeadline;
   const uint64_t now = cpu.clock.now_ns();
-  // In GuestClock time, from the host's clock (which a test's frozen GuestClock does not follow).
-  uint64_t deadline =
-      cpu.code.watched() ? hosted::now_ns() + kCodeCheckNs - cpu.clock.offset_ns() : kNoDeadline;
+  // In GuestClock time, from the host's clock (which a test's frozen GuestClock does not follow);
+  // with --icount from the count, so that slices end at the same instructions every run.
+  const uint64_t code_check =
+      cpu.counting ? now + kCodeCheckNs : hosted::now_ns() + kCodeCheckNs - cpu.clock.offset_ns();
+  uint64_t deadline = cpu.code.watched() ? code_check : kNoDeadline;
   if (cpu.chip != nullptr) {
     deadline = std::min(deadline, cpu.chip->advance(now));
     if (cpu.cpu_count > 1) deadline = std::min(deadline, now + kSliceNs);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "backends/emu/emu_coherence.h"
+#include "backends/emu/emu_icount.h"
 #include "backends/emu/emu_vcpu.h"
 #include "backends/hosted/host_idle.h"
 #include "backends/hosted/host_paging.h"
@@ -54,8 +55,14 @@ class EmuMachine {
 struct EmuHal {
   using PagingHandler = hosted::HostPagingHandler;
   using Machine = EmuMachine;
-  static uint64_t now_ns() { return hosted::now_ns(); }
-  static void idle_until(uint64_t deadline_ns) { hosted::idle_until(deadline_ns); }
+  // --icount: guest time is the instruction count (emu_icount.h).
+  static uint64_t now_ns() {
+    return emu::icount_enabled() ? emu::icount_now_ns() : hosted::now_ns();
+  }
+  static void idle_until(uint64_t deadline_ns) {
+    if (emu::icount_enabled()) return emu::icount_idle_until(deadline_ns);
+    hosted::idle_until(deadline_ns);
+  }
   static void wake() { hosted::wake(); }
   static void poll_input() {}  // input comes from the reader thread
 };

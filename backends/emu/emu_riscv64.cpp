@@ -77,6 +77,34 @@ std::optional<uint32_t> fetch_trapped_insn(EmuCpu& cpu, uint64_t pc) {
   return insn;
 }
 
+// --icount: the instructions that start in [from, to) of one translation block, 2 bytes for an
+// RVC encoding and 4 otherwise (priv spec 1.5, "Base encoding"), read through the guest's page
+// tables as fetch_trapped_insn reads them. An unreadable halfword counts the rest as 4-byte
+// instructions (the same every run).
+uint64_t insns_between(EmuCpu& cpu, uint64_t from, uint64_t to) {
+  if (from >= to) return 0;
+  const Result<RiscvTrapInfo> info = riscv_trap_info(cpu.uc, cpu.context);
+  const bool user = info && info->priv == kPrivU;
+  if (user && !riscv_set_priv(cpu.uc, cpu.context, kPrivS)) return (to - from) / 4;
+  constexpr uint64_t kPage = 0xfff;
+  uint64_t count = 0;
+  uint64_t pc = from;
+  std::optional<uint64_t> page;  // the guest-physical page of `pc`
+  while (pc < to) {
+    if (pc == from || (pc & kPage) == 0) page = riscv_fetch_address(cpu.uc, pc & ~kPage);
+    uint16_t half = 0;
+    if (!page || uc_mem_read(cpu.uc, *page + (pc & kPage), &half, sizeof half) != UC_ERR_OK) {
+      count += (to - pc + 3) / 4;
+      break;
+    }
+    pc += (half & 3) == 3 ? 4 : 2;
+    ++count;
+  }
+  if (user && !riscv_set_priv(cpu.uc, cpu.context, kPrivU))
+    TLOG_DEBUG("emu: privilege not restored");
+  return count;
+}
+
 // `rdtime rd` (csrrs rd, time, x0; Zicntr): Unicorn has no time source for the time CSR
 // and raises an illegal-instruction exception (UNICORN.md section 2, "Timer"), so the backend
 // completes the read from the VM's timer, as the CLINT's mtime would answer on QEMU. From U-mode
@@ -209,7 +237,11 @@ void on_intr(uc_engine* uc, uint32_t intno, void* user) {
   if constexpr (kRiscvPcAdvancedBeforeTrap) pc -= 4;  // exact for RVC too: Unicorn adds 4
   std::optional<uint32_t> insn;
   if (intno == kCauseIllegal || intno == kCauseLoadMisaligned) insn = fetch_trapped_insn(cpu, pc);
-  if (intno == kCauseIllegal && insn && emulate_rdtime(cpu, pc, *insn)) return;
+  // An ECALL and an emulated rdtime complete; an exception the guest takes re-runs the
+  // instruction.
+  const bool rdtime = intno == kCauseIllegal && insn && (*insn & kRdtimeMask) == kRdtime;
+  icount_cut(cpu, pc, intno == kCauseEcall || rdtime);
+  if (rdtime && emulate_rdtime(cpu, pc, *insn)) return;
   if (intno == kCauseLoadMisaligned) intno = misaligned_cause(insn);
   take_exception(cpu, intno, pc, insn);
 }
@@ -290,6 +322,9 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   // A PC anywhere else means mret did not take (the engine was no longer in M-mode).
   if (pc != boot.pc) return Error(Status::kUnsupported);
   cpu.left_machine_mode = true;
+  // --icount counts from the guest's entry: not the trampoline, nor the stop Unicorn makes of
+  // `until` there.
+  cpu.icount = Icount{};
   if (!riscv_find_priv(uc, cpu.context, m_mode) || !riscv_badaddr_offset()) {
     TLOG_ERROR(
         "emu: cannot deliver riscv64 interrupts and exceptions: the privilege or fault-address "
@@ -333,7 +368,7 @@ int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1
 }  // namespace
 
 const ArchOps kRiscv64Ops = {
-    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,         configure, load_boot,
-    gpr,           set_lines,       nullptr,         take_stop, halted,    drop_translations};
+    UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 4,      configure,         load_boot,    gpr,
+    set_lines,     nullptr,         take_stop,       halted, drop_translations, insns_between};
 
 }  // namespace tandem::emu

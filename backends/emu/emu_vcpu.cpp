@@ -18,6 +18,7 @@ namespace emu {
 constexpr uint64_t kNoUntil = ~uint64_t{0};
 
 EmuCpu::~EmuCpu() {
+  icount_detach(*this);
   if (peers != nullptr && cpu_id < peers->cpus.size()) peers->cpus[cpu_id] = nullptr;
   if (context != nullptr) uc_context_free(context);
   if (uc != nullptr) uc_close(uc);
@@ -114,6 +115,7 @@ Result<EmuVcpu> EmuVcpu::create(const VcpuSetup& setup, std::shared_ptr<emu::Emu
   if (uc_ctl_set_tcg_buffer_size(cpu->uc, emu::kBufferBytes) != UC_ERR_OK)
     return Error(Status::kBackend);
   TRY(ops->configure(*cpu));
+  if (emu::icount_enabled()) TRY(emu::icount_attach(*cpu));
   TRY(emu::install_block_hook(*cpu));
   TRY(emu::map_address_space(*cpu));
   cpu->code = code_setup.find();
@@ -151,6 +153,7 @@ Result<VcpuExit> EmuVcpu::run() {
   // A debugger's stop that came after before_run() looked but before in_run was set.
   if (cpu.debugger != nullptr && cpu.debugger->stop_wanted()) emu::preempt(cpu);
   uc_err err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+  emu::icount_close(cpu);
   for (;;) {
     if (cpu.watch_hit && !cpu.has_exit && err == UC_ERR_OK) {
       // The block hook stopped the engine at EmuCpu::block_watch: the architecture finishes
@@ -163,6 +166,7 @@ Result<VcpuExit> EmuVcpu::run() {
       break;
     }
     err = uc_emu_start(cpu.uc, pc(), emu::kNoUntil, 0, 0);
+    emu::icount_close(cpu);
   }
   cpu.in_run = false;
   cpu.ticker.disarm();

@@ -26,6 +26,7 @@
 #include "core/mm/address_space.h"
 #include "core/vcpu/cpu_control.h"
 #include "core/vm/boot.h"
+#include "core/vm/input_pump.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem {
@@ -337,6 +338,9 @@ class Vm final : private CpuControl {
   // moves them into the console UART as it has room. set_input_open(false) once the host's
   // input has ended, so a guest that waits only for input is known to be stuck.
   InputQueue& console_input() { return m_input; }
+  // Deterministic runs: console input reaches console_input() only through `pump`
+  // (core/vm/input_pump.h); null: the host's reader pushes it directly.
+  void set_input_pump(InputPump* pump) { m_input_pump = pump; }
   void notify_input() { H::wake(); }
   void set_input_open(bool open) {
     m_input_open.store(open);
@@ -427,6 +431,7 @@ class Vm final : private CpuControl {
   // Console input and timers; the next timer deadline (GuestClock ns) or kNoDeadline.
   uint64_t service_locked() {
     VmExits::Guard guard(m_exits);
+    if (m_input_pump != nullptr) m_input_pump->pump();
     m_board->feed_console(m_input);
     m_board->poll_virtio();
     IrqChip* chip = m_exits.irq_chip();
@@ -521,6 +526,7 @@ class Vm final : private CpuControl {
   InitrdPlacement m_initrd{Gpa(0), Gpa(0)};
   uint8_t m_dtb[kMaxDtbSize] = {};
   InputQueue m_input;
+  InputPump* m_input_pump = nullptr;
   std::atomic<bool> m_input_open{false};
   std::atomic<bool> m_stop_requested{false};
   std::atomic<bool> m_paused{false};

@@ -63,6 +63,7 @@ struct MachineConfig {
   uint64_t ram_size;
   uint64_t mmio_base;
   bool irq_chip = false;  // the board's interrupt controller model, driving the vCPU's inputs
+  uint64_t (*clock)() = nullptr;  // the chip's time in ns; null: always 0
 };
 
 inline constexpr uint64_t kMmioSize = 0x1000;
@@ -100,7 +101,7 @@ class EmuMachine {
     ASSERT_TRUE(bus.add(BusSpace::kPort, kComBase, 8, com_dev).ok());
     ASSERT_TRUE(bus.add(BusSpace::kPort, kPostPort, 1, post_dev).ok());
     IrqChip* chip = nullptr;
-    const GuestClock clock{&no_clock, 0};
+    const GuestClock clock{cfg.clock != nullptr ? cfg.clock : &no_clock, 0};
     if (cfg.irq_chip) {
       ASSERT_NE(m_board, nullptr);
       chip = m_board->create_irq_chip(1, clock, false);

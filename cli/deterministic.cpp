@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "cli/deterministic.h"
+
+#include <spdlog/spdlog.h>
+
+#include "backends/emu/emu_icount.h"
+
+namespace tandem::cli {
+
+std::optional<unsigned> parse_icount_shift(const std::string& text) {
+  if (text.empty() || text.size() > 2 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  const unsigned value = static_cast<unsigned>(std::stoul(text));
+  if (value > emu::kMaxIcountShift) return std::nullopt;
+  return value;
+}
+
+bool deterministic_alone(const RunOptions& opts, size_t vm_count, bool api_socket) {
+  if (!opts.icount || (vm_count == 1 && !api_socket)) return true;
+  spdlog::error(
+      "--icount: guest time is the instruction count of the only VM of a run; this run has {}",
+      vm_count > 1 ? "several VMs" : "a control socket (--api-socket)");
+  return false;
+}
+
+bool start_deterministic(const RunOptions& opts, Arch arch) {
+  if (!opts.icount) return true;
+  if (opts.backend != Backend::kEmu) {
+    spdlog::error("--icount: the instruction count is the emu backend's (--backend emu)");
+    return false;
+  }
+  if (arch == Arch::kX86_64) {
+    spdlog::error(
+        "--icount: x86_64 guests on the emu backend have no timers or interrupts (Unicorn cannot "
+        "deliver them), so nothing there depends on time; --icount is for aarch64 and riscv64");
+    return false;
+  }
+  if (opts.cpus > 1) {
+    spdlog::error(
+        "--icount with --cpus {}: the emu backend's vCPUs take turns by host time, which no "
+        "instruction count can repeat; --icount runs one vCPU",
+        opts.cpus);
+    return false;
+  }
+  const std::string& file = opts.record.empty() ? opts.replay : opts.record;
+  if (!file.empty() &&
+      (!opts.virtio.drives.empty() || opts.virtio.rng || !opts.virtio.nics.empty())) {
+    spdlog::error(
+        "{} {}: virtio disks, entropy and network are not recorded (yet); run without "
+        "--drive, --rng and --nic",
+        opts.record.empty() ? "--replay" : "--record", file);
+    return false;
+  }
+  if (!emu::enable_icount(opts.icount_shift)) {
+    spdlog::error("--icount-shift {}: at most {}", opts.icount_shift, emu::kMaxIcountShift);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<RecordReplay> open_record(const RunOptions& opts, Arch arch, uint64_t guest_hash,
+                                          RecordTarget target) {
+  RecordIdentity id;
+  id.arch = arch;
+  id.icount_shift = opts.icount_shift;
+  id.guest_hash = guest_hash;
+  id.options = "mem=" + std::to_string(opts.mem_bytes) +
+               " machine=" + (opts.machine.empty() ? "default" : opts.machine) +
+               " console=" + (opts.virtio.console ? "virtio" : "uart");
+  if (!opts.record.empty()) return RecordReplay::record(opts.record, id, std::move(target));
+  return RecordReplay::replay(opts.replay, id, std::move(target));
+}
+
+}  // namespace tandem::cli

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Deterministic runs on the emu backend (backends/emu/emu_icount.h, cli/record_replay.h):
+
+    deterministic_test.py <tandem> <guests-dir> <arch>
+
+  1. --icount: the timer and hello guests run twice with `--trace exits`; the two runs print
+     the same console output and the same trace, every exit line carries its instruction count
+     (icount=N) and the counts never go down. The timer guest also says its 10 ticks came on
+     time, so guest time moved with the count.
+  2. What --icount cannot do is refused with status 2 and a reason: --cpus 2, a shift above 10,
+     --record with --replay, and (when the x86_64 guests exist) an x86_64 guest.
+  3. --record / --replay: the echo guest fed random bytes in random bursts (a pipe written with
+     random pauses) is recorded, then replayed twice with nothing on stdin; the three runs print
+     the same output (the bytes echoed back) and the same trace.
+  4. A record that was cut short, had a byte flipped, or belongs to another guest is refused
+     (status 2, saying which); one edited consistently (an input byte changed and the checksum
+     redone) replays, diverges and says so (status 125, "replay diverged").
+
+Exit status 0 when everything passed, 1 otherwise, 77 (skip) when the guests are missing.
+Python 3 standard library only.
+"""
+
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+LIMIT = 120  # seconds for one run; they take well under one
+FNV_BASIS = 0xCBF29CE484222325
+
+
+class Failure(Exception):
+    pass
+
+
+def run(cmd, stdin=subprocess.DEVNULL):
+    p = subprocess.run(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=LIMIT)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def exit_lines(err):
+    return [line for line in err.splitlines() if line.startswith("exit ")]
+
+
+def check_counts(name, err):
+    lines = exit_lines(err)
+    if not lines:
+        raise Failure(f"{name}: no exit lines in the trace")
+    last = 0
+    for line in lines:
+        m = re.search(r" icount=(\d+)$", line)
+        if not m:
+            raise Failure(f"{name}: an exit line without its count: {line!r}")
+        count = int(m.group(1))
+        if count < last:
+            raise Failure(f"{name}: the count went down ({last} -> {count}) at {line!r}")
+        last = count
+    return len(lines), last
+
+
+def same_runs(name, runs):
+    first = runs[0]
+    for i, other in enumerate(runs[1:], 2):
+        if other[1] != first[1]:
+            raise Failure(f"{name}: run {i} printed other console output than run 1")
+        a, b = exit_lines(first[2]), exit_lines(other[2])
+        if a != b:
+            diff = next((j for j in range(min(len(a), len(b))) if a[j] != b[j]), min(len(a), len(b)))
+            raise Failure(f"{name}: run {i}'s trace differs from run 1's at exit line {diff + 1} "
+                          f"({len(a)} and {len(b)} lines): "
+                          f"{a[diff] if diff < len(a) else '<end>'} / "
+                          f"{b[diff] if diff < len(b) else '<end>'}")
+
+
+def icount_twice(tandem, guests, arch):
+    for guest in ("timer", "hello"):
+        elf = os.path.join(guests, arch, f"{guest}.elf")
+        cmd = [tandem, "run", "--icount", "--trace", "exits", elf]
+        runs = [run(cmd) for _ in range(2)]
+        for status, out, err in runs:
+            if status != 0:
+                raise Failure(f"{guest}: status {status}: {err[-2000:]}")
+        same_runs(guest, runs)
+        lines, last = check_counts(guest, runs[0][2])
+        if guest == "timer" and "timer: 10 interrupts" not in runs[0][1]:
+            raise Failure(f"timer: {runs[0][1]!r}")
+        print(f"{guest}: 2 runs, {lines} identical exit lines, last count {last}")
+
+
+def refusals(tandem, guests, arch):
+    elf = os.path.join(guests, arch, "hello.elf")
+    cases = [(["--icount", "--cpus", "2"], "one vCPU"),
+             (["--icount-shift", "11"], "from 0 to 10"),
+             (["--record", "/dev/null", "--replay", "/dev/null"], "either records or replays")]
+    x86 = os.path.join(guests, "x86_64", "hello.elf")
+    for args, why in cases + ([(["--icount", x86], "x86_64")] if os.path.exists(x86) else []):
+        cmd = [tandem, "run", *args] + ([] if args[-1] == x86 else [elf])
+        status, _, err = run(cmd)
+        if status != 2 or why not in err:
+            raise Failure(f"{args}: status {status}, want 2 and {why!r}: {err!r}")
+        print(f"refused {' '.join(args)}: {err.strip().splitlines()[-1]}")
+
+
+def record_echo(tandem, elf, path, rng):
+    """Records the echo guest fed random bytes in random bursts; returns the run and the bytes."""
+    text = "".join(rng.choice("abcdefghijklmnoprstuvwxyz0123456789 \n") for _ in range(300))
+    proc = subprocess.Popen([tandem, "run", "--record", path, "--trace", "exits", elf],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    out = {}
+    ready = threading.Event()
+
+    def reader(name, stream):
+        got = b""
+        while chunk := stream.read1(4096):
+            got += chunk
+            if b"echo: ready" in got:
+                ready.set()
+        out[name] = got.decode(errors="replace")
+
+    threads = [threading.Thread(target=reader, args=(n, s))
+               for n, s in (("out", proc.stdout), ("err", proc.stderr))]
+    for t in threads:
+        t.start()
+    ready.wait(timeout=LIMIT)  # input then arrives while the guest waits in WFI, in bursts
+    data = (text + "q").encode()
+    at = 0
+    while at < len(data):
+        n = rng.randint(1, 40)
+        proc.stdin.write(data[at:at + n])
+        proc.stdin.flush()
+        at += n
+        time.sleep(rng.random() * 0.02)
+    proc.stdin.close()
+    proc.wait(timeout=LIMIT)
+    for t in threads:
+        t.join()
+    return (proc.returncode, out["out"], out["err"]), text
+
+
+def fnv1a(data):
+    h = FNV_BASIS
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def record_replay(tandem, guests, arch, tmp):
+    elf = os.path.join(guests, arch, "echo.elf")
+    path = os.path.join(tmp, "echo.rec")
+    rng = random.Random(int(os.environ.get("DETERMINISTIC_SEED", time.time_ns())))
+    recorded, text = record_echo(tandem, elf, path, rng)
+    if recorded[0] != 0:
+        raise Failure(f"record: status {recorded[0]}: {recorded[2][-2000:]}")
+    if recorded[1] != f"echo: ready\n{text}echo: bye\n":
+        raise Failure(f"record: the guest did not echo the input: {recorded[1]!r}")
+    cmd = [tandem, "run", "--replay", path, "--trace", "exits", elf]
+    runs = [recorded] + [run(cmd) for _ in range(2)]
+    for status, _, err in runs[1:]:
+        if status != 0:
+            raise Failure(f"replay: status {status}: {err[-2000:]}")
+    same_runs("echo record/replay", runs)
+    lines, last = check_counts("echo", recorded[2])
+    with open(path, "rb") as f:
+        data = f.read()
+    inputs = data.count(b"\ninput ")
+    print(f"echo: recorded ({inputs} input batches, {len(data)} bytes), replayed twice: "
+          f"{lines} identical exit lines, last count {last}, same output")
+    return elf, path, data
+
+
+def tampered(tandem, guests, arch, tmp, elf, data):
+    def replay_of(name, content, guest=elf):
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(content)
+        return run([tandem, "run", "--replay", path, guest])
+
+    sum_at = data.rindex(b"sum ")
+    middle = len(data) // 2
+    flipped = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
+    cases = [("truncated", data[:middle], "truncated"),
+             ("flipped", flipped, "corrupt")]
+    hello = os.path.join(guests, arch, "hello.elf")
+    for name, content, why in cases:
+        status, _, err = replay_of(name, content)
+        if status != 2 or why not in err:
+            raise Failure(f"{name} record: status {status}, want 2 and {why!r}: {err!r}")
+        print(f"{name} record refused: {err.strip().splitlines()[-1]}")
+    status, _, err = replay_of("foreign", data, hello)
+    if status != 2 or "recorded for another run" not in err:
+        raise Failure(f"another guest's record: status {status}: {err!r}")
+    print(f"another guest's record refused: {err.strip().splitlines()[-1]}")
+    # A consistent edit: the first input batch's first byte changed, the checksum redone.
+    m = re.search(rb"\ninput \d+ \d+ ([0-9a-f]{2})", data)
+    if not m:
+        raise Failure("the record has no input line")
+    byte = int(m.group(1), 16)
+    new = b"%02x" % (byte ^ 0x01 if byte ^ 0x01 != ord("q") else byte ^ 0x02)
+    body = data[:m.start(1)] + new + data[m.end(1):sum_at]
+    edited = body + b"sum %016x\n" % fnv1a(body)
+    status, _, err = replay_of("edited", edited)
+    if status != 125 or "replay diverged" not in err:
+        raise Failure(f"edited record: status {status}, want 125 and 'replay diverged': {err!r}")
+    print(f"edited record: {err.strip().splitlines()[-1]}")
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    tandem, guests, arch = sys.argv[1:]
+    for guest in ("timer", "hello", "echo"):
+        if not os.path.exists(os.path.join(guests, arch, f"{guest}.elf")):
+            print(f"SKIP: no {guest} guest for {arch}")
+            return 77
+    try:
+        icount_twice(tandem, guests, arch)
+        refusals(tandem, guests, arch)
+        with tempfile.TemporaryDirectory() as tmp:
+            elf, _, data = record_replay(tandem, guests, arch, tmp)
+            tampered(tandem, guests, arch, tmp, elf, data)
+    except (Failure, subprocess.TimeoutExpired) as e:
+        print(f"FAIL: {e}", file=sys.stderr)
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

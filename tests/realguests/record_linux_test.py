@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""A Linux boot recorded, then replayed twice (cli/record_replay.h):
+
+    record_linux_test.py <tandem> [--arch aarch64|riscv64]
+
+Debian's kernel with the busybox initramfs of scripts/fetch-guests (the `linux` case of
+real_guest_test.py: /init reports "up", the release and the CPU count, then powers off) on the
+emu backend with one vCPU and `--trace exits`: once with --record, twice with --replay of that
+record. The three runs must end with status 0 and print the same console output and the same
+trace, every line of which carries the instruction count of its exit. Traces are compared by
+digest as they stream (a boot makes millions of exit lines). Timings are printed, never judged.
+"""
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import real_guest_test  # noqa: E402  (fetch, CONSOLE)
+
+LIMIT = 600
+
+
+def run(cmd):
+    """Runs `cmd`; its status, stdout, and the digest, line count and last line of its trace."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    out = []
+    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()))
+    reader.start()
+    digest, lines, last, other = hashlib.sha256(), 0, b"", []
+    for line in proc.stderr:
+        if line.startswith(b"exit "):
+            if b" icount=" not in line:
+                raise SystemExit(f"FAIL: an exit line without its count: {line!r}")
+            digest.update(line)
+            lines += 1
+            last = line
+        else:
+            other.append(line)
+    proc.wait(timeout=LIMIT)
+    reader.join()
+    return {"status": proc.returncode, "out": out[0].decode(errors="replace"),
+            "trace": digest.hexdigest(), "lines": lines, "last": last.decode().strip(),
+            "stderr": b"".join(other[-20:]).decode(errors="replace"),
+            "seconds": time.monotonic() - start}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("tandem")
+    p.add_argument("--arch", default="aarch64", choices=["aarch64", "riscv64"])
+    args = p.parse_args()
+    paths = real_guest_test.fetch(args.arch)
+    base = [args.tandem, "run", "--backend", "emu", "--arch", args.arch, "--mem", "512M",
+            "--kernel", paths["Image"], "--initrd", paths["initrd.gz"],
+            "--append", f"console={real_guest_test.CONSOLE[args.arch]} panic=-1",
+            "--trace", "exits"]
+    with tempfile.TemporaryDirectory() as tmp:
+        record = os.path.join(tmp, "linux.rec")
+        runs = [run(base + ["--record", record])]
+        size = os.path.getsize(record)
+        runs += [run(base + ["--replay", record]) for _ in range(2)]
+    for name, r in zip(("record", "replay 1", "replay 2"), runs):
+        print(f"{name}: status {r['status']}, {r['lines']} exit lines, {r['seconds']:.1f} s, "
+              f"last: {r['last']}")
+        if r["status"] != 0:
+            print(f"FAIL: {name}: status {r['status']}\n{r['stderr']}\n{r['out'][-2000:]}",
+                  file=sys.stderr)
+            return 1
+    if "tandem-init: up" not in runs[0]["out"] or "tandem-init: poweroff" not in runs[0]["out"]:
+        print(f"FAIL: the boot did not reach /init and power off:\n{runs[0]['out'][-2000:]}",
+              file=sys.stderr)
+        return 1
+    for i, r in enumerate(runs[1:], 1):
+        if r["out"] != runs[0]["out"]:
+            print(f"FAIL: replay {i} printed other console output", file=sys.stderr)
+            return 1
+        if (r["trace"], r["lines"]) != (runs[0]["trace"], runs[0]["lines"]):
+            print(f"FAIL: replay {i}'s trace differs ({r['lines']} lines, "
+                  f"{runs[0]['lines']} recorded)", file=sys.stderr)
+            return 1
+    print(f"PASS: record ({size} bytes) and two replays: same console output, "
+          f"{runs[0]['lines']} identical exit lines (sha256 {runs[0]['trace'][:16]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
