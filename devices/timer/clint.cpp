@@ -94,8 +94,8 @@ void Clint::write(uint64_t offset, unsigned size, uint64_t value) {
 bool Clint::register_name(uint64_t offset, bool write, RegisterName& out) const {
   (void)write;
   const auto n = [](uint64_t v) { return static_cast<unsigned>(v); };
-  if (offset < kMsipBase + 4 * kMaxHarts) return out.set_format("msip%u", n(offset / 4));
-  if (offset >= kMtimecmpBase && offset < kMtimecmpBase + 8 * kMaxHarts)
+  if (offset < kMsipBase + 4 * uint64_t{kMaxHarts}) return out.set_format("msip%u", n(offset / 4));
+  if (offset >= kMtimecmpBase && offset < kMtimecmpBase + 8 * uint64_t{kMaxHarts})
     return out.set_format("mtimecmp%u%s", n((offset - kMtimecmpBase) / 8),
                           offset % 8 >= 4 ? ".hi" : "");
   if (offset >= kMtime && offset < kMtime + 8)
