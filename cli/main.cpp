@@ -120,14 +120,15 @@ std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where
   if (!parse_each(args.drives, tandem::cli::parse_drive, opts.virtio.drives, where) ||
       !parse_each(args.nics, tandem::cli::parse_nic, opts.virtio.nics, where))
     return std::nullopt;
-  // --console uart|virtio[,stdio|prefix|file:PATH]: the device, then where it goes.
+  // --console uart|virtio[,stdio|prefix|file:PATH|socket:PATH]: the device, then where it goes.
   size_t start = 0;
   while (!args.console.empty() && start <= args.console.size()) {
     const size_t comma = std::min(args.console.find(',', start), args.console.size());
     const std::string item = args.console.substr(start, comma - start);
     if (item == "uart" || item == "virtio") {
       opts.virtio.console = item == "virtio";
-    } else if (item == "stdio" || item == "prefix" || item.rfind("file:", 0) == 0) {
+    } else if (item == "stdio" || item == "prefix" || item.rfind("file:", 0) == 0 ||
+               item.rfind("socket:", 0) == 0) {
       if (!opts.console.empty()) {
         usage_error(where, "--console " + args.console + ": name one place for the console");
         return std::nullopt;
@@ -136,7 +137,7 @@ std::optional<RunOptions> to_run_options(RunArgs& args, const std::string& where
     } else {
       usage_error(where, "--console " + args.console + ": '" + item +
                              "' is neither a device (uart, virtio) nor a place (stdio, prefix, "
-                             "file:PATH)");
+                             "file:PATH, socket:PATH)");
       return std::nullopt;
     }
     start = comma + 1;
@@ -206,7 +207,9 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "The console's device and/or where it goes, comma-separated: uart (the "
                   "board's UART, the default) | virtio (also a virtio console, Linux's hvc0, "
                   "which then takes the input); stdio | prefix (each line \"[name] \") | "
-                  "file:PATH (default: stdio for one VM, prefix for several)");
+                  "file:PATH | socket:PATH (a Unix socket tandem listens on: one client at a "
+                  "time gets the output and types the input) (default: stdio for one VM, "
+                  "prefix for several)");
   tandem::cli::add_device_options(*run, args.drives, args.opts.virtio.rng,
                                   {"repeatable", "the host's getrandom()"});
   run->add_option("--nic", args.nics,

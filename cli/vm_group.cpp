@@ -14,6 +14,7 @@
 #include "cli/console_input.h"
 #include "cli/console_sink.h"
 #include "cli/console_sinks.h"
+#include "cli/socket_console.h"
 #include "cli/terminal_mode.h"
 #include "cli/watchdog.h"
 
@@ -34,7 +35,8 @@ std::string describe(const StopInfo& stop) {
   return "unknown";
 }
 
-// The VM's console: "stdio", "prefix" or "file:PATH" (options.h). Null after printing why.
+// The VM's console: "stdio", "prefix", "file:PATH" or "socket:PATH" (options.h). Null after
+// printing why.
 std::shared_ptr<CharSink> open_console(const RunOptions& opts) {
   const std::string& spec = opts.console;
   if (spec == "stdio") return std::make_shared<StdoutSink>();
@@ -44,7 +46,13 @@ std::shared_ptr<CharSink> open_console(const RunOptions& opts) {
     if (!sink) spdlog::error("--console {}: cannot write the file: {}", spec, std::strerror(errno));
     return sink;
   }
-  spdlog::error("--console {}: not a console (stdio, prefix or file:PATH)", spec);
+  if (spec.rfind("socket:", 0) == 0) {
+    std::string why;
+    std::shared_ptr<CharSink> sink = SocketConsole::open(spec.substr(7), why);
+    if (!sink) spdlog::error("--console {}: cannot listen there: {}", spec, why);
+    return sink;
+  }
+  spdlog::error("--console {}: not a console (stdio, prefix, file:PATH or socket:PATH)", spec);
   return nullptr;
 }
 
@@ -98,8 +106,12 @@ VmGroup::VmGroup() = default;
 
 VmGroup::~VmGroup() {
   quit();
-  for (Slot& s : m_slots)
+  for (Slot& s : m_slots) {
     if (s.thread.joinable()) s.thread.join();
+    // A socket console's input reaches the VM through this group (not under m_mutex: the
+    // console delivers under its own lock and then takes m_mutex).
+    if (auto* socket = dynamic_cast<SocketConsole*>(s.sink.get())) socket->stop_input();
+  }
 }
 
 int VmGroup::add(RunOptions opts, std::string& error) {
@@ -122,15 +134,32 @@ int VmGroup::add(RunOptions opts, std::string& error) {
     error = "the VM could not be built (see tandem's messages)";
     return status;
   }
-  std::lock_guard lock(m_mutex);
-  if (find(opts.name) != nullptr) {
-    error = "a VM named '" + opts.name + "' exists already";
-    return kExitUsage;
+  Slot* slot = nullptr;
+  {
+    std::lock_guard lock(m_mutex);
+    if (find(opts.name) != nullptr) {
+      error = "a VM named '" + opts.name + "' exists already";
+      return kExitUsage;
+    }
+    slot = &m_slots.emplace_back();
+    slot->opts = std::move(opts);
+    slot->sink = std::move(sink);
+    slot->vm = std::move(vm);
   }
-  Slot& s = m_slots.emplace_back();
-  s.opts = std::move(opts);
-  s.sink = std::move(sink);
-  s.vm = std::move(vm);
+  // Outside m_mutex: the console delivers under its own lock and then takes m_mutex.
+  Slot& s = *slot;
+  if (auto* socket = dynamic_cast<SocketConsole*>(s.sink.get())) {
+    socket->set_input(
+        [this, &s](uint8_t c) {
+          std::lock_guard input_lock(m_mutex);
+          if (!s.vm || s.state == VmState::kStopped) return true;  // dropped
+          return s.vm->push_input(c);
+        },
+        [this, &s] {
+          std::lock_guard input_lock(m_mutex);
+          if (s.vm) s.vm->notify_input();
+        });
+  }
   return 0;
 }
 
@@ -144,10 +173,16 @@ bool VmGroup::takes_keyboard(const Slot& s) const {
   return s.opts.console.empty() || s.opts.console == "stdio" || s.opts.console == "prefix";
 }
 
+// Whether input may still come: from the keyboard while it is open, from a socket console
+// always (a client can connect at any time).
+bool VmGroup::input_open(const Slot& s) const {
+  return (m_input_open && takes_keyboard(s)) || s.opts.console.rfind("socket:", 0) == 0;
+}
+
 void VmGroup::start_locked(Slot& s) {
   s.state = VmState::kRunning;
   s.since = Clock::now();
-  s.vm->set_input_open(m_input_open && takes_keyboard(s));
+  s.vm->set_input_open(input_open(s));
   if (m_focus == nullptr && takes_keyboard(s)) m_focus = &s;
   s.thread = std::thread([this, &s] { slot_main(s); });
 }
@@ -192,7 +227,7 @@ void VmGroup::slot_main(Slot& s) {
       lock.lock();
       // Not stopped, nor out of time, while it was being built.
       if (fresh && !s.stop_requested && !s.timed_out && !m_quit) {
-        fresh->set_input_open(m_input_open && takes_keyboard(s));
+        fresh->set_input_open(input_open(s));
         std::swap(s.vm, fresh);
         s.resets++;
         s.state = VmState::kRunning;
@@ -277,7 +312,7 @@ void VmGroup::start_keyboard() {
         std::lock_guard lock(m_mutex);
         m_input_open = false;
         for (Slot& s : m_slots)
-          if (s.vm) s.vm->set_input_open(false);
+          if (s.vm) s.vm->set_input_open(input_open(s));
       },
       STDERR_FILENO,
       [this] {
@@ -289,7 +324,7 @@ void VmGroup::start_keyboard() {
     std::lock_guard lock(m_mutex);
     m_input_open = false;
     for (Slot& s : m_slots)
-      if (s.vm) s.vm->set_input_open(false);
+      if (s.vm) s.vm->set_input_open(input_open(s));
     return;
   }
   m_input = std::move(*input);

@@ -77,6 +77,7 @@ class VmGroup {
   VmInfo info_of(Slot& s);
   void start_keyboard();
   bool takes_keyboard(const Slot& s) const;
+  bool input_open(const Slot& s) const;
   void focus_next();
 
   std::mutex m_mutex;  // the list, each slot's state, the focus
