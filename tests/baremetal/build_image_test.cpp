@@ -410,7 +410,8 @@ TEST(BuildImage, RefusesVmListsTheImageCannotRun) {
       kEmRiscv, {{0x8020'0000, std::vector<uint8_t>(300, 0xaa), 0x2'0000},
                  {0x8100'0000, header_bytes(baremetal::empty_payload(kEmRiscv, 0x8000'0000)),
                   sizeof(PayloadHeader)}});
-  ImageVm r[2] = {vm_of(guest(kEmRiscv, 0x8020'0000)), vm_of(guest(kEmRiscv, 0x8020'0000))};
+  const auto riscv_kernel = guest(kEmRiscv, 0x8020'0000);  // outlives the views of it below
+  ImageVm r[2] = {vm_of(riscv_kernel), vm_of(riscv_kernel)};
   r[0].name = "x";
   r[1].name = "y";
   EXPECT_EQ(build_image(riscv_hv, r, out, &message).error(), Status::kUnsupported);
