@@ -187,19 +187,14 @@ void VmGroup::start_locked(Slot& s) {
   s.thread = std::thread([this, &s] { slot_main(s); });
 }
 
-namespace {
-
 // The limit passed as the guest reset, or while it was being rebuilt: the stop request reached
 // a VM that had already stopped, so the time limit is reported here.
-template <typename Slot>
-void report_time_limit(Slot& s, const std::string& prefix) {
+void VmGroup::report_time_limit(Slot& s, const std::string& prefix) {
   StopInfo limit;
   limit.set_fault(StopKind::kTimeout, "stopped by the host (time limit)");
   s.status = report_stop(limit, prefix.c_str());
   s.reason = describe(limit);
 }
-
-}  // namespace
 
 void VmGroup::slot_main(Slot& s) {
   Watchdog watchdog(s.opts.timeout_s, [this, &s] {

@@ -78,6 +78,7 @@ class VmGroup {
   void start_keyboard();
   bool takes_keyboard(const Slot& s) const;
   bool input_open(const Slot& s) const;
+  static void report_time_limit(Slot& s, const std::string& prefix);
   void focus_next();
 
   std::mutex m_mutex;  // the list, each slot's state, the focus
