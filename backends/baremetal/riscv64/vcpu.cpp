@@ -30,7 +30,7 @@ Result<uint16_t> fetch_guest_halfword(uint64_t pc) {
 }  // namespace
 
 HypVcpu::HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
-                 uint64_t hstatus, IrqChip* chip, GuestClock clock)
+                 uint64_t hstatus, IrqChip* chip, GuestClock clock, PendingFences& fences)
     : m_id(id),
       m_cpus(cpus),
       m_as(&as),
@@ -38,7 +38,8 @@ HypVcpu::HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, u
       m_hgatp(hgatp),
       m_hstatus(hstatus),
       m_chip(chip),
-      m_clock(clock) {}
+      m_clock(clock),
+      m_fences(&fences) {}
 
 Result<void> HypVcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
@@ -113,7 +114,7 @@ Result<VcpuExit> HypVcpu::run() {
     }
     prepare_entry();
     sync_irqs();
-    tandem_guest_enter(&m_ctx);
+    enter_guest();
     const TrapFrame& f = m_ctx.guest;
     const std::optional<uint64_t> gpa = guest_page_fault_gpa(f.scause, f.stval, f.htval);
     if (gpa && backed_on_demand(*gpa)) continue;
@@ -123,6 +124,30 @@ Result<VcpuExit> HypVcpu::run() {
   }
   save_guest_csrs();
   return out;
+}
+
+// One guest run, after the fences other harts' SBI remote fences posted here (remote_fence.h).
+void HypVcpu::enter_guest() {
+  const uint32_t fences = m_fences->enter(m_id);
+  if ((fences & kFenceInstructions) != 0) fence_i();
+  if ((fences & kFenceVsTlb) != 0) hfence_vvma_all();
+  tandem_guest_enter(&m_ctx);
+  m_fences->leave(m_id);
+}
+
+// An SBI remote fence the VM accepted: posted to its harts (this one included, which does it
+// on its way back in), the others in the guest kicked out, and waited for until each has done
+// it or is outside the guest, as OpenSBI returns only once its targets have fenced.
+void HypVcpu::fence_harts(const RemoteFence& fence) {
+  if (fence.what == 0) return;
+  m_fences->post(fence);
+  for (unsigned i = 0; i < m_cpus; i++) {
+    if (i != m_id && ((fence.harts >> i) & 1) != 0 && !m_fences->settled(i)) arch::kick_cpu(i);
+  }
+  for (unsigned i = 0; i < m_cpus; i++) {
+    if (i == m_id || ((fence.harts >> i) & 1) == 0) continue;
+    while (!m_fences->settled(i)) asm volatile("" ::: "memory");
+  }
 }
 
 // A WFI with several vCPUs: this hart serves this vCPU only, so it waits here for another
