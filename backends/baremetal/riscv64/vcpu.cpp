@@ -58,9 +58,14 @@ Result<void> HypVcpu::set_boot_state(const BootState& boot) {
 
 // While the hypervisor runs, the VS CSRs are whatever the last guest left; a vCPU loads its own
 // before entering and saves them when run() returns, so vCPUs can take turns on one hart.
+// hgatp and its fence only when this hart ran another VM since: the G-stage table of a VM only
+// gains mappings while it runs, and the hart that maps fences its own cached walks
+// (backed_on_demand), so a vCPU that comes back to its hart has nothing stale to drop.
 void HypVcpu::load_guest_csrs() {
-  csr_write<CSR_HGATP>(m_hgatp);
-  hfence_gvma_all();
+  if (csr_read<CSR_HGATP>() != m_hgatp) {
+    csr_write<CSR_HGATP>(m_hgatp);
+    hfence_gvma_all();
+  }
   csr_write<CSR_VSSTATUS>(m_vs.vsstatus);
   csr_write<CSR_VSIE>(m_vs.vsie);
   csr_write<CSR_VSTVEC>(m_vs.vstvec);

@@ -59,6 +59,7 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       out = e;  // pc: the WFI, as the other backends report a halt
       return ExitAction::kReturn;
     case ExitKind::kExternalInterrupt:
+      m_exits->count(ExitKind::kExternalInterrupt);
       // Another hart's kick (several vCPUs): the next entry re-reads this vCPU's lines.
       m_resync_irqs = true;
       if (e.value == IRQ_S_SOFT) csr_clear<CSR_SIP>(SIE_SSIE);
