@@ -17,7 +17,11 @@ namespace tandem::baremetal::riscv64 {
 namespace {
 
 constexpr unsigned kRegA0 = 10;
-constexpr uint64_t kKickWaitNs = 1'000'000;
+// A safety net only: another hart's kick and the VM's deadline end the wait anyway (sip.SSIP
+// stays pending for a WFI that starts after it). Each wake-up ends the guest's WFI: an exit, and
+// under QEMU two full TLB flushes (V changes twice), which at 1 ms made the idle hart of a
+// 2-hart Linux boot one exit in 20.
+constexpr uint64_t kKickWaitNs = 10'000'000;
 
 // An instruction halfword the way the guest fetched it: HLVX.HU through vsatp and hgatp.
 Result<uint16_t> fetch_guest_halfword(uint64_t pc) {
@@ -147,7 +151,8 @@ void HypVcpu::fence_harts(const RemoteFence& fence) {
   if (fence.what == 0) return;
   m_fences->post(fence);
   for (unsigned i = 0; i < m_cpus; i++) {
-    if (i != m_id && ((fence.harts >> i) & 1) != 0 && !m_fences->settled(i)) arch::kick_cpu(i);
+    if (i != m_id && ((fence.harts >> i) & 1) != 0 && !m_fences->settled(i))
+      arch::kick_cpu(physical_cpu(i));
   }
   for (unsigned i = 0; i < m_cpus; i++) {
     if (i == m_id || ((fence.harts >> i) & 1) == 0) continue;
@@ -175,7 +180,15 @@ void HypVcpu::kick_others(bool all) {
   if (m_cpus == 1) return;
   const uint32_t targets = kick_targets(*m_exits, m_chip, m_cpus, m_id, all);
   for (unsigned i = 0; i < m_cpus; i++)
-    if ((targets & (1u << i)) != 0) arch::kick_cpu(i);
+    if ((targets & (1u << i)) != 0) arch::kick_cpu(physical_cpu(i));
+}
+
+// The VM's vCPUs run on consecutive physical CPUs (common/run_smp.h; an image's later VMs start
+// above the earlier VMs' CPUs), and tp holds this hart's physical CPU index (entry.S).
+unsigned HypVcpu::physical_cpu(unsigned vcpu) const {
+  uint64_t self;
+  asm("mv %0, tp" : "=r"(self));
+  return static_cast<unsigned>(self) - m_id + vcpu;
 }
 
 VcpuExit HypVcpu::stopped_exit() const { return m_exits->stop_info().as_exit(m_ctx.guest.sepc); }

@@ -76,6 +76,7 @@ class HypVcpu {
   void kick_others(bool all);
   void enter_guest();
   void fence_harts(const RemoteFence& fence);
+  unsigned physical_cpu(unsigned vcpu) const;
   VcpuExit stopped_exit() const;
 
   unsigned m_id;

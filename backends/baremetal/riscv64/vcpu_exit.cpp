@@ -52,6 +52,7 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
     case ExitKind::kHalt:
       m_ctx.guest.sepc += trap.advance;
       if (m_cpus > 1) {
+        m_exits->count(ExitKind::kHalt);  // one vCPU alone returns it: the VM counts it
         wait_for_kick();
         m_resync_irqs = true;
         return ExitAction::kResume;
