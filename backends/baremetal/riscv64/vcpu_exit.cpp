@@ -33,8 +33,9 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       const uint64_t eid = e.args[7];
       const ExitAction action = m_exits->handle(m_id, e);
       // The guest's a0..a7 still hold the call.
+      const uint64_t* a = &m_ctx.guest.x[kRegA0];
       if (kind == ExitKind::kHypercall)
-        fence_harts(remote_fence_of(&m_ctx.guest.x[kRegA0], static_cast<int64_t>(e.args[0])));
+        fence_harts(remote_fence_of(a[7], a[6], a[0], a[1], static_cast<int64_t>(e.args[0])));
       // Other harts see a store's effect, an IPI, a hart_start, or the VM's stop.
       if (kind == ExitKind::kMmioWrite) kick_others(false);
       if (kind == ExitKind::kHypercall) kick_others(eid == kSbiHsm);

@@ -7,18 +7,18 @@
 
 namespace tandem {
 
-RemoteFence remote_fence_of(const uint64_t a[8], int64_t error) {
-  if (a[7] != SBI_EXT_RFENCE || error != SBI_SUCCESS) return {};
+RemoteFence remote_fence_of(uint64_t eid, uint64_t fid, uint64_t hart_mask, uint64_t hart_mask_base,
+                            int64_t error) {
+  if (eid != SBI_EXT_RFENCE || error != SBI_SUCCESS) return {};
   uint32_t what = 0;
-  switch (a[6]) {
+  switch (fid) {
     case SBI_RFENCE_REMOTE_FENCE_I: what = kFenceInstructions; break;
     case SBI_RFENCE_REMOTE_SFENCE_VMA:
     case SBI_RFENCE_REMOTE_SFENCE_VMA_ASID: what = kFenceVsTlb; break;
     default: return {};
   }
   // Chapter 3.1: the SBI accepted the hart list, so the shift loses no selected hart.
-  const uint64_t mask = a[0], base = a[1];
-  return {base == kSbiHartMaskBaseAll ? ~uint64_t{0} : mask << base, what};
+  return {hart_mask_base == kSbiHartMaskBaseAll ? ~uint64_t{0} : hart_mask << hart_mask_base, what};
 }
 
 // Sequentially consistent on both sides: a hart's enter() stores "in the guest" before it

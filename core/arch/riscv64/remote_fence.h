@@ -20,11 +20,13 @@ struct RemoteFence {
   uint32_t what = 0;
 };
 
-// The fence an SBI call asks of its target harts: `a` the caller's a0..a7, `error` the error
-// the SBI returned for it. Nothing for a failed call or another extension, nor for the hfence
-// calls (3..6), which are for guests with the H extension, which the VMs do not offer.
-// remote_sfence_vma(_asid) fences the whole VMID rather than the range or ASID: a superset.
-RemoteFence remote_fence_of(const uint64_t a[8], int64_t error);
+// The fence an SBI call asks of its target harts: its extension (a7) and function (a6), its hart
+// list (a0 hart_mask, a1 hart_mask_base), and `error`, what the SBI returned for it. Nothing for a
+// failed call or another extension, nor for the hfence calls (3..6), which are for guests with the
+// H extension, which the VMs do not offer. remote_sfence_vma(_asid) fences the whole VMID rather
+// than the range or ASID: a superset.
+RemoteFence remote_fence_of(uint64_t eid, uint64_t fid, uint64_t hart_mask, uint64_t hart_mask_base,
+                            int64_t error);
 
 // The fences posted to the harts of one VM, safe between harts (atomics). The target brackets
 // each guest run with enter() and leave(); the caller posts and waits until settled().

@@ -13,8 +13,7 @@ namespace {
 
 RemoteFence fence_of(uint64_t fid, uint64_t mask, uint64_t base, int64_t error = SBI_SUCCESS,
                      uint64_t eid = SBI_EXT_RFENCE) {
-  const uint64_t a[8] = {mask, base, 0x1000, 0x2000, 0, 0, fid, eid};
-  return remote_fence_of(a, error);
+  return remote_fence_of(eid, fid, mask, base, error);
 }
 
 TEST(RemoteFence, CallsTargetTheirHartList) {
