@@ -43,6 +43,9 @@ struct BoardServices {
   // The backend backs RAM as the guest touches it (MachineTraits::ram_on_demand): boards give
   // their flash as such RAM rather than fill it up front.
   bool ram_on_demand = false;
+  // The guest's harts compare their timer themselves (riscv64 Sstc in the images): the device
+  // tree offers it, and the guest needs no SBI set_timer.
+  bool guest_timer_compare = false;
 };
 
 // One device at its place on the board: bus range, the stage-2 hole guest accesses fault

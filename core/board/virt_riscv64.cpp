@@ -12,7 +12,8 @@ VirtRiscv64Board::VirtRiscv64Board(const BoardServices& services)
     : m_console(services.console),
       m_uart(services.console, Ns16550Access::kMmio),
       m_sifive_test(services.power),
-      m_boot_timer(services.now_ns) {
+      m_boot_timer(services.now_ns),
+      m_sstc(services.guest_timer_compare) {
   // The UART's MMIO hole is a whole page (stage-2 granularity); the device claims its window.
   m_devices[kUart] = {"/soc/serial", &m_uart, BusSpace::kMmio, kUartBase,
                       kUartSize,     0x1000,  kUartIrq};

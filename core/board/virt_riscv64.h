@@ -92,6 +92,7 @@ class VirtRiscv64Board final : public Board {
   Ns16550 m_uart;
   SifiveTest m_sifive_test;
   BootTimer m_boot_timer;
+  bool m_sstc;  // BoardServices::guest_timer_compare: the DT lists Sstc
   std::optional<RiscvIrqChip> m_chip;
   std::optional<GuestMemory> m_memory;  // guest RAM for SBI calls that pass buffers (DBCN)
   PlacedDevice m_devices[kSlots];

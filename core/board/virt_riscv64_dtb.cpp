@@ -22,7 +22,7 @@ constexpr uint32_t kMachineSoft = 3, kMachineTimer = 7, kSupervisorExternal = 9,
 
 constexpr uint32_t kTimebaseHz = 10'000'000;  // RiscvIrqChip::kTimebaseHz, QEMU's 10 MHz
 
-void write_cpus(fdt::FdtWriter& w, unsigned cpus) {
+void write_cpus(fdt::FdtWriter& w, unsigned cpus, bool sstc) {
   w.begin_node("cpus");
   w.property_u32("#address-cells", 1);
   w.property_u32("#size-cells", 0);
@@ -33,12 +33,18 @@ void write_cpus(fdt::FdtWriter& w, unsigned cpus) {
     w.property_u32("reg", i);
     w.property_string("status", "okay");
     w.property_string("compatible", "riscv");
-    // What every backend runs a guest with: RV64GC (Unicorn, QEMU, an H-capable hart), no
-    // Sstc (the timer is SBI's).
-    w.property_string("riscv,isa", "rv64imafdc_zicsr_zifencei");
+    // What every backend runs a guest with: RV64GC (Unicorn, QEMU, an H-capable hart), and
+    // Sstc where the harts compare the guest's timer themselves (else the timer is SBI's).
+    w.property_string("riscv,isa",
+                      sstc ? "rv64imafdc_zicsr_zifencei_sstc" : "rv64imafdc_zicsr_zifencei");
     w.property_string("riscv,isa-base", "rv64i");
     static constexpr char kExtensions[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei";
-    w.property_strings("riscv,isa-extensions", kExtensions, sizeof kExtensions);
+    static constexpr char kWithSstc[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0sstc";
+    if (sstc) {
+      w.property_strings("riscv,isa-extensions", kWithSstc, sizeof kWithSstc);
+    } else {
+      w.property_strings("riscv,isa-extensions", kExtensions, sizeof kExtensions);
+    }
     w.property_string("mmu-type", "riscv,sv39");
     w.property_u32("phandle", cpu_phandle(i));
     w.begin_node("interrupt-controller");
@@ -93,7 +99,7 @@ Result<size_t> VirtRiscv64Board::write_dtb(std::span<uint8_t> out, const DtbOpti
   w.property_string("model", "riscv-virtio,qemu");
   write_chosen_node(w, opts, "/soc/serial@10000000");
   write_memory_node(w, kRamBase, opts.ram_size);
-  write_cpus(w, opts.cpus);
+  write_cpus(w, opts.cpus, m_sstc);
   write_syscon_node(w, "poweroff", "syscon-poweroff", SifiveTest::kFinisherPass);
   write_syscon_node(w, "reboot", "syscon-reboot", SifiveTest::kFinisherReset);
 

@@ -122,9 +122,10 @@ class Vm final : private CpuControl {
 
   // Builds guest RAM, the devices and interrupt controller, the backend machine and its vCPUs.
   [[nodiscard]] Result<void> setup(const VmConfig& config, VmError& err) {
-    auto board = m_boards.create(
-        m_arch, config.board,
-        BoardServices{m_exits.stop_info(), m_console, &H::now_ns, Machine::kTraits.ram_on_demand});
+    auto board =
+        m_boards.create(m_arch, config.board,
+                        BoardServices{m_exits.stop_info(), m_console, &H::now_ns,
+                                      Machine::kTraits.ram_on_demand, guest_timer_compare()});
     if (!board) return fail(err, VmStep::kBoard, board.error());
     m_board = *board;
     for (virtio::VirtioDevice* device : config.virtio)
@@ -467,6 +468,16 @@ class Vm final : private CpuControl {
       default: break;
     }
     m_exits.handle(i, *exit);
+  }
+
+  // Whether this host's harts give the guest a timer compare of its own (a Machine that can
+  // says so at run time: the CPU may lack it).
+  static bool guest_timer_compare() {
+    if constexpr (requires { Machine::guest_timer_compare(); }) {
+      return Machine::guest_timer_compare();
+    } else {
+      return false;
+    }
   }
 
   // CpuControl, for PSCI CPU_ON / SBI HSM (called from vCPU `caller`'s exit handling).

@@ -56,10 +56,14 @@ bool setup_hart(const HartSetup& h) {
   csr_write<CSR_HIDELEG>(kHideleg);
   csr_write<CSR_HCOUNTEREN>(kHcounteren);
   csr_write<CSR_HTIMEDELTA>(h.time_delta);
-  // The guest's timer is the interrupt model's, raised through hvip; henvcfg.STCE stays 0, so
-  // vstimecmp (Sstc, 0 at reset) should not matter. It is parked in the far future anyway,
-  // because QEMU's Sstc code re-evaluates it against the guest's time on htimedelta writes.
-  if (hv_has_sstc()) csr_write<CSR_VSTIMECMP>(~uint64_t{0});
+  // With Sstc the guest's timer is its own vstimecmp (henvcfg.STCE: hip.VSTIP follows it, and
+  // hideleg hands it to the guest), parked in the far future until the guest sets it, as QEMU's
+  // Sstc code evaluates it against the guest's time on htimedelta writes. Without, it is SBI's
+  // set_timer on the interrupt model, raised through hvip.
+  if (hv_has_sstc()) {
+    csr_write<CSR_VSTIMECMP>(~uint64_t{0});
+    csr_write<CSR_HENVCFG>(HENVCFG_STCE);
+  }
   csr_write<CSR_HIE>(0);
   csr_write<CSR_HVIP>(0);
   // The hypervisor's own timer (hs_timer.h) may interrupt the guest; HS-mode itself keeps

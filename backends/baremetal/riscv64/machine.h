@@ -26,6 +26,9 @@ class HypMachine {
   // kUnsupported for another guest architecture, more than kMaxCpus vCPUs, or a G-stage
   // mode this hart rejects (hgatp is WARL: an unsupported MODE does not stick).
   [[nodiscard]] static Result<HypMachine> create(const MachineSetup& setup);
+  // Sstc with menvcfg.STCE (the firmware's): the guest gets vstimecmp (henvcfg.STCE) and a
+  // device tree listing Sstc, so its timer needs no exits.
+  static bool guest_timer_compare() { return hv_has_sstc(); }
   // On secondary hart `index` (common/run_smp.h), before it runs vCPU `index`: the same
   // hypervisor CSRs create() set on the boot hart. Panics on a hart that rejects them.
   static void init_cpu(unsigned index, AddressSpace& space);

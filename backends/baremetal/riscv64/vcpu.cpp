@@ -43,7 +43,8 @@ HypVcpu::HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, u
       m_hstatus(hstatus),
       m_chip(chip),
       m_clock(clock),
-      m_fences(&fences) {}
+      m_fences(&fences),
+      m_sstc(hv_has_sstc()) {}
 
 Result<void> HypVcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
@@ -79,6 +80,7 @@ void HypVcpu::load_guest_csrs() {
   csr_write<CSR_VSTVAL>(m_vs.vstval);
   csr_write<CSR_VSATP>(m_vs.vsatp);
   csr_write<CSR_HVIP>(m_vs.hvip);
+  if (m_sstc) csr_write<CSR_VSTIMECMP>(m_vs.vstimecmp);
 }
 
 void HypVcpu::save_guest_csrs() {
@@ -91,6 +93,7 @@ void HypVcpu::save_guest_csrs() {
   m_vs.vstval = csr_read<CSR_VSTVAL>();
   m_vs.vsatp = csr_read<CSR_VSATP>();
   m_vs.hvip = csr_read<CSR_HVIP>();
+  if (m_sstc) m_vs.vstimecmp = csr_read<CSR_VSTIMECMP>();
 }
 
 // sret (18.6.4) goes to V=hstatus.SPV at privilege sstatus.SPP. SPP comes from the guest's
@@ -160,11 +163,23 @@ void HypVcpu::fence_harts(const RemoteFence& fence) {
   }
 }
 
-// A WFI with several vCPUs: this hart serves this vCPU only, so it waits here for another
-// hart's kick (sip.SSIP), the VM's deadline or at most kKickWaitNs, and the guest's WFI ends
-// (a wake-up without a cause is allowed, privileged spec 3.3.3).
+// When the guest's own timer (Sstc vstimecmp, in its time: GuestClock ticks) fires, in host
+// ns; kNoDeadline when it is not armed (Linux parks it at ~0) or there is no Sstc.
+uint64_t HypVcpu::guest_timer_ns() const {
+  if (!m_sstc) return kNoDeadline;
+  const uint64_t ticks = csr_read<CSR_VSTIMECMP>();
+  if (ticks >= kNoDeadline / kNsPerTick) return kNoDeadline;
+  return m_clock.host_ns(ticks * kNsPerTick);
+}
+
+// A WFI that this hart waits out itself (several vCPUs, or the guest's own timer armed): it
+// waits for another hart's kick (sip.SSIP), the VM's deadline, the guest's timer or at most
+// kKickWaitNs, and the guest's WFI ends (a wake-up without a cause is allowed, privileged spec
+// 3.3.3).
 void HypVcpu::wait_for_kick() {
   uint64_t until = m_clock.host_now_ns() + kKickWaitNs;
+  const uint64_t timer = guest_timer_ns();
+  if (timer < until) until = timer;
   if (m_chip != nullptr) {
     VmExits::Guard guard(*m_exits);
     if (m_chip->cpu_lines(m_id) != 0) return;

@@ -36,6 +36,7 @@ struct VsCsrs {
   uint64_t vstval = 0;
   uint64_t vsatp = 0;
   uint64_t hvip = 0;
+  uint64_t vstimecmp = ~uint64_t{0};  // Sstc only: the guest's own timer, parked
 };
 
 class HypVcpu {
@@ -73,6 +74,7 @@ class HypVcpu {
   ExitAction handle(GuestTrap& trap, VcpuExit& out);
   bool backed_on_demand(uint64_t gpa);
   void wait_for_kick();
+  uint64_t guest_timer_ns() const;
   void kick_others(bool all);
   void enter_guest();
   void fence_harts(const RemoteFence& fence);
@@ -90,6 +92,7 @@ class HypVcpu {
   IrqChip* m_chip;
   GuestClock m_clock;
   PendingFences* m_fences;
+  bool m_sstc;                     // the guest has vstimecmp (HypMachine::guest_timer_compare)
   uint32_t m_seen_generation = 0;  // the model's generation() at the last sync_irqs()
   bool m_resync_irqs = true;       // time passed or another hart kicked: recompute anyway
   uint32_t m_stop_requested = 0;

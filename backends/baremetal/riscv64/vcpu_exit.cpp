@@ -52,7 +52,8 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
     }
     case ExitKind::kHalt:
       m_ctx.guest.sepc += trap.advance;
-      if (m_cpus > 1) {
+      // One vCPU waits here too while its own timer (Sstc) is armed: the VM knows nothing of it.
+      if (m_cpus > 1 || guest_timer_ns() != kNoDeadline) {
         m_exits->count(ExitKind::kHalt);  // one vCPU alone returns it: the VM counts it
         wait_for_kick();
         m_resync_irqs = true;

@@ -24,6 +24,7 @@ inline constexpr unsigned CSR_HIDELEG = 0x603;
 inline constexpr unsigned CSR_HIE = 0x604;
 inline constexpr unsigned CSR_HTIMEDELTA = 0x605;
 inline constexpr unsigned CSR_HCOUNTEREN = 0x606;
+inline constexpr unsigned CSR_HENVCFG = 0x60a;
 inline constexpr unsigned CSR_HVIP = 0x645;
 inline constexpr unsigned CSR_HGATP = 0x680;
 
@@ -90,5 +91,8 @@ inline constexpr uint64_t IRQ_VSEIP = 1ull << 10;
 inline constexpr uint64_t HCOUNTEREN_CY = 1ull << 0;
 inline constexpr uint64_t HCOUNTEREN_TM = 1ull << 1;
 inline constexpr uint64_t HCOUNTEREN_IR = 1ull << 2;
+
+// henvcfg (18.2.5): STCE lets VS-mode use its own timer compare (Sstc: stimecmp is vstimecmp).
+inline constexpr uint64_t HENVCFG_STCE = 1ull << 63;
 
 }  // namespace tandem::riscv64

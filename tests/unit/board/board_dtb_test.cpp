@@ -34,8 +34,8 @@ struct Generated {
 
 class BoardDtb : public ::testing::Test {
  protected:
-  Board& make(Arch arch, unsigned cpus) {
-    auto board = m_slot.create(arch, nullptr, {m_power, m_sink, &zero_clock});
+  Board& make(Arch arch, unsigned cpus, bool timer_compare = false) {
+    auto board = m_slot.create(arch, nullptr, {m_power, m_sink, &zero_clock, false, timer_compare});
     EXPECT_TRUE(board.ok());
     (*board)->create_irq_chip(cpus, GuestClock{&zero_clock, 0}, false);
     return **board;
@@ -211,6 +211,26 @@ TEST_P(BoardDtbCpus, Riscv64VirtDescribesItsDevices) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cpus, BoardDtbCpus, ::testing::Values(1u, 4u));
+
+// Sstc (the riscv64 images, BoardServices::guest_timer_compare) is listed in both ISA
+// properties, so Linux programs stimecmp instead of calling SBI set_timer; never otherwise.
+TEST_F(BoardDtb, Riscv64ListsSstcOnlyWhereTheHartsCompareTheTimer) {
+  for (const bool sstc : {false, true}) {
+    const Generated g = dtb(make(Arch::kRiscv64, 2, sstc), {128ull << 20, 2});
+    const fdt::Fdt f = g.tree();
+    for (const char* path : {"/cpus/cpu@0", "/cpus/cpu@1"}) {
+      const fdt::Node cpu = node(f, path);
+      EXPECT_EQ(string_prop(f, cpu, "riscv,isa"),
+                sstc ? "rv64imafdc_zicsr_zifencei_sstc" : "rv64imafdc_zicsr_zifencei");
+      auto list = f.property(cpu, "riscv,isa-extensions");
+      ASSERT_TRUE(list.ok());
+      const std::string exts(reinterpret_cast<const char*>(list->data), list->size);
+      const std::string want = sstc ? std::string("i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0sstc\0", 32)
+                                    : std::string("i\0m\0a\0f\0d\0c\0zicsr\0zifencei\0", 27);
+      EXPECT_EQ(exts, want) << path;
+    }
+  }
+}
 
 TEST_F(BoardDtb, ChosenCarriesBootargsAndInitrd) {
   Board& board = make(Arch::kRiscv64, 1);
