@@ -10,6 +10,7 @@ back as one JSON line on the VM's second serial port."""
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import struct
@@ -96,6 +97,21 @@ class Initramfs:
             lib = words[2] if len(words) > 2 and words[1] == "=>" else words[0] if words else ""
             if lib.startswith("/"):
                 self.add_file(lib)
+                self.add_embedded_stdlib(lib)
+
+    def add_embedded_stdlib(self, lib):
+        """A program that embeds Python (gdb loads libpython3.11) cannot start without that
+        Python's standard library: Py_Initialize fails on `encodings`. It lies beside the
+        library's folder (Debian: /usr/lib/python3.11 for /usr/lib/x86_64-linux-gnu)."""
+        m = re.match(r"libpython(\d+\.\d+)", os.path.basename(lib))
+        if not m:
+            return
+        real = os.path.dirname(os.path.realpath(lib))
+        for top in (real, os.path.dirname(real)):
+            stdlib = os.path.join(top, "python" + m.group(1))
+            if os.path.isfile(os.path.join(stdlib, "encodings", "__init__.py")):
+                self.add_tree(stdlib, skip=PYTHON_SKIP)
+                return
 
     def write_text(self, dest, text, mode=0o644):
         target = self.dest(dest)
