@@ -222,7 +222,7 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "runs until `tandem ctl quit`");
   run->add_option("--gdb", args.opts.gdb,
                   "Serve the GDB remote protocol on tcp::PORT (127.0.0.1), tcp:HOST:PORT or "
-                  "unix:PATH (emu backend, one VM); `target remote` from gdb-multiarch");
+                  "unix:PATH (emu, or kvm for x86_64; one VM); `target remote` from gdb-multiarch");
   run->add_flag("--wait-gdb", args.opts.wait_gdb,
                 "With --gdb: wait for the debugger before the guest's first instruction");
   run->add_flag("--icount", args.opts.icount,

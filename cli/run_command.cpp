@@ -198,10 +198,10 @@ class HostedVm final : public ManagedVm {
       if (m_opts.icount && m_tracer) m_tracer->show_count(&emu::icount_now);
       if ((!m_opts.record.empty() || !m_opts.replay.empty()) && !start_record_replay())
         return false;
-      if (!m_opts.gdb.empty()) {
-        m_gdb = GdbStub::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
-        if (!m_gdb) return false;
-      }
+    }
+    if (!m_opts.gdb.empty()) {
+      m_gdb = GdbStub<H>::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
+      if (!m_gdb) return false;
     }
     return true;
   }
@@ -305,7 +305,7 @@ class HostedVm final : public ManagedVm {
   std::unique_ptr<RecordReplay> m_record;  // outlives the VM, which points at it
   StopInfo m_record_stop;                  // a replay that diverged at its end
   Vm<H> m_vm;
-  std::optional<GdbStub> m_gdb;  // after the VM: it goes first
+  std::optional<GdbStub<H>> m_gdb;  // after the VM: it goes first
 };
 
 template <class H>
@@ -397,10 +397,6 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
     spdlog::error(
         "--trace insn=: instruction traces need the emu backend (under KVM the guest's "
         "instructions run on the CPU, with no hook between them)");
-    return nullptr;
-  }
-  if (!opts.gdb.empty() && opts.backend != Backend::kEmu) {
-    spdlog::error("--gdb: the GDB stub runs on the emu backend only (kvm: not yet)");
     return nullptr;
   }
   if (opts.backend == Backend::kKvm) {
