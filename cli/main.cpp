@@ -211,7 +211,9 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "time gets the output and types the input) (default: stdio for one VM, "
                   "prefix for several)");
   tandem::cli::add_device_options(*run, args.drives, args.opts.virtio.rng,
-                                  {"repeatable", "the host's getrandom()"});
+                                  {"repeatable; an x86_64 Linux finds the virtio devices in "
+                                   "the pc board's ACPI DSDT, not on its command line",
+                                   "the host's getrandom()"});
   run->add_option("--nic", args.nics,
                   "A virtio-net device on a user-mode network (libslirp, as QEMU's -nic user): "
                   "user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=52:54:00:12:34:56] "

@@ -84,10 +84,8 @@ const char* explain(const VmError& err) {
     case VmStep::kVirtio:
       if (err.status == Status::kCapacity)
         return "more virtio devices than the board has virtio-mmio transports (aarch64 virt: 32, "
-               "riscv64 virt: 8)";
-      return "virtio devices (--drive, --rng, --console virtio, --nic) need an aarch64 or riscv64 "
-             "guest: "
-             "the x86_64 pc board has no virtio-mmio transports";
+               "riscv64 virt: 8, x86_64 pc: 8)";
+      return "this board has no virtio-mmio transports";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
         return "the --dtb file is not a flattened device tree (DTB, magic 0xd00dfeed, version "
