@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "backends/emu/emu_icount.h"
 
 namespace tandem::cli {
@@ -43,12 +45,9 @@ bool start_deterministic(const RunOptions& opts, Arch arch) {
     return false;
   }
   const std::string& file = opts.record.empty() ? opts.replay : opts.record;
-  if (!file.empty() &&
-      (!opts.virtio.drives.empty() || opts.virtio.rng || !opts.virtio.nics.empty())) {
-    spdlog::error(
-        "{} {}: virtio disks, entropy and network are not recorded (yet); run without "
-        "--drive, --rng and --nic",
-        opts.record.empty() ? "--replay" : "--record", file);
+  if (!file.empty() && !opts.virtio.nics.empty()) {
+    spdlog::error("{} {}: the virtio network is not recorded (yet); run without --nic",
+                  opts.record.empty() ? "--replay" : "--record", file);
     return false;
   }
   if (!emu::enable_icount(opts.icount_shift)) {
@@ -66,7 +65,16 @@ std::unique_ptr<RecordReplay> open_record(const RunOptions& opts, Arch arch, uin
   id.guest_hash = guest_hash;
   id.options = "mem=" + std::to_string(opts.mem_bytes) +
                " machine=" + (opts.machine.empty() ? "default" : opts.machine) +
-               " console=" + (opts.virtio.console ? "virtio" : "uart");
+               " console=" + (opts.virtio.console ? "virtio" : "uart") +
+               " rng=" + (opts.virtio.rng ? "on" : "off");
+  // What the guest sees of each disk: its size, whether it may write, its serial number (the
+  // file's name); not its contents, which the record holds (cli/recorded_devices.h).
+  for (const DriveSpec& d : opts.virtio.drives) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(d.file, error);
+    id.options += " drive=" + std::filesystem::path(d.file).filename().string() + ":" +
+                  (error ? std::string("?") : std::to_string(size)) + (d.read_only ? ":ro" : "");
+  }
   if (!opts.record.empty()) return RecordReplay::record(opts.record, id, std::move(target));
   return RecordReplay::replay(opts.replay, id, std::move(target));
 }

@@ -10,6 +10,7 @@
 #include "backends/hosted/slirp_net.h"
 #include "cli/console_sink.h"
 #include "cli/option_items.h"
+#include "cli/recorded_devices.h"
 #include "devices/virtio/block.h"
 #include "devices/virtio/console.h"
 #include "devices/virtio/entropy.h"
@@ -48,8 +49,10 @@ std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error
 
 struct VirtioSet::Parts {
   std::deque<std::unique_ptr<hosted::FileBlockStorage>> storage;
+  std::deque<RecordedBlockStorage> recorded_storage;
   std::deque<virtio::Block> blocks;
   hosted::HostEntropy entropy_source;
+  std::optional<RecordedEntropy> recorded_entropy;
   std::optional<virtio::Entropy> entropy;
   std::optional<virtio::Console> console;
   std::deque<std::unique_ptr<hosted::SlirpNet>> networks;
@@ -60,20 +63,30 @@ VirtioSet::VirtioSet() : m_parts(std::make_unique<Parts>()) {}
 VirtioSet::~VirtioSet() = default;
 
 std::unique_ptr<VirtioSet> VirtioSet::create(const VirtioOptions& opts, CharSink& console,
-                                             const std::function<void()>& wake) {
+                                             const std::function<void()>& wake, DeviceLog* record) {
   std::unique_ptr<VirtioSet> set(new VirtioSet());
   Parts& p = *set->m_parts;
+  const bool replaying = record != nullptr && record->replaying();
   for (const DriveSpec& d : opts.drives) {
     std::string error;
-    auto storage = hosted::FileBlockStorage::open(d.file, d.read_only, error);
+    // A replay never changes the image (cli/recorded_devices.h).
+    auto storage = hosted::FileBlockStorage::open(d.file, d.read_only || replaying, error);
     if (!storage) {
       spdlog::error("--drive: {}", error);
       return nullptr;
     }
-    set->m_devices.push_back(&p.blocks.emplace_back(*storage));
+    virtio::BlockStorage* disk = storage.get();
+    if (record != nullptr)
+      disk = &p.recorded_storage.emplace_back(*storage, d.read_only, *record,
+                                              "disk" + std::to_string(p.storage.size()));
+    set->m_devices.push_back(&p.blocks.emplace_back(*disk));
     p.storage.push_back(std::move(storage));
   }
-  if (opts.rng) set->m_devices.push_back(&p.entropy.emplace(p.entropy_source));
+  if (opts.rng) {
+    virtio::EntropySource* source = &p.entropy_source;
+    if (record != nullptr) source = &p.recorded_entropy.emplace(p.entropy_source, *record);
+    set->m_devices.push_back(&p.entropy.emplace(*source));
+  }
   if (opts.console) set->m_devices.push_back(&p.console.emplace(console));
   for (size_t n = 0; n < opts.nics.size(); n++) {
     std::string error;

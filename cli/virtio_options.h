@@ -20,6 +20,8 @@ class VirtioDevice;
 
 namespace tandem::cli {
 
+class DeviceLog;
+
 struct DriveSpec {
   std::string file;
   bool read_only = false;
@@ -41,9 +43,11 @@ class VirtioSet {
  public:
   // Opens every drive and starts every network; null with the reason printed when one cannot
   // be used. A virtio console writes to `console` (the VM's console sink); a network calls
-  // `wake` (from its own thread) when frames arrive for the guest.
+  // `wake` (from its own thread) when frames arrive for the guest. Under --record / --replay
+  // (`record`), disks and entropy go through the record (cli/recorded_devices.h).
   static std::unique_ptr<VirtioSet> create(const VirtioOptions& opts, CharSink& console,
-                                           const std::function<void()>& wake);
+                                           const std::function<void()>& wake,
+                                           DeviceLog* record = nullptr);
   ~VirtioSet();
   const std::vector<virtio::VirtioDevice*>& devices() const { return m_devices; }
 

@@ -244,8 +244,9 @@ def write_script(path, text):
     os.chmod(path, 0o755)
 
 
-def virtio_setup(args_arch, paths, boot, tmp):
-    """The virtio case's initramfs, ext4 disk and devices; the modules /init loads."""
+def virtio_setup(args_arch, paths, boot, tmp, hwrng="wc -c"):
+    """The virtio case's initramfs, ext4 disk and devices; the modules /init loads. /init
+    reports `head -c 64 /dev/hwrng | <hwrng>`."""
     with open(os.path.join(os.path.dirname(paths["Image"]), "modules", "modules.builtin")) as f:
         builtin = f.read().split()
     rc = os.path.join(tmp, "rc.local")
@@ -259,7 +260,7 @@ def virtio_setup(args_arch, paths, boot, tmp):
                      f'  echo "{NEW_FILE}" >/mnt/new\n'
                      '  umount /mnt && echo "tandem-init: umount ok"\n'
                      'fi\n'
-                     'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | wc -c)"\n'
+                     f'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | {hwrng})"\n'
                      'if [ -e /dev/hvc0 ]; then\n'
                      '  exec 3<>/dev/hvc0\n'
                      '  echo "tandem-hvc0: ready" >&3\n'
