@@ -37,13 +37,6 @@ bool start_deterministic(const RunOptions& opts, Arch arch) {
         "deliver them), so nothing there depends on time; --icount is for aarch64 and riscv64");
     return false;
   }
-  if (opts.cpus > 1) {
-    spdlog::error(
-        "--icount with --cpus {}: the emu backend's vCPUs take turns by host time, which no "
-        "instruction count can repeat; --icount runs one vCPU",
-        opts.cpus);
-    return false;
-  }
   const std::string& file = opts.record.empty() ? opts.replay : opts.record;
   if (!file.empty() && !opts.virtio.nics.empty()) {
     spdlog::error("{} {}: the virtio network is not recorded (yet); run without --nic",
