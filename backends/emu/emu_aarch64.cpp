@@ -47,16 +47,18 @@ uc_err write_sysreg(uc_engine* uc, uint32_t id, uint64_t value) {
   return uc_reg_write(uc, UC_ARM64_REG_CP_REG, &r);
 }
 
-// Only the registers the board's PSCI reads (x0..x3; x4..x7 stay 0): each register read costs
-// Unicorn 2.1.1 about 40 host instructions, a third of an HVC exit's own cost with all eight.
+// Only the registers the board's PSCI call reads (psci_arg_regs; x0 alone for most calls):
+// each register read costs Unicorn 2.1.1 about 40 host instructions, and reading all of
+// x0..x7 was half of an HVC exit's own cost. The vCPU's exit record is reused, as for a device
+// access (device_access): clearing a fresh one costs a memset per call.
 void hypercall(EmuCpu& cpu) {
   static constexpr int kArgs[kPsciArgRegs] = {UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2,
                                               UC_ARM64_REG_X3};
-  VcpuExit e;
+  VcpuExit& e = cpu.access;
   e.kind = ExitKind::kHypercall;
-  void* ptrs[kPsciArgRegs];
-  for (unsigned i = 0; i < kPsciArgRegs; ++i) ptrs[i] = &e.args[i];
-  uc_reg_read_batch(cpu.uc, const_cast<int*>(kArgs), ptrs, kPsciArgRegs);
+  e.args[0] = read_reg(cpu.uc, UC_ARM64_REG_X0);
+  const unsigned n = psci_arg_regs(static_cast<uint32_t>(e.args[0]));
+  for (unsigned i = 1; i < kPsciArgRegs; ++i) e.args[i] = i < n ? read_reg(cpu.uc, kArgs[i]) : 0;
   // PC is already past the HVC/SMC (UNICORN.md section 2); report the instruction itself, and
   // read it only if a trace or report needs it.
   const PcSource pc(

@@ -112,7 +112,11 @@ void end_run(EmuCpu& cpu, const VcpuExit& exit);
 void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc);
 
 // After a hook handled an exit: if the VM wants to stop (power-off, fault), stop the engine.
-void stop_if_vm_stopped(EmuCpu& cpu);
+// Inline: it follows every device access.
+inline void stop_if_vm_stopped(EmuCpu& cpu) {
+  if (cpu.exits.stopped()) [[unlikely]]
+    uc_emu_stop(cpu.uc);
+}
 
 // Interrupt delivery (emu_irq.cpp). sync_irqs makes the engine's interrupt inputs follow the
 // chip's cpu_lines(); arm_slice arms the ticker for the chip's next timer deadline (and a
@@ -127,7 +131,9 @@ uint64_t read_reg(uc_engine* uc, int reg);
 
 // The guest PC, read only if a trace line or fault report asks for it (PcSource): a register
 // read costs about as much as a fifth of an MMIO exit.
-PcSource lazy_pc(const EmuCpu& cpu);
+// Inline: an out-of-line call returns the PcSource through memory on every device access.
+uint64_t read_pc(const void* cpu);  // the EmuCpu's PC
+inline PcSource lazy_pc(const EmuCpu& cpu) { return PcSource(read_pc, &cpu); }
 
 // A device access (kMmioRead/Write, kIoRead/Write at `addr`) through the VM's exit entry point,
 // VmExits::handle(); what a read returns. The vCPU's own exit record is reused: only the fields

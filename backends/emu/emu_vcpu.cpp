@@ -43,10 +43,6 @@ void fault(EmuCpu& cpu, const char* what, uint64_t addr, uint64_t pc) {
   end_run(cpu, e);
 }
 
-void stop_if_vm_stopped(EmuCpu& cpu) {
-  if (cpu.exits.stopped()) uc_emu_stop(cpu.uc);
-}
-
 uint64_t read_reg(uc_engine* uc, int reg) {
   uint64_t v = 0;
   uc_reg_read(uc, reg, &v);
@@ -55,13 +51,9 @@ uint64_t read_reg(uc_engine* uc, int reg) {
 
 void write_reg(uc_engine* uc, int reg, uint64_t value) { uc_reg_write(uc, reg, &value); }
 
-PcSource lazy_pc(const EmuCpu& cpu) {
-  return PcSource(
-      [](const void* ctx) {
-        const auto& c = *static_cast<const EmuCpu*>(ctx);
-        return read_reg(c.uc, c.ops->pc_reg);
-      },
-      &cpu);
+uint64_t read_pc(const void* cpu) {
+  const auto& c = *static_cast<const EmuCpu*>(cpu);
+  return read_reg(c.uc, c.ops->pc_reg);
 }
 
 namespace {

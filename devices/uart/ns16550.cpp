@@ -45,7 +45,20 @@ void Ns16550::reset() {
 // a 2- or 4-byte IN/OUT into byte accesses to consecutive registers, low byte first; the MMIO
 // region passes any width through as a single register access (serial_mm_read/write), and a
 // write keeps only the low byte.
+// One register, the usual access on either mapping (m_shift is 0 for port I/O), is a tail call:
+// a guest polling LSR makes it the most frequent exit of a PC. Other widths are out of line,
+// so this path saves no registers.
 uint64_t Ns16550::read(uint64_t offset, unsigned size) {
+  if (size == 1) return read_reg((offset >> m_shift) & 7);
+  return read_wide(offset, size);
+}
+
+void Ns16550::write(uint64_t offset, unsigned size, uint64_t value) {
+  if (size == 1) return write_reg((offset >> m_shift) & 7, static_cast<uint8_t>(value));
+  write_wide(offset, size, value);
+}
+
+uint64_t Ns16550::read_wide(uint64_t offset, unsigned size) {
   if (size == 0 || size > 8) {
     TLOG_DEBUG("ns16550: %u-byte read ignored", size);
     return 0;
@@ -56,7 +69,7 @@ uint64_t Ns16550::read(uint64_t offset, unsigned size) {
   return value;
 }
 
-void Ns16550::write(uint64_t offset, unsigned size, uint64_t value) {
+void Ns16550::write_wide(uint64_t offset, unsigned size, uint64_t value) {
   if (size == 0 || size > 8) {
     TLOG_DEBUG("ns16550: %u-byte write ignored", size);
     return;

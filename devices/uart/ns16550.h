@@ -91,6 +91,9 @@ class Ns16550 final : public Device {
   void reset();
 
  private:
+  // Accesses of any width but 1 (read()/write()).
+  [[gnu::noinline]] uint64_t read_wide(uint64_t offset, unsigned size);
+  [[gnu::noinline]] void write_wide(uint64_t offset, unsigned size, uint64_t value);
   uint8_t read_reg(unsigned reg);
   void write_reg(unsigned reg, uint8_t value);
   void write_fcr(uint8_t value);

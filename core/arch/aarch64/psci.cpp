@@ -85,6 +85,19 @@ void cpu_off(PsciContext& ctx) {
 
 }  // namespace
 
+unsigned psci_arg_regs(uint32_t fn) {
+  switch (fn) {
+    case PSCI_CPU_ON:
+    case PSCI_CPU_ON64: return 4;
+    case PSCI_AFFINITY_INFO:
+    case PSCI_AFFINITY_INFO64: return 3;
+    case PSCI_FEATURES:
+    case PSCI_CPU_SUSPEND:
+    case PSCI_CPU_SUSPEND64: return 2;
+    default: return 1;
+  }
+}
+
 uint64_t psci_call(const uint64_t x[4], PsciContext& ctx) {
   // SMCCC (DEN0028) "Argument passing": the function ID is W0, and an SMC32 call's
   // parameters are W1..W3, so the upper halves are ignored.

@@ -84,6 +84,11 @@ struct PsciContext {
 // The registers a PSCI or SMCCC call the board answers reads: x0 (function) and x1..x3.
 inline constexpr unsigned kPsciArgRegs = 4;
 
+// How many of x0..x3 psci_call() reads for function `fn` (x0 itself included): a backend where
+// each register read costs something (emu: about 40 host instructions in Unicorn 2.1.1) reads
+// only those and passes 0 for the rest.
+unsigned psci_arg_regs(uint32_t fn);
+
 // x[0..3] are the caller's x0..x3; the result goes to x0. SYSTEM_OFF/SYSTEM_RESET, and
 // CPU_OFF on the last vCPU that is on, end the VM through `power` (the call then does not
 // return to the guest, so x0 is irrelevant); CPU_OFF on another vCPU stops it through `cpus`.

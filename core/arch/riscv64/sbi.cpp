@@ -202,6 +202,23 @@ SbiResult legacy(int64_t a0, const uint64_t a[8]) { return {a0, a[1]}; }
 
 }  // namespace
 
+unsigned sbi_arg_regs(uint64_t eid) {
+  switch (eid) {
+    case SBI_EXT_BASE:  // probe_extension's a0
+    case SBI_EXT_TIME: return 1;
+    case SBI_EXT_IPI:
+    case SBI_EXT_RFENCE:  // the hart mask; the address range is not used (rfence_call)
+    case SBI_EXT_SRST:
+    case SBI_EXT_LEGACY_SET_TIMER:
+    case SBI_EXT_LEGACY_CONSOLE_PUTCHAR:
+    case SBI_EXT_LEGACY_CONSOLE_GETCHAR:
+    case SBI_EXT_LEGACY_SHUTDOWN: return 2;
+    case SBI_EXT_HSM:  // hart_start's hartid, start_addr, opaque
+    case SBI_EXT_DBCN: return 3;
+    default: return 0;
+  }
+}
+
 SbiResult sbi_call(const uint64_t a[8], SbiContext& ctx) {
   const uint64_t eid = a[7];
   const uint64_t fid = a[6];

@@ -127,6 +127,11 @@ struct SbiContext {
   GuestMemory* memory = nullptr;
 };
 
+// How many of a0..a5 sbi_call() reads for extension `eid` (besides a6 and a7): a backend where
+// each register read costs something (emu: about 40 host instructions in Unicorn 2.1.1) reads
+// only those and passes 0 for the rest. Legacy calls count a1, which they return unchanged.
+unsigned sbi_arg_regs(uint64_t eid);
+
 // a[0..7] are the caller's a0..a7 (a7 = EID, a6 = FID). The VM writes error to a0 and value to
 // a1. Legacy extensions only return a0 and preserve every other register (chapter 5), so for
 // them `value` is the caller's own a1.

@@ -140,5 +140,38 @@ TEST_F(PsciTest, FunctionIdIsW0) {
   EXPECT_EQ(call(0xDEAD'BEEF'0000'0000ull | PSCI_VERSION), 0x10001u);
 }
 
+// psci_arg_regs() is what a backend reads before psci_call(): the registers past it must not
+// change any answer. Each call runs with those registers 0 and with them garbage (in a
+// register's and a W register's worth); results and power requests must be the same.
+TEST_F(PsciTest, RegistersPastArgRegsAreNeverRead) {
+  const uint32_t fns[] = {
+      PSCI_VERSION,       PSCI_CPU_SUSPEND,     PSCI_CPU_SUSPEND64,
+      PSCI_AFFINITY_INFO, PSCI_AFFINITY_INFO64, PSCI_MIGRATE_INFO_TYPE,
+      PSCI_FEATURES,      PSCI_SYSTEM_OFF,      PSCI_SYSTEM_RESET,
+      PSCI_MIGRATE,       PSCI_CPU_FREEZE,      0x8000'0000u /* SMCCC_VERSION */};
+  const uint64_t real[4] = {0, PSCI_FEATURES, 0, 0};  // args a call may read: valid ones
+  for (const uint32_t fn : fns) {
+    const unsigned n = psci_arg_regs(fn);
+    ASSERT_GE(n, 1u) << std::hex << fn;
+    ASSERT_LE(n, kPsciArgRegs) << std::hex << fn;
+    for (const uint64_t junk : {uint64_t{0xFFFF'FFFF}, ~uint64_t{0}, uint64_t{0x1234'5678'9ABC}}) {
+      uint64_t clean[4] = {fn, real[1], real[2], real[3]};
+      uint64_t dirty[4] = {fn, real[1], real[2], real[3]};
+      for (unsigned i = n; i < kPsciArgRegs; ++i) clean[i] = 0, dirty[i] = junk;
+      RecordingPower p1, p2;
+      PsciContext c1{p1, nullptr, 0}, c2{p2, nullptr, 0};
+      EXPECT_EQ(psci_call(clean, c1), psci_call(dirty, c2)) << std::hex << fn << " junk " << junk;
+      EXPECT_EQ(p1.offs, p2.offs) << std::hex << fn;
+      EXPECT_EQ(p1.resets, p2.resets) << std::hex << fn;
+    }
+  }
+  // The calls that take parameters read them.
+  EXPECT_EQ(psci_arg_regs(PSCI_CPU_ON), 4u);
+  EXPECT_EQ(psci_arg_regs(PSCI_CPU_ON64), 4u);
+  EXPECT_EQ(psci_arg_regs(PSCI_AFFINITY_INFO64), 3u);
+  EXPECT_EQ(psci_arg_regs(PSCI_FEATURES), 2u);
+  EXPECT_EQ(psci_arg_regs(PSCI_VERSION), 1u);
+}
+
 }  // namespace
 }  // namespace tandem

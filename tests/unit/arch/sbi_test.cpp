@@ -409,5 +409,66 @@ TEST_F(SbiDbcnTest, ReadHasNoBytesConsoleInputIsTheUarts) {
   EXPECT_EQ(std::string(bytes, bytes + 4), "keep");  // the buffer is left alone
 }
 
+// sbi_arg_regs() is what a backend reads before sbi_call(): the argument registers past it must
+// not change any answer or effect. Each call runs with them 0 and with them garbage; results,
+// power requests, hart starts and stops, timers, IPIs and console output must be the same.
+TEST_F(SbiDbcnTest, RegistersPastArgRegsAreNeverRead) {
+  struct World {
+    explicit World(GuestMemory& memory) { ctx.memory = &memory; }
+    RecordingPower power;
+    StringSink console;
+    FakeCpus cpus;
+    FakeHarts harts;
+    SbiContext ctx{power, &console, &cpus, &harts, 1};
+  };
+  put(kRam, "abc");
+  const uint64_t eids[] = {SBI_EXT_BASE,
+                           SBI_EXT_TIME,
+                           SBI_EXT_IPI,
+                           SBI_EXT_RFENCE,
+                           SBI_EXT_HSM,
+                           SBI_EXT_SRST,
+                           SBI_EXT_DBCN,
+                           SBI_EXT_LEGACY_SET_TIMER,
+                           SBI_EXT_LEGACY_CONSOLE_PUTCHAR,
+                           SBI_EXT_LEGACY_CONSOLE_GETCHAR,
+                           SBI_EXT_LEGACY_SHUTDOWN,
+                           0x4,
+                           0x12345678};
+  // Valid arguments where a call reads them: a hart mask of harts 0-1 at base 0, hartid 3 with
+  // an entry point in RAM, a 3-byte console buffer in RAM (its high address half 0).
+  const uint64_t real[6] = {3, kRam, 0, 0, 0, 0};
+  for (const uint64_t eid : eids) {
+    const unsigned n = sbi_arg_regs(eid);
+    ASSERT_LE(n, 6u) << std::hex << eid;
+    for (uint64_t fid = 0; fid < 8; ++fid) {
+      for (const uint64_t junk :
+           {uint64_t{0xFFFF'FFFF}, ~uint64_t{0}, uint64_t{0x1234'5678'9ABC}}) {
+        uint64_t clean[8] = {0, 0, 0, 0, 0, 0, fid, eid}, dirty[8] = {0, 0, 0, 0, 0, 0, fid, eid};
+        for (unsigned r = 0; r < 6; ++r) {
+          clean[r] = r < n ? real[r] : 0;
+          dirty[r] = r < n ? real[r] : junk;
+        }
+        World w1(*m_memory), w2(*m_memory);
+        const SbiResult r1 = sbi_call(clean, w1.ctx), r2 = sbi_call(dirty, w2.ctx);
+        const auto where = ::testing::Message() << std::hex << "eid " << eid << " fid " << fid;
+        EXPECT_EQ(r1.error, r2.error) << where;
+        EXPECT_EQ(r1.value, r2.value) << where;
+        EXPECT_EQ(w1.power.offs, w2.power.offs) << where;
+        EXPECT_EQ(w1.power.resets, w2.power.resets) << where;
+        EXPECT_EQ(w1.console.out, w2.console.out) << where;
+        EXPECT_EQ(w1.cpus.ons, w2.cpus.ons) << where;
+        EXPECT_EQ(w1.cpus.offs, w2.cpus.offs) << where;
+        EXPECT_EQ(w1.harts.timers, w2.harts.timers) << where;
+        EXPECT_EQ(w1.harts.ipis, w2.harts.ipis) << where;
+      }
+    }
+  }
+  // Legacy calls return the caller's a1 as `value`, so a1 is read.
+  EXPECT_GE(sbi_arg_regs(SBI_EXT_LEGACY_CONSOLE_PUTCHAR), 2u);
+  EXPECT_EQ(sbi_arg_regs(SBI_EXT_HSM), 3u);  // hart_start: hartid, start_addr, opaque
+  EXPECT_EQ(sbi_arg_regs(SBI_EXT_TIME), 1u);
+}
+
 }  // namespace
 }  // namespace tandem
