@@ -3,9 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "backends/emu/emu_icount.h"
+#include "cli/virtio_options.h"
 
 namespace tandem::cli {
 
@@ -37,12 +39,6 @@ bool start_deterministic(const RunOptions& opts, Arch arch) {
         "deliver them), so nothing there depends on time; --icount is for aarch64 and riscv64");
     return false;
   }
-  const std::string& file = opts.record.empty() ? opts.replay : opts.record;
-  if (!file.empty() && !opts.virtio.nics.empty()) {
-    spdlog::error("{} {}: the virtio network is not recorded (yet); run without --nic",
-                  opts.record.empty() ? "--replay" : "--record", file);
-    return false;
-  }
   if (!emu::enable_icount(opts.icount_shift)) {
     spdlog::error("--icount-shift {}: at most {}", opts.icount_shift, emu::kMaxIcountShift);
     return false;
@@ -67,6 +63,13 @@ std::unique_ptr<RecordReplay> open_record(const RunOptions& opts, Arch arch, uin
     const auto size = std::filesystem::file_size(d.file, error);
     id.options += " drive=" + std::filesystem::path(d.file).filename().string() + ":" +
                   (error ? std::string("?") : std::to_string(size)) + (d.read_only ? ":ro" : "");
+  }
+  for (size_t n = 0; n < opts.virtio.nics.size(); n++) {
+    char mac[18];
+    const auto b = nic_mac(opts.virtio.nics[n], n);
+    std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+                  b[5]);
+    id.options += std::string(" nic=") + mac;
   }
   if (!opts.record.empty()) return RecordReplay::record(opts.record, id, std::move(target));
   return RecordReplay::replay(opts.replay, id, std::move(target));

@@ -23,8 +23,13 @@ class DeviceLog {
   // Recording: what the device on `channel` got from the host, now.
   virtual void record_device(const std::string& channel, const DeviceInput& input) = 0;
   // Replaying: the next input of `channel`, which must have been recorded at this point of the
-  // run and, when it succeeded, hold `size` bytes; nullopt after stopping the VM as diverged.
+  // run and, when it succeeded, hold `size` bytes (any number: kAnySize); nullopt after
+  // stopping the VM as diverged.
+  static constexpr size_t kAnySize = ~size_t{0};
   virtual std::optional<DeviceInput> replay_device(const std::string& channel, size_t size) = 0;
+  // Replaying: whether the next input of `channel` was recorded at this point of the run (a
+  // network's frames come when they came, not when the device asks).
+  virtual bool input_due(const std::string& channel) = 0;
 
  protected:
   ~DeviceLog() = default;

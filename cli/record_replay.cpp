@@ -232,12 +232,18 @@ std::optional<DeviceInput> RecordReplay::replay_device(const std::string& channe
                            e.exits));
     return std::nullopt;
   }
-  if (e.input.ok && e.input.bytes.size() != size) {
+  if (e.input.ok && size != kAnySize && e.input.bytes.size() != size) {
     diverged(here + format(" (%zu bytes); the record has %zu bytes", size, e.input.bytes.size()));
     return std::nullopt;
   }
   ++c.next;
   return e.input;
+}
+
+bool RecordReplay::input_due(const std::string& channel) {
+  const Channel& c = m_channels[channel];
+  return c.next < c.entries.size() && c.entries[c.next].count == emu::icount_now() &&
+         c.entries[c.next].exits == m_exits;
 }
 
 void RecordReplay::write_line(const std::string& line) {

@@ -16,9 +16,9 @@
 // foreign file is refused with a message before anything runs.
 //
 // Host-backed devices (cli/recorded_devices.h) put what they get from the host in the record
-// too, as `dev` lines on a channel of their own ("rng", "disk0"...): the bytes (or the host's
-// failure) with the count and exits at which the device asked. A replay gives each device its
-// channel's next input without asking the host, and stops as diverged when the device asks at
+// too, as `dev` lines on a channel of their own ("rng", "disk0", "net0"...): the bytes (or the
+// host's failure) with the count and exits at which the device asked. A replay gives each device
+// its channel's next input without asking the host, and stops as diverged when the device asks at
 // another count or exit or for another size.
 #pragma once
 
@@ -84,6 +84,7 @@ class RecordReplay final : public InputPump, public ExitTracer, public DeviceLog
   bool replaying() const override { return m_replaying; }
   void record_device(const std::string& channel, const DeviceInput& input) override;
   std::optional<DeviceInput> replay_device(const std::string& channel, size_t size) override;
+  bool input_due(const std::string& channel) override;
 
   void pump() override;                                  // the vCPUs' thread, between slices
   void trace(unsigned cpu, const VcpuExit& e) override;  // every exit, on the vCPUs' thread

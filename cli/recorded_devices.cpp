@@ -17,8 +17,7 @@ Result<void> record_bytes(DeviceLog& record, const std::string& channel,
 }
 
 // Replaying: `out` filled from the record (or the recorded failure).
-Result<void> replay_bytes(DeviceLog& record, const std::string& channel,
-                          std::span<uint8_t> out) {
+Result<void> replay_bytes(DeviceLog& record, const std::string& channel, std::span<uint8_t> out) {
   const auto input = record.replay_device(channel, out.size());
   if (!input || !input->ok) return Error(Status::kBackend);
   std::copy(input->bytes.begin(), input->bytes.end(), out.begin());
@@ -57,6 +56,27 @@ Result<void> RecordedBlockStorage::discard(uint64_t offset, uint64_t size) {
 
 Result<void> RecordedBlockStorage::write_zeroes(uint64_t offset, uint64_t size) {
   return change([&] { return m_host.write_zeroes(offset, size); });
+}
+
+void RecordedNet::send(std::span<const uint8_t> frame) {
+  if (m_host != nullptr) m_host->send(frame);
+}
+
+size_t RecordedNet::receive(std::span<uint8_t> out) {
+  if (m_record.replaying()) {
+    if (!m_record.input_due(m_channel)) return 0;
+    const auto input = m_record.replay_device(m_channel, DeviceLog::kAnySize);
+    if (!input || !input->ok || input->bytes.size() > out.size()) return 0;
+    std::copy(input->bytes.begin(), input->bytes.end(), out.begin());
+    return input->bytes.size();
+  }
+  const size_t size = m_host->receive(out);
+  if (size != 0) {
+    DeviceInput input;
+    input.bytes.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(size));
+    m_record.record_device(m_channel, input);
+  }
+  return size;
 }
 
 }  // namespace tandem::cli

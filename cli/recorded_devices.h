@@ -12,6 +12,11 @@
 // does not need the image's contents at all. The device completes every request inside the
 // guest's queue notify (devices/virtio/block.cpp), so completions come at the same instruction
 // count by themselves. The price: the record holds every byte the guest read.
+//
+// Networks: recording, every frame the host's network gives the device goes into the record
+// at the count and exit it was taken (whenever the host's thread had it ready); replaying, the
+// host's network is never started: the record's frames come at those points, and the guest's
+// frames go nowhere.
 #pragma once
 
 #include <memory>
@@ -20,6 +25,7 @@
 #include "cli/device_log.h"
 #include "devices/virtio/block_storage.h"
 #include "devices/virtio/entropy_source.h"
+#include "devices/virtio/net_backend.h"
 
 namespace tandem::cli {
 
@@ -58,6 +64,20 @@ class RecordedBlockStorage final : public virtio::BlockStorage {
 
   virtio::BlockStorage& m_host;
   const bool m_read_only;
+  DeviceLog& m_record;
+  const std::string m_channel;
+};
+
+class RecordedNet final : public virtio::NetBackend {
+ public:
+  // `host`: the host's network (null when replaying); `channel`: "net0"...
+  RecordedNet(virtio::NetBackend* host, DeviceLog& record, std::string channel)
+      : m_host(host), m_record(record), m_channel(std::move(channel)) {}
+  void send(std::span<const uint8_t> frame) override;
+  size_t receive(std::span<uint8_t> out) override;
+
+ private:
+  virtio::NetBackend* m_host;
   DeviceLog& m_record;
   const std::string m_channel;
 };

@@ -47,6 +47,11 @@ std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error
   return spec;
 }
 
+std::array<uint8_t, 6> nic_mac(const NicSpec& nic, size_t n) {
+  if (nic.mac) return *nic.mac;
+  return {0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + n)};
+}
+
 struct VirtioSet::Parts {
   std::deque<std::unique_ptr<hosted::FileBlockStorage>> storage;
   std::deque<RecordedBlockStorage> recorded_storage;
@@ -56,6 +61,7 @@ struct VirtioSet::Parts {
   std::optional<virtio::Entropy> entropy;
   std::optional<virtio::Console> console;
   std::deque<std::unique_ptr<hosted::SlirpNet>> networks;
+  std::deque<RecordedNet> recorded_networks;
   std::deque<virtio::Net> nics;
 };
 
@@ -89,17 +95,22 @@ std::unique_ptr<VirtioSet> VirtioSet::create(const VirtioOptions& opts, CharSink
   }
   if (opts.console) set->m_devices.push_back(&p.console.emplace(console));
   for (size_t n = 0; n < opts.nics.size(); n++) {
-    std::string error;
-    auto network = hosted::SlirpNet::create(opts.nics[n].forwards, wake, error);
-    if (!network) {
-      spdlog::error("--nic: {}", error);
-      return nullptr;
+    virtio::NetBackend* network = nullptr;
+    if (!replaying) {  // a replay's frames come from the record (cli/recorded_devices.h)
+      std::string error;
+      auto slirp = hosted::SlirpNet::create(opts.nics[n].forwards, wake, error);
+      if (!slirp) {
+        spdlog::error("--nic: {}", error);
+        return nullptr;
+      }
+      network = p.networks.emplace_back(std::move(slirp)).get();
     }
-    // QEMU's default MAC, 52:54:00:12:34:56, counting up for each further NIC.
-    uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, static_cast<uint8_t>(0x56 + n)};
-    if (opts.nics[n].mac) std::copy(opts.nics[n].mac->begin(), opts.nics[n].mac->end(), mac);
-    set->m_devices.push_back(&p.nics.emplace_back(*network, mac));
-    p.networks.push_back(std::move(network));
+    if (record != nullptr)
+      network = &p.recorded_networks.emplace_back(network, *record, "net" + std::to_string(n));
+    const std::array<uint8_t, 6> mac = nic_mac(opts.nics[n], n);
+    uint8_t bytes[6];
+    std::copy(mac.begin(), mac.end(), bytes);
+    set->m_devices.push_back(&p.nics.emplace_back(*network, bytes));
   }
   return set;
 }

@@ -5,6 +5,8 @@
 // entropy device, the console, then the network devices as given.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -37,6 +39,10 @@ struct VirtioOptions {
 // QEMU's -drive syntax, the parts Tandem has: file=PATH (required), readonly[=on|off],
 // format=raw, if=virtio. nullopt with a one-line reason in `error` for anything else.
 std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error);
+
+// The MAC of the `n`th --nic (from 0): its mac=, else QEMU's default 52:54:00:12:34:56 counting
+// up for each further NIC.
+std::array<uint8_t, 6> nic_mac(const NicSpec& nic, size_t n);
 
 // The devices and what backs them on this host, alive as long as the VM.
 class VirtioSet {

@@ -21,7 +21,7 @@
      entropy's 64 bytes; the image is what the recorded run left (the guest's sector 1) and
      the replays leave it byte for byte as it was. A replay on an all-zero image of the same
      name and size still reads the marker (reads come from the record) and leaves it zero; one
-     on an image of another size is refused (status 2). `--nic` is refused (status 2).
+     on an image of another size is refused (status 2).
   6. Several vCPUs (backends/emu/emu_icount.h: one count, the vCPUs in turn on one thread): the
      smp guest with --cpus 2 under --icount twice, then recorded and replayed twice: it counts
      to 2000 under its lock each time, every trace is the same (both vCPUs' exits, in the same
@@ -278,10 +278,6 @@ def record_virtio(tandem, guests, arch, tmp):
     if status != 2 or "recorded for another run" not in err:
         raise Failure(f"virtio replay on a larger image: status {status}: {err!r}")
     print(f"virtio: a larger image refused: {err.strip().splitlines()[-1]}")
-    status, _, err = run([tandem, "run", "--record", rec, "--nic", "user", elf])
-    if status != 2 or "network" not in err:
-        raise Failure(f"--record with --nic: status {status}: {err!r}")
-    print(f"--record with --nic refused: {err.strip().splitlines()[-1]}")
 
 
 def smp(tandem, guests, arch, tmp):

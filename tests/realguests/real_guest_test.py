@@ -321,10 +321,11 @@ def web_server(tmp):
     return server.server_address[1]
 
 
-def net_setup(args_arch, boot, tmp):
-    """The net case's initramfs and forward; the modules /init loads."""
+def net_setup(args_arch, boot, tmp, forward=True):
+    """The net case's initramfs and (with `forward`) forward; the modules /init loads."""
     web_port = web_server(tmp)
-    boot["hostfwd"] = f"tcp:127.0.0.1:{free_port()}-:{GUEST_PORT}"
+    if forward:
+        boot["hostfwd"] = f"tcp:127.0.0.1:{free_port()}-:{GUEST_PORT}"
     script = os.path.join(tmp, "udhcpc.script")
     write_script(script, 'case "$1" in bound|renew)\n'
                          '  ifconfig "$interface" "$ip" netmask "$subnet" up\n'
@@ -336,11 +337,11 @@ def net_setup(args_arch, boot, tmp):
                      'udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 10 >/dev/null 2>&1\n'
                      'echo "tandem-init: dhcp $(cat /tmp/ip)"\n'
                      f'echo "tandem-init: wget $(wget -q -O - http://10.0.2.2:{web_port}/page)"\n'
-                     f'nc -l -p {GUEST_PORT} </dev/null >/tmp/got &\n'
-                     'sleep 1\n'
-                     'echo "tandem-init: listening"\n'
-                     'wait\n'
-                     'echo "tandem-init: forward $(cat /tmp/got)"\n')
+                     + (f'nc -l -p {GUEST_PORT} </dev/null >/tmp/got &\n'
+                        'sleep 1\n'
+                        'echo "tandem-init: listening"\n'
+                        'wait\n'
+                        'echo "tandem-init: forward $(cat /tmp/got)"\n' if forward else ''))
     modules = ["virtio_mmio", "virtio_net"]
     boot["initrd"] = os.path.join(tmp, "initrd.gz")
     fetch(args_arch, "--initrd", boot["initrd"], *[a for m in modules for a in ("--module", m)],

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """A Linux boot recorded, then replayed twice (cli/record_replay.h):
 
-    record_linux_test.py <tandem> [--arch aarch64|riscv64] [--case linux|virtio]
+    record_linux_test.py <tandem> [--arch aarch64|riscv64] [--case linux|virtio|net]
 
 Debian's kernel with the busybox initramfs of scripts/fetch-guests (the `linux` case of
 real_guest_test.py: /init reports "up", the release and the CPU count, then powers off) on the
@@ -16,6 +16,11 @@ console, on a virtio-blk disk (ext4) and a virtio-rng device: /init mounts the d
 /hello, writes /new, and prints 64 bytes of /dev/hwrng in hex. The replays must print the
 recorded bytes, and the image must be byte for byte what the recorded run left (/new in it,
 read with debugfs) after each replay.
+
+--case net: real_guest_test.py's net case without the host forward: /init gets its address by
+DHCP from the user-mode network and fetches a page with wget from an HTTP server this test runs
+on the host's loopback. The replays run without the user-mode network (the frames the guest
+received come from the record) and must print the same page.
 """
 import argparse
 import hashlib
@@ -72,7 +77,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("tandem")
     p.add_argument("--arch", default="aarch64", choices=["aarch64", "riscv64"])
-    p.add_argument("--case", default="linux", choices=["linux", "virtio"])
+    p.add_argument("--case", default="linux", choices=["linux", "virtio", "net"])
     args = p.parse_args()
     paths = real_guest_test.fetch(args.arch)
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,12 +85,16 @@ def main():
         if args.case == "virtio":
             real_guest_test.virtio_setup(args.arch, paths, boot, tmp,
                                          hwrng="od -An -tx1 | tr -d ' \\n'")
+        if args.case == "net":
+            real_guest_test.net_setup(args.arch, boot, tmp, forward=False)
         base = [args.tandem, "run", "--backend", "emu", "--arch", args.arch, "--mem", "512M",
                 "--kernel", paths["Image"], "--initrd", boot["initrd"],
                 "--append", f"console={real_guest_test.CONSOLE[args.arch]} panic=-1",
                 "--trace", "exits"]
         if args.case == "virtio":
             base += ["--drive", f"file={boot['disk']},format=raw", "--rng"]
+        if args.case == "net":
+            base += ["--nic", "user"]
         record = os.path.join(tmp, "linux.rec")
         runs = [run(base + ["--record", record])]
         size = os.path.getsize(record)
@@ -115,6 +124,14 @@ def main():
             return 1
         print(f"hwrng: {m.group(1)}; /new: {images[0]['new']}; image sha256 "
               f"{images[0]['sha256'][:16]} after the record and after each replay")
+    if args.case == "net":
+        want = ["tandem-init: dhcp 10.0.2.15", f"tandem-init: wget {real_guest_test.WEB_PAGE}"]
+        missing = [w for w in want if w not in runs[0]["out"]]
+        if missing:
+            print(f"FAIL: the recorded run did not report {missing}:\n{runs[0]['out'][-2000:]}",
+                  file=sys.stderr)
+            return 1
+        print(f"net: {'; '.join(want)}")
     for i, r in enumerate(runs[1:], 1):
         if r["out"] != runs[0]["out"]:
             print(f"FAIL: replay {i} printed other console output", file=sys.stderr)
