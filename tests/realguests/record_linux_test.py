@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """A Linux boot recorded, then replayed twice (cli/record_replay.h):
 
-    record_linux_test.py <tandem> [--arch aarch64|riscv64] [--case linux|virtio|net]
+    record_linux_test.py <tandem> [--arch aarch64|riscv64] [--case linux|virtio|net] [--cpus N]
 
 Debian's kernel with the busybox initramfs of scripts/fetch-guests (the `linux` case of
 real_guest_test.py: /init reports "up", the release and the CPU count, then powers off) on the
-emu backend with one vCPU and `--trace exits`: once with --record, twice with --replay of that
-record. The three runs must end with status 0 and print the same console output and the same
-trace, every line of which carries the instruction count of its exit. Traces are compared by
-digest as they stream (a boot makes millions of exit lines). Timings are printed, never judged.
+emu backend with --cpus vCPUs (default 1; several take turns by the count) and `--trace exits`:
+once with --record, twice with --replay of that record. The three runs must end with status 0,
+report the CPU count and print the same console output and the same trace, every line of which
+carries the instruction count of its exit. Traces are compared by digest as they stream (a
+boot makes millions of exit lines). Timings are printed, never judged.
 
 --case virtio (cli/recorded_devices.h): real_guest_test.py's virtio case without the virtio
 console, on a virtio-blk disk (ext4) and a virtio-rng device: /init mounts the disk, reads
@@ -78,6 +79,7 @@ def main():
     p.add_argument("tandem")
     p.add_argument("--arch", default="aarch64", choices=["aarch64", "riscv64"])
     p.add_argument("--case", default="linux", choices=["linux", "virtio", "net"])
+    p.add_argument("--cpus", type=int, default=1)
     args = p.parse_args()
     paths = real_guest_test.fetch(args.arch)
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,6 +90,7 @@ def main():
         if args.case == "net":
             real_guest_test.net_setup(args.arch, boot, tmp, forward=False)
         base = [args.tandem, "run", "--backend", "emu", "--arch", args.arch, "--mem", "512M",
+                "--cpus", str(args.cpus),
                 "--kernel", paths["Image"], "--initrd", boot["initrd"],
                 "--append", f"console={real_guest_test.CONSOLE[args.arch]} panic=-1",
                 "--trace", "exits"]
@@ -109,7 +112,8 @@ def main():
             print(f"FAIL: {name}: status {r['status']}\n{r['stderr']}\n{r['out'][-2000:]}",
                   file=sys.stderr)
             return 1
-    if "tandem-init: up" not in runs[0]["out"] or "tandem-init: poweroff" not in runs[0]["out"]:
+    if (f"tandem-init: cpus {args.cpus}" not in runs[0]["out"]
+            or "tandem-init: poweroff" not in runs[0]["out"]):
         print(f"FAIL: the boot did not reach /init and power off:\n{runs[0]['out'][-2000:]}",
               file=sys.stderr)
         return 1
