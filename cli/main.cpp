@@ -228,7 +228,7 @@ void add_run_options(CLI::App* run, RunArgs& args) {
   run->add_flag("--wait-gdb", args.opts.wait_gdb,
                 "With --gdb: wait for the debugger before the guest's first instruction");
   run->add_flag("--icount", args.opts.icount,
-                "Guest time from the instructions executed (emu, one vCPU): runs with the same "
+                "Guest time from the instructions executed (emu): runs with the same "
                 "input take the same path; exit traces show the count (icount=)");
   run->add_option("--icount-shift", args.icount_shift,
                   "With --icount (implied): 2^N ns of guest time per instruction, N from 0 "

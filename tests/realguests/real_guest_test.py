@@ -247,8 +247,9 @@ def write_script(path, text):
     os.chmod(path, 0o755)
 
 
-def virtio_setup(args_arch, paths, boot, tmp):
-    """The virtio case's initramfs, ext4 disk and devices; the modules /init loads."""
+def virtio_setup(args_arch, paths, boot, tmp, hwrng="wc -c"):
+    """The virtio case's initramfs, ext4 disk and devices; the modules /init loads. /init
+    reports `head -c 64 /dev/hwrng | <hwrng>`."""
     with open(os.path.join(os.path.dirname(paths["Image"]), "modules", "modules.builtin")) as f:
         builtin = f.read().split()
     rc = os.path.join(tmp, "rc.local")
@@ -262,7 +263,7 @@ def virtio_setup(args_arch, paths, boot, tmp):
                      f'  echo "{NEW_FILE}" >/mnt/new\n'
                      '  umount /mnt && echo "tandem-init: umount ok"\n'
                      'fi\n'
-                     'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | wc -c)"\n'
+                     f'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | {hwrng})"\n'
                      'if [ -e /dev/hvc0 ]; then\n'
                      '  exec 3<>/dev/hvc0\n'
                      '  echo "tandem-hvc0: ready" >&3\n'
@@ -323,10 +324,11 @@ def web_server(tmp):
     return server.server_address[1]
 
 
-def net_setup(args_arch, boot, tmp):
-    """The net case's initramfs and forward; the modules /init loads."""
+def net_setup(args_arch, boot, tmp, forward=True):
+    """The net case's initramfs and (with `forward`) forward; the modules /init loads."""
     web_port = web_server(tmp)
-    boot["hostfwd"] = f"tcp:127.0.0.1:{free_port()}-:{GUEST_PORT}"
+    if forward:
+        boot["hostfwd"] = f"tcp:127.0.0.1:{free_port()}-:{GUEST_PORT}"
     script = os.path.join(tmp, "udhcpc.script")
     write_script(script, 'case "$1" in bound|renew)\n'
                          '  ifconfig "$interface" "$ip" netmask "$subnet" up\n'
@@ -338,11 +340,11 @@ def net_setup(args_arch, boot, tmp):
                      'udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 10 >/dev/null 2>&1\n'
                      'echo "tandem-init: dhcp $(cat /tmp/ip)"\n'
                      f'echo "tandem-init: wget $(wget -q -O - http://10.0.2.2:{web_port}/page)"\n'
-                     f'nc -l -p {GUEST_PORT} </dev/null >/tmp/got &\n'
-                     'sleep 1\n'
-                     'echo "tandem-init: listening"\n'
-                     'wait\n'
-                     'echo "tandem-init: forward $(cat /tmp/got)"\n')
+                     + (f'nc -l -p {GUEST_PORT} </dev/null >/tmp/got &\n'
+                        'sleep 1\n'
+                        'echo "tandem-init: listening"\n'
+                        'wait\n'
+                        'echo "tandem-init: forward $(cat /tmp/got)"\n' if forward else ''))
     modules = ["virtio_mmio", "virtio_net"]
     boot["initrd"] = os.path.join(tmp, "initrd.gz")
     fetch(args_arch, "--initrd", boot["initrd"], *[a for m in modules for a in ("--module", m)],
