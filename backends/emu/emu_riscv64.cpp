@@ -13,6 +13,7 @@
 #include "backends/emu/emu_riscv_walk.h"
 #include "core/arch/riscv64/csr.h"
 #include "core/arch/riscv64/guest_trap.h"
+#include "core/arch/riscv64/remote_fence.h"
 #include "core/arch/riscv64/sbi.h"
 #include "core/base/log.h"
 #include "core/mm/address_space.h"
@@ -129,18 +130,14 @@ bool emulate_rdtime(EmuCpu& cpu, uint64_t pc, uint32_t insn) {
   return true;
 }
 
-// An RFENCE call the SBI accepted (so its hart list is valid): the target harts' engines drop
-// their translations (remote_fence_i) or TLBs (remote_sfence_vma, _asid) before they run again
-// (SBI spec v2.0 chapter 8; emu_coherence.h). The hfence calls are for guests with the H
-// extension, which Unicorn's CPU does not offer.
-void remote_fence(EmuCpu& cpu, uint64_t fid, uint64_t mask, uint64_t base) {
-  const uint64_t harts = base == ~uint64_t{0} ? ~uint64_t{0} : base < 64 ? mask << base : 0;
-  switch (fid) {
-    case SBI_RFENCE_REMOTE_FENCE_I: flush_peers(cpu, harts, kFlushTranslations); break;
-    case SBI_RFENCE_REMOTE_SFENCE_VMA:
-    case SBI_RFENCE_REMOTE_SFENCE_VMA_ASID: flush_peers(cpu, harts, kFlushTlb); break;
-    default: break;
-  }
+// An RFENCE call the SBI accepted: the target harts' engines drop their translations
+// (remote_fence_i) or TLBs (remote_sfence_vma, _asid) before they run again (SBI spec v2.0
+// chapter 8; remote_fence.h, emu_coherence.h).
+void remote_fence(EmuCpu& cpu, uint64_t eid, uint64_t fid, uint64_t mask, uint64_t base,
+                  int64_t error) {
+  const RemoteFence f = remote_fence_of(eid, fid, mask, base, error);
+  if ((f.what & kFenceInstructions) != 0) flush_peers(cpu, f.harts, kFlushTranslations);
+  if ((f.what & kFenceVsTlb) != 0) flush_peers(cpu, f.harts, kFlushTlb);
 }
 
 // An ECALL from S-mode: an SBI call (SBI spec 3: a7 = extension, a6 = function, a0..a5
@@ -168,7 +165,7 @@ void sbi_call(EmuCpu& cpu) {
       &cpu);
   cpu.exits.handle(cpu.cpu_id, e, pc);
   for (unsigned i = 0; i < e.results && i < 2; ++i) write_reg(uc, kArgs[i], e.args[i]);
-  if (eid == SBI_EXT_RFENCE && e.results > 0 && e.args[0] == 0) remote_fence(cpu, fid, mask, base);
+  if (e.results > 0) remote_fence(cpu, eid, fid, mask, base, static_cast<int64_t>(e.args[0]));
   after_chip_access(cpu);
   stop_if_vm_stopped(cpu);
 }

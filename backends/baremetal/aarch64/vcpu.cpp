@@ -84,6 +84,7 @@ Result<VcpuExit> HypVcpu::run_loop() {
       case ExitVector::kIrq:
       case ExitVector::kFiq:
         // HCR_EL2.IMO/FMO route physical interrupts here: the next prepare_entry() takes them.
+        m_exits->count(ExitKind::kExternalInterrupt);
         break;
       case ExitVector::kSError:
         exit.kind = ExitKind::kFault;

@@ -28,7 +28,16 @@ const char* explain(const VmError& err) {
   return "";
 }
 
-int finish(const StopInfo& stop, const char* tag) {
+int finish(const StopInfo& stop, const VmExits& exits, const char* tag) {
+  const auto n = [&exits](ExitKind kind) {
+    return static_cast<unsigned long long>(exits.exit_count(kind));
+  };
+  TLOG_INFO(
+      "%sexits: mmio-read %llu, mmio-write %llu, sysreg %llu, hypercall %llu, halt %llu, "
+      "interrupt %llu",
+      tag, n(ExitKind::kMmioRead), n(ExitKind::kMmioWrite),
+      n(ExitKind::kSysRegRead) + n(ExitKind::kSysRegWrite), n(ExitKind::kHypercall),
+      n(ExitKind::kHalt), n(ExitKind::kExternalInterrupt));
   switch (stop.kind) {
     case StopKind::kPowerOff:
       TLOG_INFO("%sguest powered off with status %d", tag, stop.status);

@@ -93,7 +93,8 @@ int run_vms(Arch arch, typename H::PagingHandler& frames, const Payload& payload
     // the idle poll would run on all of them at once (console input is a one-CPU feature).
     H::attach_console_input(vm.console_input());
     vm.set_input_open(true);
-    return finish(vm.run(), "");
+    const StopInfo& stop = vm.run();
+    return finish(stop, vm.exits(), "");
   }
   static_assert(H::Machine::kTraits.per_cpu_setup, "several CPUs need per-CPU set-up");
   static Partition<H> part;

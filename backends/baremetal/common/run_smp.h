@@ -28,9 +28,10 @@
 
 namespace tandem::baremetal {
 
-// The report and status for a stopped VM; `tag` ("[name] " with several VMs, else "") goes
-// before it.
-int finish(const StopInfo& stop, const char* tag);
+// The report and status for a stopped VM, after a line with its exits by kind (what its
+// vCPUs left the guest for: the cost of a run in an image); `tag` ("[name] " with several VMs,
+// else "") goes before them.
+int finish(const StopInfo& stop, const VmExits& exits, const char* tag);
 
 template <class H>
 struct Partition {
@@ -73,7 +74,7 @@ void run_partition_cpu(Partition<H>& p, unsigned cpu) {
   }
   for (unsigned i = 1; i < p.cpus[k]; i++) arch::kick_cpu(p.first[k] + i);
   if (p.console[k] != nullptr) p.console[k]->flush();
-  p.status[k] = finish(*stop, p.tag[k]);
+  p.status[k] = finish(*stop, vm.exits(), p.tag[k]);
   __atomic_fetch_or(&p.done, 1u << k, __ATOMIC_RELEASE);
   if (cpu != 0) arch::kick_cpu(0);
 }

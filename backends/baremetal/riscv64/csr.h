@@ -33,4 +33,11 @@ inline void csr_clear(uint64_t bits) {
 // hgatp or a G-stage table changed. Encoded by hand for the same reason as the CSR numbers.
 inline void hfence_gvma_all() { asm volatile(".word 0x62000073" : : : "memory"); }
 
+// HFENCE.VVMA zero, zero (18.3.2): drop every cached VS-stage translation of the VMID in hgatp,
+// as the guest's own SFENCE.VMA would.
+inline void hfence_vvma_all() { asm volatile(".word 0x22000073" : : : "memory"); }
+
+// FENCE.I (Zifencei): this hart's instruction fetch sees the stores before it.
+inline void fence_i() { asm volatile(".word 0x0000100f" : : : "memory"); }
+
 }  // namespace tandem::baremetal::riscv64

@@ -89,7 +89,7 @@ void HypMachine::init_cpu(unsigned index, AddressSpace&) {
 Result<HypVcpu> HypMachine::create_vcpu(unsigned id) {
   if (id >= m_cpus || (m_vcpus_created & (1u << id)) != 0) return Error(Status::kUnsupported);
   m_vcpus_created |= 1u << id;
-  return HypVcpu(id, m_cpus, *m_as, *m_exits, m_hgatp, m_hstatus, m_chip, m_clock);
+  return HypVcpu(id, m_cpus, *m_as, *m_exits, m_hgatp, m_hstatus, m_chip, m_clock, m_fences);
 }
 
 }  // namespace tandem::baremetal::riscv64

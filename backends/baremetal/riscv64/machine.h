@@ -51,6 +51,7 @@ class HypMachine {
   uint64_t m_hgatp;
   uint64_t m_hstatus;
   uint32_t m_vcpus_created = 0;  // bit per vCPU id
+  PendingFences m_fences;        // the vCPUs' SBI remote fences
 };
 
 static_assert(Machine<HypMachine>);

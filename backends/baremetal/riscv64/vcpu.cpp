@@ -17,7 +17,11 @@ namespace tandem::baremetal::riscv64 {
 namespace {
 
 constexpr unsigned kRegA0 = 10;
-constexpr uint64_t kKickWaitNs = 1'000'000;
+// A safety net only: another hart's kick and the VM's deadline end the wait anyway (sip.SSIP
+// stays pending for a WFI that starts after it). Each wake-up ends the guest's WFI: an exit, and
+// under QEMU two full TLB flushes (V changes twice), which at 1 ms made the idle hart of a
+// 2-hart Linux boot one exit in 20.
+constexpr uint64_t kKickWaitNs = 10'000'000;
 
 // An instruction halfword the way the guest fetched it: HLVX.HU through vsatp and hgatp.
 Result<uint16_t> fetch_guest_halfword(uint64_t pc) {
@@ -30,7 +34,7 @@ Result<uint16_t> fetch_guest_halfword(uint64_t pc) {
 }  // namespace
 
 HypVcpu::HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
-                 uint64_t hstatus, IrqChip* chip, GuestClock clock)
+                 uint64_t hstatus, IrqChip* chip, GuestClock clock, PendingFences& fences)
     : m_id(id),
       m_cpus(cpus),
       m_as(&as),
@@ -38,7 +42,8 @@ HypVcpu::HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, u
       m_hgatp(hgatp),
       m_hstatus(hstatus),
       m_chip(chip),
-      m_clock(clock) {}
+      m_clock(clock),
+      m_fences(&fences) {}
 
 Result<void> HypVcpu::set_boot_state(const BootState& boot) {
   m_ctx = GuestContext{};
@@ -57,9 +62,14 @@ Result<void> HypVcpu::set_boot_state(const BootState& boot) {
 
 // While the hypervisor runs, the VS CSRs are whatever the last guest left; a vCPU loads its own
 // before entering and saves them when run() returns, so vCPUs can take turns on one hart.
+// hgatp and its fence only when this hart ran another VM since: the G-stage table of a VM only
+// gains mappings while it runs, and the hart that maps fences its own cached walks
+// (backed_on_demand), so a vCPU that comes back to its hart has nothing stale to drop.
 void HypVcpu::load_guest_csrs() {
-  csr_write<CSR_HGATP>(m_hgatp);
-  hfence_gvma_all();
+  if (csr_read<CSR_HGATP>() != m_hgatp) {
+    csr_write<CSR_HGATP>(m_hgatp);
+    hfence_gvma_all();
+  }
   csr_write<CSR_VSSTATUS>(m_vs.vsstatus);
   csr_write<CSR_VSIE>(m_vs.vsie);
   csr_write<CSR_VSTVEC>(m_vs.vstvec);
@@ -113,7 +123,7 @@ Result<VcpuExit> HypVcpu::run() {
     }
     prepare_entry();
     sync_irqs();
-    tandem_guest_enter(&m_ctx);
+    enter_guest();
     const TrapFrame& f = m_ctx.guest;
     const std::optional<uint64_t> gpa = guest_page_fault_gpa(f.scause, f.stval, f.htval);
     if (gpa && backed_on_demand(*gpa)) continue;
@@ -123,6 +133,31 @@ Result<VcpuExit> HypVcpu::run() {
   }
   save_guest_csrs();
   return out;
+}
+
+// One guest run, after the fences other harts' SBI remote fences posted here (remote_fence.h).
+void HypVcpu::enter_guest() {
+  const uint32_t fences = m_fences->enter(m_id);
+  if ((fences & kFenceInstructions) != 0) fence_i();
+  if ((fences & kFenceVsTlb) != 0) hfence_vvma_all();
+  tandem_guest_enter(&m_ctx);
+  m_fences->leave(m_id);
+}
+
+// An SBI remote fence the VM accepted: posted to its harts (this one included, which does it
+// on its way back in), the others in the guest kicked out, and waited for until each has done
+// it or is outside the guest, as OpenSBI returns only once its targets have fenced.
+void HypVcpu::fence_harts(const RemoteFence& fence) {
+  if (fence.what == 0) return;
+  m_fences->post(fence);
+  for (unsigned i = 0; i < m_cpus; i++) {
+    if (i != m_id && ((fence.harts >> i) & 1) != 0 && !m_fences->settled(i))
+      arch::kick_cpu(physical_cpu(i));
+  }
+  for (unsigned i = 0; i < m_cpus; i++) {
+    if (i == m_id || ((fence.harts >> i) & 1) == 0) continue;
+    while (!m_fences->settled(i)) asm volatile("" ::: "memory");
+  }
 }
 
 // A WFI with several vCPUs: this hart serves this vCPU only, so it waits here for another
@@ -145,7 +180,15 @@ void HypVcpu::kick_others(bool all) {
   if (m_cpus == 1) return;
   const uint32_t targets = kick_targets(*m_exits, m_chip, m_cpus, m_id, all);
   for (unsigned i = 0; i < m_cpus; i++)
-    if ((targets & (1u << i)) != 0) arch::kick_cpu(i);
+    if ((targets & (1u << i)) != 0) arch::kick_cpu(physical_cpu(i));
+}
+
+// The VM's vCPUs run on consecutive physical CPUs (common/run_smp.h; an image's later VMs start
+// above the earlier VMs' CPUs), and tp holds this hart's physical CPU index (entry.S).
+unsigned HypVcpu::physical_cpu(unsigned vcpu) const {
+  uint64_t self;
+  asm("mv %0, tp" : "=r"(self));
+  return static_cast<unsigned>(self) - m_id + vcpu;
 }
 
 VcpuExit HypVcpu::stopped_exit() const { return m_exits->stop_info().as_exit(m_ctx.guest.sepc); }

@@ -11,6 +11,7 @@
 
 #include "backends/baremetal/riscv64/context.h"
 #include "core/arch/riscv64/guest_trap.h"
+#include "core/arch/riscv64/remote_fence.h"
 #include "core/base/result.h"
 #include "core/vcpu/vcpu.h"
 
@@ -43,9 +44,10 @@ class HypVcpu {
   // HypMachine::create found it (VSXL), to which each entry adds SPV, SPVP and VTW. `chip`
   // (may be null: no interrupts) decides the guest's VS-level interrupts, on `clock`'s time.
   // `cpus`: vCPUs in the VM, each on a hart of its own (more than one: a WFI waits here for
-  // another hart's kick instead of returning kHalt).
+  // another hart's kick instead of returning kHalt). `fences`: the VM's SBI remote fences,
+  // shared by its vCPUs.
   HypVcpu(unsigned id, unsigned cpus, AddressSpace& as, VmExits& exits, uint64_t hgatp,
-          uint64_t hstatus, IrqChip* chip, GuestClock clock);
+          uint64_t hstatus, IrqChip* chip, GuestClock clock, PendingFences& fences);
 
   // pc -> sepc, sp -> x2, a0 = hart id, a1 = DTB (args[0], args[1]); VS-mode, vsatp Bare.
   [[nodiscard]] Result<void> set_boot_state(const BootState& boot);
@@ -72,6 +74,9 @@ class HypVcpu {
   bool backed_on_demand(uint64_t gpa);
   void wait_for_kick();
   void kick_others(bool all);
+  void enter_guest();
+  void fence_harts(const RemoteFence& fence);
+  unsigned physical_cpu(unsigned vcpu) const;
   VcpuExit stopped_exit() const;
 
   unsigned m_id;
@@ -84,6 +89,7 @@ class HypVcpu {
   uint64_t m_hstatus;
   IrqChip* m_chip;
   GuestClock m_clock;
+  PendingFences* m_fences;
   uint32_t m_seen_generation = 0;  // the model's generation() at the last sync_irqs()
   bool m_resync_irqs = true;       // time passed or another hart kicked: recompute anyway
   uint32_t m_stop_requested = 0;

@@ -32,6 +32,10 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       const ExitKind kind = e.kind;
       const uint64_t eid = e.args[7];
       const ExitAction action = m_exits->handle(m_id, e);
+      // The guest's a0..a7 still hold the call.
+      const uint64_t* a = &m_ctx.guest.x[kRegA0];
+      if (kind == ExitKind::kHypercall)
+        fence_harts(remote_fence_of(a[7], a[6], a[0], a[1], static_cast<int64_t>(e.args[0])));
       // Other harts see a store's effect, an IPI, a hart_start, or the VM's stop.
       if (kind == ExitKind::kMmioWrite) kick_others(false);
       if (kind == ExitKind::kHypercall) kick_others(eid == kSbiHsm);
@@ -49,6 +53,7 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
     case ExitKind::kHalt:
       m_ctx.guest.sepc += trap.advance;
       if (m_cpus > 1) {
+        m_exits->count(ExitKind::kHalt);  // one vCPU alone returns it: the VM counts it
         wait_for_kick();
         m_resync_irqs = true;
         return ExitAction::kResume;
@@ -56,6 +61,7 @@ ExitAction HypVcpu::handle(GuestTrap& trap, VcpuExit& out) {
       out = e;  // pc: the WFI, as the other backends report a halt
       return ExitAction::kReturn;
     case ExitKind::kExternalInterrupt:
+      m_exits->count(ExitKind::kExternalInterrupt);
       // Another hart's kick (several vCPUs): the next entry re-reads this vCPU's lines.
       m_resync_irqs = true;
       if (e.value == IRQ_S_SOFT) csr_clear<CSR_SIP>(SIE_SSIE);

@@ -131,10 +131,11 @@ SbiResult ipi_call(uint64_t fid, const uint64_t a[8], SbiContext& ctx) {
   return success();
 }
 
-// Chapter 8. Only the hart list is checked here: hardware harts (the bare-metal images) and
-// QEMU keep instruction fetch and translations coherent themselves, and the emu backend, whose
-// harts are separate Unicorn engines, applies an accepted call to the target harts itself
-// (backends/emu/emu_coherence.h).
+// Chapter 8. Only the hart list is checked here: each hart keeps translations and fetched code
+// of its own, so the backend applies an accepted call to the target harts
+// (remote_fence_of, remote_fence.h): the emu backend, whose harts are separate Unicorn engines
+// (backends/emu/emu_coherence.h), and the riscv64 image, whose harts run the guest
+// (backends/baremetal/riscv64/vcpu.cpp).
 SbiResult rfence_call(uint64_t fid, const uint64_t a[8], const SbiContext& ctx) {
   if (fid > SBI_RFENCE_REMOTE_HFENCE_VVMA) return err(SBI_ERR_NOT_SUPPORTED);
   if (!selected_harts(a[0], a[1], hart_count(ctx))) return err(SBI_ERR_INVALID_PARAM);
