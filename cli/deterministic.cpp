@@ -3,7 +3,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <filesystem>
+
 #include "backends/emu/emu_icount.h"
+#include "cli/virtio_options.h"
 
 namespace tandem::cli {
 
@@ -35,22 +39,6 @@ bool start_deterministic(const RunOptions& opts, Arch arch) {
         "deliver them), so nothing there depends on time; --icount is for aarch64 and riscv64");
     return false;
   }
-  if (opts.cpus > 1) {
-    spdlog::error(
-        "--icount with --cpus {}: the emu backend's vCPUs take turns by host time, which no "
-        "instruction count can repeat; --icount runs one vCPU",
-        opts.cpus);
-    return false;
-  }
-  const std::string& file = opts.record.empty() ? opts.replay : opts.record;
-  if (!file.empty() &&
-      (!opts.virtio.drives.empty() || opts.virtio.rng || !opts.virtio.nics.empty())) {
-    spdlog::error(
-        "{} {}: virtio disks, entropy and network are not recorded (yet); run without "
-        "--drive, --rng and --nic",
-        opts.record.empty() ? "--replay" : "--record", file);
-    return false;
-  }
   if (!emu::enable_icount(opts.icount_shift)) {
     spdlog::error("--icount-shift {}: at most {}", opts.icount_shift, emu::kMaxIcountShift);
     return false;
@@ -66,7 +54,23 @@ std::unique_ptr<RecordReplay> open_record(const RunOptions& opts, Arch arch, uin
   id.guest_hash = guest_hash;
   id.options = "mem=" + std::to_string(opts.mem_bytes) +
                " machine=" + (opts.machine.empty() ? "default" : opts.machine) +
-               " console=" + (opts.virtio.console ? "virtio" : "uart");
+               " console=" + (opts.virtio.console ? "virtio" : "uart") +
+               " rng=" + (opts.virtio.rng ? "on" : "off");
+  // What the guest sees of each disk: its size, whether it may write, its serial number (the
+  // file's name); not its contents, which the record holds (cli/recorded_devices.h).
+  for (const DriveSpec& d : opts.virtio.drives) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(d.file, error);
+    id.options += " drive=" + std::filesystem::path(d.file).filename().string() + ":" +
+                  (error ? std::string("?") : std::to_string(size)) + (d.read_only ? ":ro" : "");
+  }
+  for (size_t n = 0; n < opts.virtio.nics.size(); n++) {
+    char mac[18];
+    const auto b = nic_mac(opts.virtio.nics[n], n);
+    std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+                  b[5]);
+    id.options += std::string(" nic=") + mac;
+  }
   if (!opts.record.empty()) return RecordReplay::record(opts.record, id, std::move(target));
   return RecordReplay::replay(opts.replay, id, std::move(target));
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `--icount`, `--record`, `--replay`: the checks and set-up that make a run deterministic on the
-// emu backend (backends/emu/emu_icount.h, cli/record_replay.h): one VM of one vCPU, aarch64 or
+// emu backend (backends/emu/emu_icount.h, cli/record_replay.h): one VM (of any vCPUs), aarch64 or
 // riscv64.
 #pragma once
 

@@ -211,7 +211,9 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "time gets the output and types the input) (default: stdio for one VM, "
                   "prefix for several)");
   tandem::cli::add_device_options(*run, args.drives, args.opts.virtio.rng,
-                                  {"repeatable", "the host's getrandom()"});
+                                  {"repeatable; an x86_64 Linux finds the virtio devices in "
+                                   "the pc board's ACPI DSDT, not on its command line",
+                                   "the host's getrandom()"});
   run->add_option("--nic", args.nics,
                   "A virtio-net device on a user-mode network (libslirp, as QEMU's -nic user): "
                   "user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=52:54:00:12:34:56] "
@@ -222,11 +224,11 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                   "runs until `tandem ctl quit`");
   run->add_option("--gdb", args.opts.gdb,
                   "Serve the GDB remote protocol on tcp::PORT (127.0.0.1), tcp:HOST:PORT or "
-                  "unix:PATH (emu backend, one VM); `target remote` from gdb-multiarch");
+                  "unix:PATH (emu, or kvm for x86_64; one VM); `target remote` from gdb-multiarch");
   run->add_flag("--wait-gdb", args.opts.wait_gdb,
                 "With --gdb: wait for the debugger before the guest's first instruction");
   run->add_flag("--icount", args.opts.icount,
-                "Guest time from the instructions executed (emu, one vCPU): runs with the same "
+                "Guest time from the instructions executed (emu): runs with the same "
                 "input take the same path; exit traces show the count (icount=)");
   run->add_option("--icount-shift", args.icount_shift,
                   "With --icount (implied): 2^N ns of guest time per instruction, N from 0 "

@@ -43,11 +43,11 @@ struct RunOptions {
   VirtioOptions virtio;    // --drive, --rng, --console virtio
   std::string gdb;         // GDB stub socket: tcp::PORT, tcp:HOST:PORT, unix:PATH; empty: none
   bool wait_gdb = false;   // stop before the first instruction until a GDB client connects
-  // Guest time from the instruction count, 2^icount_shift ns per instruction (emu, one vCPU;
+  // Guest time from the instruction count, 2^icount_shift ns per instruction (emu;
   // backends/emu/emu_icount.h).
   bool icount = false;
   unsigned icount_shift = 0;
-  std::string record;  // --record FILE: the run's console input and exit history (implies icount)
+  std::string record;  // --record FILE: the run's inputs and exit history (implies icount)
   std::string replay;  // --replay FILE: a recorded run repeated (implies icount)
   // A guest's own reset (PSCI SYSTEM_RESET, SBI SRST reboot) restarts the VM from its files,
   // as QEMU does, at most reboot_limit times (0: no limit); with no_reboot (QEMU's -no-reboot)

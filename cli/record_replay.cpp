@@ -14,7 +14,7 @@ namespace tandem::cli {
 namespace {
 
 constexpr const char* kMagic = "tandem-record";
-constexpr unsigned kVersion = 1;
+constexpr unsigned kVersion = 2;
 
 std::string to_hex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -153,6 +153,8 @@ std::unique_ptr<RecordReplay> RecordReplay::replay(const std::string& path,
                       &c.hash) != 3)
         return malformed();
       rr->m_checks.push_back(c);
+    } else if (kind == "dev") {
+      if (!rr->parse_device(line)) return malformed();
     } else if (kind == "end") {
       End& e = rr->m_end;
       if (std::sscanf(line.c_str(), "end %" SCNu64 " %" SCNu64 " %" SCNx64 " %d %d", &e.count,
@@ -175,6 +177,73 @@ bool RecordReplay::push(uint8_t c) { return m_replaying ? true : m_host.push(c);
 
 void RecordReplay::set_input_open(bool open) {
   if (!m_replaying) m_host_open.store(open);
+}
+
+void RecordReplay::set_trace(ExitTracer* trace, bool mmio_only) {
+  m_target.trace = trace;
+  m_target.trace_mmio_only = mmio_only;
+}
+
+// `dev CHANNEL COUNT EXITS DATA`, DATA: the bytes in hex, `+` (done, no bytes) or `-` (the
+// host failed).
+bool RecordReplay::parse_device(const std::string& line) {
+  std::istringstream words(line);
+  std::string dev, channel, data;
+  DeviceEntry entry{};
+  if (!(words >> dev >> channel >> entry.count >> entry.exits >> data) || !words.eof())
+    return false;
+  if (data == "-") {
+    entry.input.ok = false;
+  } else if (data != "+") {
+    auto bytes = from_hex(data);
+    if (!bytes || bytes->empty()) return false;
+    entry.input.bytes = std::move(*bytes);
+  }
+  m_channels[channel].entries.push_back(std::move(entry));
+  return true;
+}
+
+bool RecordReplay::devices_done() const {
+  for (const auto& [name, channel] : m_channels)
+    if (channel.next != channel.entries.size()) return false;
+  return true;
+}
+
+void RecordReplay::record_device(const std::string& channel, const DeviceInput& input) {
+  const std::string data = !input.ok ? "-" : input.bytes.empty() ? "+" : to_hex(input.bytes);
+  write_line(
+      format("dev %s %" PRIu64 " %" PRIu64 " ", channel.c_str(), emu::icount_now(), m_exits) +
+      data + "\n");
+}
+
+std::optional<DeviceInput> RecordReplay::replay_device(const std::string& channel, size_t size) {
+  const uint64_t count = emu::icount_now();
+  Channel& c = m_channels[channel];
+  const std::string here =
+      format("%s asked for its input %zu at count %" PRIu64 " after exit %" PRIu64, channel.c_str(),
+             c.next + 1, count, m_exits);
+  if (c.next >= c.entries.size()) {
+    diverged(here + format(": the record has %zu", c.entries.size()));
+    return std::nullopt;
+  }
+  const DeviceEntry& e = c.entries[c.next];
+  if (e.count != count || e.exits != m_exits) {
+    diverged(here + format("; the record has it at count %" PRIu64 " after exit %" PRIu64, e.count,
+                           e.exits));
+    return std::nullopt;
+  }
+  if (e.input.ok && size != kAnySize && e.input.bytes.size() != size) {
+    diverged(here + format(" (%zu bytes); the record has %zu bytes", size, e.input.bytes.size()));
+    return std::nullopt;
+  }
+  ++c.next;
+  return e.input;
+}
+
+bool RecordReplay::input_due(const std::string& channel) {
+  const Channel& c = m_channels[channel];
+  return c.next < c.entries.size() && c.entries[c.next].count == emu::icount_now() &&
+         c.entries[c.next].exits == m_exits;
 }
 
 void RecordReplay::write_line(const std::string& line) {
@@ -270,14 +339,15 @@ std::optional<std::string> RecordReplay::finish(const StopInfo& stop) {
   }
   if (m_diverged) return std::nullopt;  // the VM's stop says where
   if (count == m_end.count && m_exits == m_end.exits && m_hash == m_end.hash &&
-      kind == m_end.kind && stop.status == m_end.status && m_next_input == m_inputs.size())
+      kind == m_end.kind && stop.status == m_end.status && m_next_input == m_inputs.size() &&
+      devices_done())
     return std::nullopt;
   return format("replay diverged: the run ended at count %" PRIu64 " after %" PRIu64
                 " exits (stop kind %d, status %d), the record at count %" PRIu64 " after %" PRIu64
-                " exits (stop kind %d, status %d)%s; %zu of %zu inputs delivered",
+                " exits (stop kind %d, status %d)%s; %zu of %zu inputs delivered%s",
                 count, m_exits, kind, stop.status, m_end.count, m_end.exits, m_end.kind,
                 m_end.status, m_hash != m_end.hash ? " with other exits since the last check" : "",
-                m_next_input, m_inputs.size());
+                m_next_input, m_inputs.size(), devices_done() ? "" : ", not every device input");
 }
 
 }  // namespace tandem::cli

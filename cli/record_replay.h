@@ -13,19 +13,26 @@
 // FILE is text: a header (format version, architecture, --icount-shift, a hash of the guest's
 // files and command line, the options that change what the guest sees), then `input`,
 // `check` and `end` lines, then a checksum of everything before it, so a truncated, edited or
-// foreign file is refused with a message before anything runs. Virtio disks, entropy and
-// network are not recorded: --record and --replay refuse them.
+// foreign file is refused with a message before anything runs.
+//
+// Host-backed devices (cli/recorded_devices.h) put what they get from the host in the record
+// too, as `dev` lines on a channel of their own ("rng", "disk0", "net0"...): the bytes (or the
+// host's failure) with the count and exits at which the device asked. A replay gives each device
+// its channel's next input without asking the host, and stops as diverged when the device asks at
+// another count or exit or for another size.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/device_log.h"
 #include "core/base/arch.h"
 #include "core/base/byte_queue.h"
 #include "core/vm/input_pump.h"
@@ -51,7 +58,7 @@ struct RecordTarget {
   bool trace_mmio_only = false;
 };
 
-class RecordReplay final : public InputPump, public ExitTracer {
+class RecordReplay final : public InputPump, public ExitTracer, public DeviceLog {
  public:
   static constexpr uint64_t kCheckEvery = 256;
 
@@ -69,6 +76,15 @@ class RecordReplay final : public InputPump, public ExitTracer {
   // The host's console (any thread). Recording: queued for the next pump(); replaying: dropped.
   bool push(uint8_t c);
   void set_input_open(bool open);
+
+  // --trace's lines, once the writer exists (`trace` null: none).
+  void set_trace(ExitTracer* trace, bool mmio_only);
+
+  // DeviceLog: inputs keyed by the count and the exits so far.
+  bool replaying() const override { return m_replaying; }
+  void record_device(const std::string& channel, const DeviceInput& input) override;
+  std::optional<DeviceInput> replay_device(const std::string& channel, size_t size) override;
+  bool input_due(const std::string& channel) override;
 
   void pump() override;                                  // the vCPUs' thread, between slices
   void trace(unsigned cpu, const VcpuExit& e) override;  // every exit, on the vCPUs' thread
@@ -88,6 +104,15 @@ class RecordReplay final : public InputPump, public ExitTracer {
     uint64_t count;
     uint64_t hash;
   };
+  struct DeviceEntry {
+    uint64_t count;
+    uint64_t exits;
+    DeviceInput input;
+  };
+  struct Channel {
+    std::vector<DeviceEntry> entries;
+    size_t next = 0;
+  };
   struct End {
     uint64_t count = 0;
     uint64_t exits = 0;
@@ -101,6 +126,8 @@ class RecordReplay final : public InputPump, public ExitTracer {
   void write_line(const std::string& line);
   void diverged(const std::string& what);
   void check_replay(const VcpuExit& e, uint64_t count);
+  bool parse_device(const std::string& line);
+  bool devices_done() const;
 
   RecordTarget m_target;
   const bool m_replaying;
@@ -117,6 +144,7 @@ class RecordReplay final : public InputPump, public ExitTracer {
   End m_end;
   size_t m_next_input = 0;
   size_t m_next_check = 0;
+  std::map<std::string, Channel> m_channels;
   bool m_diverged = false;
   // Both.
   uint64_t m_exits = 0;

@@ -84,10 +84,8 @@ const char* explain(const VmError& err) {
     case VmStep::kVirtio:
       if (err.status == Status::kCapacity)
         return "more virtio devices than the board has virtio-mmio transports (aarch64 virt: 32, "
-               "riscv64 virt: 8)";
-      return "virtio devices (--drive, --rng, --console virtio, --nic) need an aarch64 or riscv64 "
-             "guest: "
-             "the x86_64 pc board has no virtio-mmio transports";
+               "riscv64 virt: 8, x86_64 pc: 8)";
+      return "this board has no virtio-mmio transports";
     case VmStep::kDtb:
       if (err.status == Status::kBadImage)
         return "the --dtb file is not a flattened device tree (DTB, magic 0xd00dfeed, version "
@@ -162,8 +160,21 @@ class HostedVm final : public ManagedVm {
     config.board = m_opts.machine.c_str();
     VmError err;
     status = kExitUsage;
+    // A multiboot command line starts with the image's name (QEMU's convention).
+    m_cmdline = m_guest.format == KernelFormat::kMultiboot
+                    ? m_opts.guest_path + " " + m_opts.cmdline
+                    : m_opts.cmdline;
+    if (!m_opts.initrd_path.empty()) {
+      auto bytes = read_input_file(m_opts.initrd_path);
+      if (!bytes) return false;
+      m_initrd = std::move(*bytes);
+    }
+    if constexpr (std::is_same_v<H, EmuHal>) {
+      if ((!m_opts.record.empty() || !m_opts.replay.empty()) && !open_record_replay()) return false;
+    }
     // The devices outlive the VM that points at them (m_vm is the last member).
-    m_virtio = VirtioSet::create(m_opts.virtio, m_console, [] { H::wake(); });
+    m_virtio = VirtioSet::create(
+        m_opts.virtio, m_console, [] { H::wake(); }, m_record.get());
     if (!m_virtio) return false;
     config.virtio = m_virtio->devices();
     if (!m_opts.dump_dtb.empty()) {
@@ -173,15 +184,6 @@ class HostedVm final : public ManagedVm {
       }
       status = dump_dtb(m_vm, m_opts.dump_dtb);
       return false;
-    }
-    // A multiboot command line starts with the image's name (QEMU's convention).
-    m_cmdline = m_guest.format == KernelFormat::kMultiboot
-                    ? m_opts.guest_path + " " + m_opts.cmdline
-                    : m_opts.cmdline;
-    if (!m_opts.initrd_path.empty()) {
-      auto bytes = read_input_file(m_opts.initrd_path);
-      if (!bytes) return false;
-      m_initrd = std::move(*bytes);
     }
     if (m_bios) config.firmware = m_bios->bytes;
     const BootFiles files{m_guest.bytes, m_initrd, m_cmdline};
@@ -196,12 +198,11 @@ class HostedVm final : public ManagedVm {
     if (m_opts.trace.any() && !start_trace()) return false;
     if constexpr (std::is_same_v<H, EmuHal>) {
       if (m_opts.icount && m_tracer) m_tracer->show_count(&emu::icount_now);
-      if ((!m_opts.record.empty() || !m_opts.replay.empty()) && !start_record_replay())
-        return false;
-      if (!m_opts.gdb.empty()) {
-        m_gdb = GdbStub::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
-        if (!m_gdb) return false;
-      }
+      if (m_record) start_record_replay();
+    }
+    if (!m_opts.gdb.empty()) {
+      m_gdb = GdbStub<H>::start(m_vm, m_guest.arch, m_opts.cpus, m_opts.gdb, m_opts.wait_gdb);
+      if (!m_gdb) return false;
     }
     return true;
   }
@@ -269,30 +270,38 @@ class HostedVm final : public ManagedVm {
     return true;
   }
 
-  // --record / --replay (cli/record_replay.h): console input through the record's pump, every
-  // exit through its tracer (which passes --trace's lines on). A replay's VM never waits for
-  // input: whatever the record has comes through the pump.
-  bool start_record_replay() {
+  // --record / --replay (cli/record_replay.h), opened before the devices, which record through
+  // it (cli/recorded_devices.h); false after a message.
+  bool open_record_replay() {
     uint64_t hash = kFnvBasis;
     for (const std::vector<uint8_t>* file : {&m_guest.bytes, &m_initrd, &m_dtb})
       hash = fnv1a(hash, file->data(), file->size());
     if (m_bios) hash = fnv1a(hash, m_bios->bytes.data(), m_bios->bytes.size());
     hash = fnv1a(hash, m_cmdline.data(), m_cmdline.size());
     RecordTarget target{[this](uint8_t c) { return m_vm.console_input().push(c); },
-                        [this](bool open) { m_vm.set_input_open(open); }, &m_vm.exits().stop_info(),
-                        m_opts.trace.mode != TraceMode::kNone ? m_tracer.get() : nullptr,
-                        m_opts.trace.mode == TraceMode::kMmio};
+                        [this](bool open) { m_vm.set_input_open(open); },
+                        &m_vm.exits().stop_info()};
     m_record = open_record(m_opts, m_guest.arch, hash, std::move(target));
-    if (!m_record) return false;
+    return m_record != nullptr;
+  }
+
+  // Once the VM is booted: console input through the record's pump, every exit through its
+  // tracer (which passes --trace's lines on). A replay's VM never waits for input: whatever
+  // the record has comes through the pump.
+  void start_record_replay() {
+    if (m_opts.trace.mode != TraceMode::kNone)
+      m_record->set_trace(m_tracer.get(), m_opts.trace.mode == TraceMode::kMmio);
     m_vm.exits().set_tracer(m_record.get(), false);
     m_vm.set_input_pump(m_record.get());
     m_vm.set_input_open(m_opts.replay.empty());
-    return true;
   }
 
   CharSink& m_console;
   RunOptions m_opts;
   GuestFile m_guest;
+  // Outlives the devices and the VM, which point at it.
+  std::unique_ptr<RecordReplay> m_record;
+  StopInfo m_record_stop;  // a replay that diverged at its end
   std::unique_ptr<VirtioSet> m_virtio;
   typename H::PagingHandler m_paging;
   // The trace file outlives the writer, and both the VM that calls it.
@@ -302,10 +311,8 @@ class HostedVm final : public ManagedVm {
   std::vector<uint8_t> m_dtb;
   std::vector<uint8_t> m_initrd;
   std::string m_cmdline;
-  std::unique_ptr<RecordReplay> m_record;  // outlives the VM, which points at it
-  StopInfo m_record_stop;                  // a replay that diverged at its end
   Vm<H> m_vm;
-  std::optional<GdbStub> m_gdb;  // after the VM: it goes first
+  std::optional<GdbStub<H>> m_gdb;  // after the VM: it goes first
 };
 
 template <class H>
@@ -397,10 +404,6 @@ std::unique_ptr<ManagedVm> create_vm(const RunOptions& opts, CharSink& console, 
     spdlog::error(
         "--trace insn=: instruction traces need the emu backend (under KVM the guest's "
         "instructions run on the CPU, with no hook between them)");
-    return nullptr;
-  }
-  if (!opts.gdb.empty() && opts.backend != Backend::kEmu) {
-    spdlog::error("--gdb: the GDB stub runs on the emu backend only (kvm: not yet)");
     return nullptr;
   }
   if (opts.backend == Backend::kKvm) {

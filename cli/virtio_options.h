@@ -5,6 +5,8 @@
 // entropy device, the console, then the network devices as given.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +21,8 @@ class VirtioDevice;
 }
 
 namespace tandem::cli {
+
+class DeviceLog;
 
 struct DriveSpec {
   std::string file;
@@ -36,14 +40,20 @@ struct VirtioOptions {
 // format=raw, if=virtio. nullopt with a one-line reason in `error` for anything else.
 std::optional<DriveSpec> parse_drive(const std::string& text, std::string& error);
 
+// The MAC of the `n`th --nic (from 0): its mac=, else QEMU's default 52:54:00:12:34:56 counting
+// up for each further NIC.
+std::array<uint8_t, 6> nic_mac(const NicSpec& nic, size_t n);
+
 // The devices and what backs them on this host, alive as long as the VM.
 class VirtioSet {
  public:
   // Opens every drive and starts every network; null with the reason printed when one cannot
   // be used. A virtio console writes to `console` (the VM's console sink); a network calls
-  // `wake` (from its own thread) when frames arrive for the guest.
+  // `wake` (from its own thread) when frames arrive for the guest. Under --record / --replay
+  // (`record`), disks and entropy go through the record (cli/recorded_devices.h).
   static std::unique_ptr<VirtioSet> create(const VirtioOptions& opts, CharSink& console,
-                                           const std::function<void()>& wake);
+                                           const std::function<void()>& wake,
+                                           DeviceLog* record = nullptr);
   ~VirtioSet();
   const std::vector<virtio::VirtioDevice*>& devices() const { return m_devices; }
 

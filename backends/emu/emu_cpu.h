@@ -102,7 +102,6 @@ struct EmuCpu {
   InsnTrace insn_trace;   // --trace insn= (emu_insn_trace.h)
   char reason[96] = {};   // fault text that needs formatting (exit.reason points here)
   bool counting = false;  // --icount: this vCPU's instructions are guest time (emu_icount.h)
-  Icount icount;
 };
 
 // A hook ends the run: remembers the exit run() returns and stops the engine. Never used for

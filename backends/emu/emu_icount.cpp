@@ -12,7 +12,8 @@ namespace {
 struct IcountClock {
   bool on = false;
   unsigned shift = 0;
-  EmuCpu* cpu = nullptr;
+  Icount count;
+  EmuCpu* running = nullptr;  // the vCPU whose block `count` holds: the last that started one
 };
 
 // Process-wide: EmuHal::now_ns() is static (emu_icount.h).
@@ -51,24 +52,29 @@ bool icount_enabled() { return g_clock.on; }
 unsigned icount_shift() { return g_clock.shift; }
 
 Result<void> icount_attach(EmuCpu& cpu) {
-  // x86_64 on emu has no interrupts or timers (emu_icount.h); a second vCPU would run
-  // interleaved with the first by host time.
-  if (cpu.ops->uc_arch_id == UC_ARCH_X86 || g_clock.cpu != nullptr)
-    return Error(Status::kUnsupported);
-  g_clock.cpu = &cpu;
+  // x86_64 on emu has no interrupts or timers (emu_icount.h).
+  if (cpu.ops->uc_arch_id == UC_ARCH_X86) return Error(Status::kUnsupported);
   cpu.counting = true;
   return ok();
 }
 
 void icount_detach(EmuCpu& cpu) {
-  if (g_clock.cpu == &cpu) g_clock.cpu = nullptr;
+  if (g_clock.running == &cpu) g_clock.running = nullptr;
+}
+
+void icount_stop_at(uint64_t count) { g_clock.count.stop_at = count; }
+
+void icount_rewind(uint64_t count) {
+  g_clock.count = Icount{};
+  g_clock.count.done = count;
+  g_clock.running = nullptr;
 }
 
 uint64_t icount_now() {
-  EmuCpu* cpu = g_clock.cpu;
-  if (cpu == nullptr) return 0;
-  const Icount& ic = cpu->icount;
-  if (!cpu->in_run.load(std::memory_order_relaxed) || ic.cut) return ic.done + ic.block;
+  const Icount& ic = g_clock.count;
+  EmuCpu* cpu = g_clock.running;
+  if (cpu == nullptr || !cpu->in_run.load(std::memory_order_relaxed) || ic.cut)
+    return ic.done + ic.block;
   const uint64_t pc = read_reg(cpu->uc, cpu->ops->pc_reg);
   if (!in_block(ic, pc)) return ic.done + ic.block;
   return ic.done + insns_between(*cpu, ic.block_pc, pc);
@@ -83,14 +89,13 @@ uint64_t icount_deadline(uint64_t deadline_ns) {
 
 void icount_idle_until(uint64_t deadline_ns) {
   if (deadline_ns == kNoDeadline) return hosted::idle_until(deadline_ns);
-  EmuCpu* cpu = g_clock.cpu;
-  if (cpu == nullptr) return;
-  icount_close(*cpu);
-  cpu->icount.done = std::max(cpu->icount.done, icount_deadline(deadline_ns));
+  if (g_clock.running != nullptr) icount_close(*g_clock.running);
+  g_clock.count.done = std::max(g_clock.count.done, icount_deadline(deadline_ns));
 }
 
 bool icount_block(EmuCpu& cpu, uint64_t address, uint32_t size, bool stopping) {
-  Icount& ic = cpu.icount;
+  g_clock.running = &cpu;
+  Icount& ic = g_clock.count;
   ic.done += ic.block;
   ic.block_pc = address;
   ic.block_size = size;
@@ -107,15 +112,17 @@ bool icount_block(EmuCpu& cpu, uint64_t address, uint32_t size, bool stopping) {
 }
 
 void icount_cut(EmuCpu& cpu, uint64_t pc, bool retired) {
-  Icount& ic = cpu.icount;
-  if (!cpu.counting || ic.cut || !in_block(ic, pc)) return;
+  Icount& ic = g_clock.count;
+  if (!cpu.counting || g_clock.running != &cpu || ic.cut || !in_block(ic, pc)) return;
   ic.block = static_cast<uint32_t>(insns_between(cpu, ic.block_pc, pc)) + (retired ? 1 : 0);
   ic.cut = true;
 }
 
 void icount_close(EmuCpu& cpu) {
-  Icount& ic = cpu.icount;
-  if (!cpu.counting) return;
+  Icount& ic = g_clock.count;
+  // A run that stopped before its first block: the current block (if any) is another vCPU's,
+  // closed when that one's run ended.
+  if (!cpu.counting || g_clock.running != &cpu) return;
   // The engine returned inside the block or at its end (riscv64's WFI does not end its
   // translation block, whose count then takes in what follows; an EBREAK; a debugger's exit):
   // the block ran up to the PC.

@@ -12,8 +12,11 @@
 // armed the count jumps to the deadline (QEMU's `sleep=off`), so idle guests cost no host time.
 //
 // Guest time is read through EmuHal::now_ns(), a static function (core/hal.h), so the clock is
-// process-wide: one VM with one vCPU per process (the CLI refuses more, --cpus 1 only since
-// Unicorn's vCPUs would interleave by host time). x86_64 is refused: Unicorn cannot deliver x86
+// process-wide: one VM per process (the CLI refuses more). Its vCPUs share the one count: the
+// VM runs them in turn on one thread (core/vm/vm.h run()), each until an exit, a halt, or the
+// end of its slice (a timer deadline, or kSliceNs of guest time when there are several:
+// emu_irq.cpp), so they interleave at the same instructions in every run (QEMU's round-robin
+// of vCPUs on one thread under -icount). x86_64 is refused: Unicorn cannot deliver x86
 // interrupts, so nothing on that backend depends on time (backends/emu/README.md).
 #pragma once
 
@@ -25,8 +28,9 @@ namespace tandem::emu {
 
 struct EmuCpu;
 
-// One vCPU's count. `done` holds every instruction of the blocks before the current one; the
-// current block (starting at `block_pc`, `block_size` bytes) adds `block` when the next starts.
+// The VM's count. `done` holds every instruction of the blocks before the current one; the
+// current block (starting at `block_pc`, `block_size` bytes, of the vCPU that runs) adds
+// `block` when the next starts or the run ends.
 struct Icount {
   uint64_t done = 0;
   uint64_t block_pc = 0;
@@ -45,11 +49,17 @@ void disable_icount();  // tests
 bool icount_enabled();
 unsigned icount_shift();
 
-// The vCPU the clock counts (at most one: kUnsupported for a second), and its release.
+// A vCPU whose instructions the clock counts (kUnsupported: x86_64), and its release.
 [[nodiscard]] Result<void> icount_attach(EmuCpu& cpu);
 void icount_detach(EmuCpu& cpu);
 
-// Instructions executed so far by the counted vCPU (0 before it exists). Inside a hook, exact
+// The running vCPU's slice ends at the count `count` (~0: no deadline).
+void icount_stop_at(uint64_t count);
+// The count goes back to `count`, no block open: what a vCPU ran before the guest's entry (the
+// riscv64 boot trampoline) is not the guest's.
+void icount_rewind(uint64_t count);
+
+// Instructions executed so far by the VM's vCPUs (0 before any ran). Inside a hook, exact
 // where the engine's PC is (exceptions, system registers, hypercalls); in an MMIO callback the
 // PC is the block's start on Unicorn before 2.1.4 (emu_quirks.h, kImprecisePc), so the count is
 // the block's first instruction.

@@ -23,7 +23,7 @@ void arm_at(EmuCpu& cpu, uint64_t deadline) {
   if (deadline >= cpu.armed) return;
   cpu.armed = deadline;
   if (cpu.counting) {
-    cpu.icount.stop_at = icount_deadline(deadline);  // the block hook ends the slice there
+    icount_stop_at(icount_deadline(deadline));  // the block hook ends the slice there
   } else {
     cpu.ticker.arm(cpu.clock.host_ns(deadline));
   }
@@ -87,7 +87,7 @@ void sync_irqs(EmuCpu& cpu) {
 
 void arm_slice(EmuCpu& cpu) {
   cpu.armed = kNoDeadline;
-  cpu.icount.stop_at = kNoDeadline;
+  if (cpu.counting) icount_stop_at(kNoDeadline);
   const uint64_t now = cpu.clock.now_ns();
   // In GuestClock time, from the host's clock (which a test's frozen GuestClock does not follow);
   // with --icount from the count, so that slices end at the same instructions every run.

@@ -312,6 +312,9 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   // the mret is then run by count.
   size_t exits = 0;
   const bool counted = uc_ctl_get_exits_cnt(uc, &exits) == UC_ERR_OK;
+  // --icount: the trampoline runs to the entry whatever slice another vCPU's deadline ended.
+  const uint64_t count = icount_now();
+  if (cpu.counting) icount_stop_at(kNoDeadline);
   if (err == UC_ERR_OK)
     err = uc_emu_start(uc, kTrampoline, counted ? 0 : boot.pc, 0, counted ? 1 : 0);
   const uint64_t pc = read_reg(uc, UC_RISCV_REG_PC);
@@ -323,7 +326,7 @@ Result<void> load_boot(EmuCpu& cpu, const BootState& boot) {
   cpu.left_machine_mode = true;
   // --icount counts from the guest's entry: not the trampoline, nor the stop Unicorn makes of
   // `until` there.
-  cpu.icount = Icount{};
+  if (cpu.counting) icount_rewind(count);
   if (!riscv_find_priv(uc, cpu.context, m_mode) || !riscv_badaddr_offset()) {
     TLOG_ERROR(
         "emu: cannot deliver riscv64 interrupts and exceptions: the privilege or fault-address "

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <mutex>
 
+#include "backends/kvm/kvm_debug.h"
 #include "backends/kvm/kvm_system.h"
 #include "backends/kvm/kvm_x86_state.h"
 #include "core/arch/x86_64/page_walk.h"
@@ -122,6 +123,11 @@ std::optional<uint64_t> KvmVcpu::translate(uint64_t va, const TableReader& read)
   return x86_64::translate({sr.cr0, sr.cr3, sr.cr4}, va, read);
 }
 
+void KvmVcpu::attach_debugger(kvm::KvmDebugger& debugger) {
+  m_debugger = &debugger;
+  debugger.add(*this);
+}
+
 Result<VcpuExit> KvmVcpu::run() {
   kvm_run& run = run_page();
   VcpuExit exit;
@@ -130,6 +136,8 @@ Result<VcpuExit> KvmVcpu::run() {
   }
   Control& c = *m_control;
   unblock_kick_signal();
+  if (m_debugger != nullptr)
+    if (auto stop = m_debugger->enter(m_id)) return *stop;
   {
     std::lock_guard guard(c.lock);
     c.thread = pthread_self();
@@ -138,11 +146,16 @@ Result<VcpuExit> KvmVcpu::run() {
   // After this, request_stop() no longer signals the thread, which may leave or exit.
   struct Leave {
     Control& c;
+    kvm::KvmDebugger* debugger;
+    unsigned id;
     ~Leave() {
-      std::lock_guard guard(c.lock);
-      c.running = false;
+      {
+        std::lock_guard guard(c.lock);
+        c.running = false;
+      }
+      if (debugger != nullptr) debugger->leave(id);
     }
-  } leave{c};
+  } leave{c, m_debugger, m_id};
 
   for (;;) {
     if (::ioctl(m_fd.get(), KVM_RUN, 0) < 0) {
@@ -156,6 +169,10 @@ Result<VcpuExit> KvmVcpu::run() {
       exit.kind = ExitKind::kTimeout;
       exit.pc = run.s.regs.regs.rip;
       return exit;
+    }
+    if (run.exit_reason == KVM_EXIT_DEBUG && m_debugger != nullptr) {
+      if (auto stop = m_debugger->on_debug_exit(m_id, run.debug.arch)) return *stop;
+      continue;
     }
     if (kvm::decode_exit(m_id, run, m_run.size(), *m_exits, exit, c.reason) == ExitAction::kReturn)
       return exit;

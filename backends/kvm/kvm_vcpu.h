@@ -22,6 +22,7 @@ namespace tandem {
 
 namespace kvm {
 class KvmSystem;
+class KvmDebugger;
 }  // namespace kvm
 
 class KvmVcpu {
@@ -53,6 +54,11 @@ class KvmVcpu {
   // (KVM_GET_SREGS: CR0, CR3, CR4; core/arch/x86_64/page_walk.h over `read`), or nullopt.
   [[nodiscard]] std::optional<uint64_t> translate(uint64_t va, const TableReader& read) const;
 
+  // Puts this vCPU under `debugger` (`--gdb`), which must outlive the runs.
+  void attach_debugger(kvm::KvmDebugger& debugger);
+  // The vCPU fd, for the debugger's register and guest-debug ioctls while it is not running.
+  int fd() const { return m_fd.get(); }
+
  private:
   struct Control;
 
@@ -65,6 +71,7 @@ class KvmVcpu {
   std::unique_ptr<Control> m_control;  // heap: a mutex cannot move with the vCPU
   VmExits* m_exits;
   unsigned m_id;  // the vCPU's index, for VmExits::handle()
+  kvm::KvmDebugger* m_debugger = nullptr;
 };
 
 static_assert(Vcpu<KvmVcpu>);

@@ -103,7 +103,8 @@ void build_madt(const PcPlatform& pc, uint8_t* t) {
 
 Result<void> build_pc_tables(const PcPlatform& pc, uint64_t gpa,
                              std::span<uint8_t, kTablesSize> out) {
-  if (pc.cpus == 0 || pc.cpus > kMaxCpus || gpa > (1ull << 32) - kTablesSize)
+  if (pc.cpus == 0 || pc.cpus > kMaxCpus || pc.virtio.size() > kMaxVirtioTransports ||
+      gpa > (1ull << 32) - kTablesSize)
     return Error(Status::kInvalidArgument);
   for (uint8_t& b : out) b = 0;
   uint8_t* base = out.data();
@@ -116,8 +117,11 @@ Result<void> build_pc_tables(const PcPlatform& pc, uint64_t gpa,
   uint8_t* dsdt = base + kDsdtOffset;
   for (size_t i = 0; i < kS5Size; ++i) dsdt[kHeaderSize + i] = kS5Aml[i];
   dsdt[kHeaderSize + kS5Typ1] = dsdt[kHeaderSize + kS5Typ2] = pc.s5_slp_typ;
-  header(dsdt, "DSDT", kHeaderSize + kS5Size, 2);
-  finish(dsdt, kHeaderSize + kS5Size);
+  const size_t virtio =
+      TRY(write_virtio_aml(pc.virtio, out.subspan(kDsdtOffset + kHeaderSize + kS5Size)));
+  const auto dsdt_size = static_cast<uint32_t>(kHeaderSize + kS5Size + virtio);
+  header(dsdt, "DSDT", dsdt_size, 2);
+  finish(dsdt, dsdt_size);
 
   uint8_t* fadt = base + kFadtOffset;
   header(fadt, "FACP", kFadtSize, 6);
@@ -142,9 +146,10 @@ Result<void> build_pc_tables(const PcPlatform& pc, uint64_t gpa,
   store_le(xsdt + kHeaderSize + 8, gpa + kMadtOffset, 8);
   finish(xsdt, xsdt_size);
   static_assert(kXsdtOffset + kHeaderSize + 16 <= kFacsOffset);
-  static_assert(kFadtOffset + kFadtSize <= kDsdtOffset);
-  static_assert(kDsdtOffset + kHeaderSize + kS5Size <= kMadtOffset);
-  static_assert(kMadtOffset + kHeaderSize + 8 + size_t{kMaxCpus} * 8 + 12 + 20 <= kTablesSize);
+  static_assert(kFadtOffset + kFadtSize <= kMadtOffset);
+  static_assert(kMadtOffset + kHeaderSize + 8 + size_t{kMaxCpus} * 8 + 12 + 20 <= kDsdtOffset);
+  static_assert(kDsdtOffset + kHeaderSize + kS5Size + virtio_aml_size(kMaxVirtioTransports) <=
+                kTablesSize);
 
   uint8_t* rsdp = base + kRsdpOffset;
   put(rsdp, "RSD PTR ", 8);

@@ -4,13 +4,15 @@
 // describe what the KVM backend's in-kernel irqchip provides (a local APIC per vCPU, the IOAPIC
 // with the PC's ISA interrupt overrides, the 8259s) and a PM1a event/control block whose
 // SLP_TYP/SLP_EN write is how the guest powers off (S5, the DSDT's \_S5 object; 4.8.3.2 and
-// 7.4.2). No PM timer, no 8042, no VGA, no CMOS RTC (FADT IAPC_BOOT_ARCH). Pure.
+// 7.4.2), and the board's virtio-mmio transports (core/acpi/virtio_aml.h). No PM timer, no
+// 8042, no VGA, no CMOS RTC (FADT IAPC_BOOT_ARCH). Pure.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include "core/acpi/virtio_aml.h"
 #include "core/base/result.h"
 
 namespace tandem::acpi {
@@ -28,10 +30,11 @@ struct PcPlatform {
   unsigned cpus = 1;  // local APIC ids 0 .. cpus - 1
   uint32_t lapic_base = 0xfee00000;
   uint32_t ioapic_base = 0xfec00000;
-  uint16_t pm1a_evt = 0x600;  // 4 bytes: PM1 status, PM1 enable
-  uint16_t pm1a_cnt = 0x604;  // 2 bytes
-  uint8_t sci_irq = 9;        // ISA IRQ, level-triggered active high as on a PC
-  uint8_t s5_slp_typ = 5;     // the \_S5 package's SLP_TYPa/b
+  uint16_t pm1a_evt = 0x600;              // 4 bytes: PM1 status, PM1 enable
+  uint16_t pm1a_cnt = 0x604;              // 2 bytes
+  uint8_t sci_irq = 9;                    // ISA IRQ, level-triggered active high as on a PC
+  uint8_t s5_slp_typ = 5;                 // the \_S5 package's SLP_TYPa/b
+  std::span<const MmioTransport> virtio;  // the DSDT's LNRO0005 devices
 };
 
 // Table offsets in the buffer (RSDP first: its address is the buffer's).
@@ -39,12 +42,12 @@ inline constexpr size_t kRsdpOffset = 0x000;
 inline constexpr size_t kXsdtOffset = 0x040;
 inline constexpr size_t kFacsOffset = 0x080;  // 64-byte aligned (5.2.10)
 inline constexpr size_t kFadtOffset = 0x100;
-inline constexpr size_t kDsdtOffset = 0x240;
-inline constexpr size_t kMadtOffset = 0x280;
+inline constexpr size_t kMadtOffset = 0x240;
+inline constexpr size_t kDsdtOffset = 0xaa0;  // after the largest MADT
 
 // Writes every table into `out`, which the guest sees at `gpa` (below 4 GiB: the FADT's DSDT
-// and FACS pointers are 32-bit). kInvalidArgument for 0 or more than kMaxCpus CPUs or a `gpa`
-// the tables do not fit under 4 GiB at.
+// and FACS pointers are 32-bit). kInvalidArgument for 0 or more than kMaxCpus CPUs, more than
+// kMaxVirtioTransports transports, or a `gpa` the tables do not fit under 4 GiB at.
 [[nodiscard]] Result<void> build_pc_tables(const PcPlatform& pc, uint64_t gpa,
                                            std::span<uint8_t, kTablesSize> out);
 

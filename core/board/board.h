@@ -122,6 +122,10 @@ class Board {
     return Error(Status::kUnsupported);
   }
 
+  // Every virtio-mmio transport (plugged or empty) for a board whose firmware tables describe
+  // them (the PC's DSDT); boards with a device tree describe theirs there and return none.
+  virtual std::span<const PlacedDevice> virtio_transports() const { return {}; }
+
   // Lets the virtio devices take what their host side has for the guest (between vCPU slices).
   virtual void poll_virtio() {}
 

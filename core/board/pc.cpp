@@ -32,6 +32,7 @@ IrqChip* PcBoard::create_irq_chip(unsigned cpus, GuestClock clock, bool hardware
 Result<void> PcBoard::attach(AddressSpace& space, DeviceBus& bus, IrqController* external) {
   if (external != nullptr) m_com1.connect_irq(IrqLine(external, kCom1Irq));
   for (const PlacedDevice& d : m_devices) TRY(place(space, bus, d));
+  m_virtio.connect(space, external);
   return ok();
 }
 

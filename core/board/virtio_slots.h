@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// A virt board's virtio-mmio transports, placed as QEMU 7.2 places them: `count` transports
-// `stride` bytes apart from `base`, transport n raising interrupt `first_irq + n` (aarch64
-// virt: 32 at 0x0a000000 + 0x200 n, SPI 16 + n; riscv64 virt: 8 at 0x10001000 + 0x1000 n, PLIC
-// source 1 + n). Every transport exists (empty ones read DeviceID 0); devices fill them from
-// the highest address down, as QEMU's `-device virtio-*-device` options do, so a guest finds
-// each device at the same address on both.
+// A board's virtio-mmio transports: `count` transports `stride` bytes apart from `base`,
+// transport n raising interrupt `first_irq + n` (aarch64 virt: 32 at 0x0a000000 + 0x200 n, SPI
+// 16 + n; riscv64 virt: 8 at 0x10001000 + 0x1000 n, PLIC source 1 + n, as QEMU 7.2 places
+// them; x86_64 pc: 8 at 0xd0000000 + 0x1000 n, GSI 16 + n). Every transport exists (empty ones
+// read DeviceID 0); devices fill them from the highest address down, as QEMU's
+// `-device virtio-*-device` options do, so a guest finds each device at the same address on both.
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include "core/base/addr.h"
 #include "core/base/arch.h"
 #include "core/base/result.h"
+#include "core/board/board.h"
 #include "core/loader/boot_layout.h"
 #include "core/loader/kernel_image.h"
 #include "core/vcpu/boot_state.h"
@@ -75,11 +76,13 @@ struct LinuxImage {
 };
 
 // A Linux bzImage by the 64-bit boot protocol (core/vm/linux_boot.cpp has the memory layout),
-// on a PC board with `cpus` local APICs in its ACPI tables; x86_64 VMs on backends that provide
+// on a PC board with `cpus` local APICs and the `virtio` transports (Board::virtio_transports)
+// in its ACPI tables; x86_64 VMs on backends that provide
 // the PC's interrupt controllers (kvm). kBadImage / kUnsupported from the bzImage parser;
 // kInvalidArgument for a command line longer than the kernel takes; kOutOfRange when the
 // kernel (pref_address + init_size) and the initrd do not both fit in RAM.
 [[nodiscard]] Result<LoadedGuest> load_linux_guest(AddressSpace& space, const LinuxImage& image,
-                                                   unsigned cpus);
+                                                   unsigned cpus,
+                                                   std::span<const PlacedDevice> virtio);
 
 }  // namespace tandem

@@ -31,7 +31,7 @@ void copy(std::span<uint8_t> ram, uint64_t gpa, std::span<const uint8_t> bytes) 
 }  // namespace
 
 Result<LoadedGuest> load_linux_guest(AddressSpace& space, const LinuxImage& linux_image,
-                                     unsigned cpus) {
+                                     unsigned cpus, std::span<const PlacedDevice> virtio) {
   const Region* region = space.find(Gpa(0));
   if (region == nullptr || region->kind != RegionKind::kRam || !region->contiguous())
     return Error(Status::kOutOfRange);
@@ -64,8 +64,14 @@ Result<LoadedGuest> load_linux_guest(AddressSpace& space, const LinuxImage& linu
     ram[kCmdlineGpa + i] = static_cast<uint8_t>(cmdline[i]);
   ram[kCmdlineGpa + cmdline.size()] = 0;
 
+  acpi::MmioTransport transports[acpi::kMaxVirtioTransports];
+  if (virtio.size() > acpi::kMaxVirtioTransports) return Error(Status::kInvalidArgument);
+  for (size_t i = 0; i < virtio.size(); ++i)
+    transports[i] = {static_cast<uint32_t>(virtio[i].base), static_cast<uint32_t>(virtio[i].size),
+                     virtio[i].irq};
   acpi::PcPlatform pc;
   pc.cpus = cpus;
+  pc.virtio = std::span(transports, virtio.size());
   const uint64_t acpi_gpa = x86::kBiosAreaBase;
   TRY(acpi::build_pc_tables(pc, acpi_gpa, ram.subspan(acpi_gpa).first<acpi::kTablesSize>()));
   x86::E820Entry map[x86::kPcMemoryMapEntries];

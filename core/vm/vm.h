@@ -236,7 +236,8 @@ class Vm final : private CpuControl {
   // interrupt controllers: the board's ACPI tables describe them).
   [[nodiscard]] Result<void> load_linux(const LinuxImage& image, VmError& err) {
     if (m_arch != Arch::kX86_64) return fail(err, VmStep::kLinux, Status::kUnsupported);
-    return start(load_linux_guest(*m_space, image, m_cpu_count), VmStep::kLinux, err);
+    return start(load_linux_guest(*m_space, image, m_cpu_count, m_board->virtio_transports()),
+                 VmStep::kLinux, err);
   }
 
   // Runs the vCPUs round-robin on this thread until the guest stops or request_stop() is

@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """The GDB stub end to end: gdb-multiarch in batch mode against `tandem run --gdb ... --wait-gdb`.
 
-    gdb_test.py <tandem> <guests dir> <arch> hello|exitcode|smp|interrupt|hostile
+    gdb_test.py <tandem> <guests dir> <arch> <case> [kvm GDB GDB_DATA_DIR]
+
+With `kvm GDB GDB_DATA_DIR` the guest runs on the kvm backend (x86_64, KVM_SET_GUEST_DEBUG) and
+GDB is that gdb program with that data directory (the nested-KVM VM holds both at the paths the
+host gives: tests/kvm/nested_vm.py copies what a test names); TANDEM_EXPECTED_DIR, when set,
+is where the expected outputs are (the nested VM holds that folder, not this one's).
 
 hello     break at guest_main (the PC read back is the breakpoint's address), read system
           registers Tandem set, read the global g_greetings (0), step one instruction (the PC
@@ -11,10 +16,16 @@ hello     break at guest_main (the PC read back is the breakpoint's address), re
           continue to the guest's exit: "exited normally", tandem's status 0.
 exitcode  continue to the exit status: gdb reports 052 (42), tandem exits 42.
 smp       4 vCPUs as 4 threads; a watchpoint on the turn counter fires on vCPU 0 (0 -> 1),
-          then on vCPU 1 (1 -> 2); the guest still completes its 4000 atomic adds.
+          then on vCPU 1 (1 -> 2); the guest still completes its 4000 atomic adds (x86_64:
+          guests/x86_64/smp.cpp, whose turn counter is `turn`).
 interrupt a raw client attaches to the running compute guest (no --wait-gdb): the guest stops
           (T02 for `?`), continues, stops again on Ctrl-C (0x03, T02), continues after a
           detach and still prints its checksum (stopping never replays guest work).
+entry     the stop before the first instruction: the PC is the ELF's entry, CR0 is the long
+          mode Tandem starts an x86_64 ELF in (PG, PE), g_greetings reads 0, two stepi (the
+          first to the next instruction or the branch target gdb disassembled), continue to the
+          guest's exit.
+threads   4 vCPUs are gdb's threads 1..4 ("vCPU N"); continue to the guest's normal end.
 hostile   raw clients that no GDB is: a bad checksum, an overlong packet, a disconnect in the
           middle of a packet, huge lengths and unknown packets. Each session ends (or the
           replies are errors) and the guest runs to its normal end.
@@ -31,10 +42,20 @@ import tempfile
 import time
 
 TIMEOUT = 120
+BACKEND = []  # extra `tandem run` options: ["--backend", "kvm"]
+GDB_OPTIONS = []  # extra gdb options: ["-data-directory", DIR]
+STARTED = []  # every tandem started: one still running when a case fails is killed and shown
 
 
 class Failure(Exception):
     pass
+
+
+def text_of(data):
+    """What a process printed (bytes in a TimeoutExpired, str otherwise; None: nothing)."""
+    if data is None:
+        return ""
+    return data.decode(errors="replace") if isinstance(data, bytes) else data
 
 
 def expect(cond, what, text=""):
@@ -53,10 +74,11 @@ def start_tandem(tandem, guest, sock, extra=(), wait=True):
     # The socket of an earlier case would pass the wait below before this tandem listens.
     if os.path.exists(sock):
         os.unlink(sock)
-    proc = subprocess.Popen([tandem, "run", "--gdb", "unix:" + sock] +
+    proc = subprocess.Popen([tandem, "run", *BACKEND, "--gdb", "unix:" + sock] +
                             (["--wait-gdb"] if wait else []) + [*extra, guest],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    STARTED.append(proc)
     deadline = time.time() + 30
     while not os.path.exists(sock):
         if proc.poll() is not None or time.time() > deadline:
@@ -71,16 +93,37 @@ def run_gdb(gdb, guest, sock, commands, timeout=TIMEOUT):
     with tempfile.NamedTemporaryFile("w", suffix=".gdb", delete=False) as f:
         f.write(script)
     try:
-        r = subprocess.run([gdb, "-nx", "-batch", "-x", f.name] + ([guest] if guest else []),
+        r = subprocess.run([gdb, "-nx", "-batch", *GDB_OPTIONS, "-x", f.name] +
+                           ([guest] if guest else []),
                            capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise Failure(f"gdb did not finish within {timeout} s\n--- gdb's output ---\n" +
+                      text_of(e.stdout) + text_of(e.stderr)) from None
     finally:
         os.unlink(f.name)
     return r.stdout + r.stderr
 
 
-def finish(proc):
-    out, err = proc.communicate(timeout=TIMEOUT)
-    return proc.returncode, out, err
+def finish(proc, gdb_output=""):
+    """tandem's status and output once it exited (a Failure, with gdb's output, if it does not)."""
+    try:
+        proc.seen = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"tandem did not exit within {TIMEOUT} s after the session\n"
+                      "--- gdb's output ---\n" + gdb_output) from None
+    return proc.returncode, *proc.seen
+
+
+def show_started():
+    """Each tandem of the failed case: killed if still running, then its status and output."""
+    for proc in STARTED:
+        if not hasattr(proc, "seen"):  # not yet read by finish()
+            if proc.poll() is None:
+                proc.kill()
+            proc.seen = proc.communicate()
+        out, err = proc.seen
+        print(f"--- tandem {' '.join(proc.args[1:])}: status {proc.returncode} ---\n"
+              f"--- stdout ---\n{out}--- stderr ---\n{err}", end="")
 
 
 def case_hello(tandem, gdb, guests, arch, sock):
@@ -103,7 +146,7 @@ eval "monitor v2p %#lx", &g_greetings
 delete
 continue
 """)
-    status, stdout, stderr = finish(proc)
+    status, stdout, stderr = finish(proc, out)
     bp = re.search(r"Breakpoint 1 at (0x[0-9a-f]+)", out)
     expect(bp, "no breakpoint set at guest_main", out)
     hit = re.search(r"Breakpoint 1, (0x[0-9a-f]+) in guest_main", out)
@@ -123,11 +166,8 @@ continue
         expect(value & 0x80000001 == 0x80000001, f"cr0 {value:#x} lacks PG|PE", out)
     expect("GREETINGS=0" in out, "g_greetings did not read 0 at guest_main", out)
     # stepi: the next instruction, or the target of a branch/call gdb disassembled at the PC.
-    insns = re.findall(r"^(?:=> )?\s*(0x[0-9a-f]+) <[^>]*>:\s*(.*)$", out, re.M)
-    expect(len(insns) >= 2, "x/2i printed no instructions", out)
     pc2 = number("PC2", out)
-    allowed = {int(insns[1][0], 16)} | {int(x, 16) for x in re.findall(r"0x[0-9a-f]+", insns[0][1])}
-    expect(pc2 != pc and pc2 in allowed, f"stepi went from {pc:#x} to {pc2:#x}", out)
+    expect(pc2 != pc and pc2 in steps_allowed(out), f"stepi went from {pc:#x} to {pc2:#x}", out)
     expect(re.search(r"Hardware watchpoint 2: .*\n\nOld value = 0\nNew value = 1", out),
            "the watchpoint on g_greetings did not fire with 0 -> 1", out)
     expect("GREETINGS=1" in out, "g_greetings did not read 1 after the watchpoint", out)
@@ -142,7 +182,7 @@ def case_exitcode(tandem, gdb, guests, arch, sock):
     guest = os.path.join(guests, arch, "exitcode.elf")
     proc = start_tandem(tandem, guest, sock)
     out = run_gdb(gdb, guest, sock, "break guest_main\ncontinue\ncontinue\n")
-    status, _, stderr = finish(proc)
+    status, _, stderr = finish(proc, out)
     expect("Breakpoint 1, " in out, "no stop at guest_main", out)
     expect("exited with code 052" in out, "gdb did not see exit status 42", out)
     expect(status == 42, f"tandem exited {status}, not 42", stderr)
@@ -151,18 +191,73 @@ def case_exitcode(tandem, gdb, guests, arch, sock):
 def case_smp(tandem, gdb, guests, arch, sock):
     guest = os.path.join(guests, arch, "smp.elf")
     proc = start_tandem(tandem, guest, sock, ["--cpus", "4"])
-    out = run_gdb(gdb, guest, sock, """watch *(unsigned*)&'(anonymous namespace)::g_turn'
+    turn = "turn" if arch == "x86_64" else "g_turn"
+    out = run_gdb(gdb, guest, sock, f"""watch *(unsigned*)&'(anonymous namespace)::{turn}'
 continue
 continue
 info threads
 delete
 continue
 """)
-    status, stdout, stderr = finish(proc)
+    status, stdout, stderr = finish(proc, out)
     expect(re.search(r"Thread 1 hit Hardware watchpoint 1: .*\n\nOld value = 0\nNew value = 1", out),
            "vCPU 0 did not trigger the watchpoint first (0 -> 1)", out)
     expect(re.search(r"Thread 2 hit Hardware watchpoint 1: .*\n\nOld value = 1\nNew value = 2", out),
            "vCPU 1 did not trigger the watchpoint next (1 -> 2)", out)
+    for n in range(4):
+        expect(re.search(rf"Thread {n + 1} \(vCPU {n}\)", out), f"no thread for vCPU {n}", out)
+    expect("exited normally" in out, "gdb did not see the guest exit", out)
+    expect(status == 0 and "smp: 4 cpus, counter = 4000" in stdout,
+           f"the guest did not complete (status {status})", stdout + stderr)
+
+
+def steps_allowed(out):
+    """After a stepi at the first instruction `x/2i $pc` printed: the next instruction's address
+    and any address in the first one's operand (a branch target)."""
+    insns = re.findall(r"^(?:=> )?\s*(0x[0-9a-f]+) <[^>]*>:\s*(.*)$", out, re.M)
+    expect(len(insns) >= 2, "x/2i printed no instructions", out)
+    return {int(insns[1][0], 16)} | {int(x, 16) for x in re.findall(r"0x[0-9a-f]+", insns[0][1])}
+
+
+def elf_entry(path):
+    with open(path, "rb") as f:
+        head = f.read(32)
+    return int.from_bytes(head[24:32], "little")
+
+
+def case_entry(tandem, gdb, guests, arch, sock):
+    guest = os.path.join(guests, arch, "hello.elf")
+    proc = start_tandem(tandem, guest, sock)
+    out = run_gdb(gdb, guest, sock, """printf "PC=%#lx\\n", $pc
+printf "CR0=%#lx\\n", $cr0
+printf "GREETINGS=%u\\n", *(unsigned*)&g_greetings
+x/2i $pc
+stepi
+printf "PC2=%#lx\\n", $pc
+stepi
+printf "PC3=%#lx\\n", $pc
+continue
+""")
+    status, stdout, stderr = finish(proc, out)
+    pc = number("PC", out)
+    expect(pc == elf_entry(guest), f"the first stop is at {pc:#x}, not the ELF's entry", out)
+    # An x86_64 ELF starts in long mode (core/arch/x86_64/long_mode.cpp): CR0.PG (31), PE (0).
+    cr0 = number("CR0", out)
+    expect(cr0 & 0x80000001 == 0x80000001, f"cr0 {cr0:#x} lacks PG|PE at the entry", out)
+    expect("GREETINGS=0" in out, "g_greetings did not read 0 before the guest ran", out)
+    pc2 = number("PC2", out)
+    expect(pc2 in steps_allowed(out), f"stepi went from {pc:#x} to {pc2:#x}", out)
+    expect(number("PC3", out) != pc2, "the second stepi did not move", out)
+    expect("exited normally" in out, "gdb did not see the guest exit normally", out)
+    expect(status == 0 and f"Hello from the {arch} guest" in stdout,
+           f"the guest did not run to its end (status {status})", stdout + stderr)
+
+
+def case_threads(tandem, gdb, guests, arch, sock):
+    guest = os.path.join(guests, arch, "smp.elf")
+    proc = start_tandem(tandem, guest, sock, ["--cpus", "4"])
+    out = run_gdb(gdb, guest, sock, "info threads\ncontinue\n")
+    status, stdout, stderr = finish(proc, out)
     for n in range(4):
         expect(re.search(rf"Thread {n + 1} \(vCPU {n}\)", out), f"no thread for vCPU {n}", out)
     expect("exited normally" in out, "gdb did not see the guest exit", out)
@@ -273,17 +368,24 @@ def case_interrupt(tandem, _gdb, guests, arch, sock):
     expect(first == b"T02thread:1;", f"attaching did not stop the guest: {first!r}")
     expect(second == b"T02thread:1;", f"Ctrl-C did not stop the guest: {second!r}")
     expect(detach == b"OK", f"detach: {detach!r}")
-    expected = open(os.path.join(os.path.dirname(__file__), "expected", arch, "compute.out")).read()
+    expected_dir = os.environ.get("TANDEM_EXPECTED_DIR",
+                                  os.path.join(os.path.dirname(__file__), "expected"))
+    with open(os.path.join(expected_dir, arch, "compute.out")) as f:
+        expected = f.read()
     expect(status == 0 and stdout == expected, f"compute's output changed (status {status})",
            stdout + stderr)
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 8) or (len(sys.argv) == 8 and sys.argv[5] != "kvm"):
         print(__doc__, file=sys.stderr)
         return 2
-    tandem, guests, arch, case = sys.argv[1:]
+    tandem, guests, arch, case = sys.argv[1:5]
     gdb = shutil.which("gdb-multiarch")
+    if len(sys.argv) == 8:
+        BACKEND.extend(["--backend", "kvm"])
+        gdb = sys.argv[6] if os.access(sys.argv[6], os.X_OK) else None
+        GDB_OPTIONS.extend(["-data-directory", sys.argv[7]])
     if gdb is None and case != "hostile":
         print("SKIP: gdb-multiarch is not installed (scripts/setup installs it)")
         return 77
@@ -293,9 +395,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tandem-gdb-") as tmp:
         sock = os.path.join(tmp, "gdb.sock")
         try:
-            globals()["case_" + case](tandem, gdb, guests, arch, sock)
-        except (Failure, subprocess.TimeoutExpired) as e:
+            if globals()["case_" + case](tandem, gdb, guests, arch, sock) == 77:
+                return 77
+        except (Failure, subprocess.TimeoutExpired, OSError) as e:
             print(f"FAIL: {arch} {case}: {e}")
+            show_started()
             return 1
     print(f"PASS: {arch} {case}")
     return 0

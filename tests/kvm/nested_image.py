@@ -10,6 +10,7 @@ back as one JSON line on the VM's second serial port."""
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import struct
@@ -22,6 +23,14 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 KERNEL_PACKAGE = "linux-image-cloud-amd64"  # names the current linux-image-6.1.0-NN-cloud-amd64
 KVM_MODULES = {"irqbypass": "virt/lib/irqbypass.ko", "kvm": "arch/x86/kvm/kvm.ko",
                "kvm-amd": "arch/x86/kvm/kvm-amd.ko"}
+# The virtio guest's modules (linux_test.sh's virtio case), each after those its .modinfo `depends=`
+# names; ext4 and crc32c are built into the cloud kernel.
+VIRTIO_MODULES = {"virtio": "drivers/virtio/virtio.ko", "virtio_ring": "drivers/virtio/virtio_ring.ko",
+                  "virtio_mmio": "drivers/virtio/virtio_mmio.ko",
+                  "virtio_blk": "drivers/block/virtio_blk.ko",
+                  "virtio-rng": "drivers/char/hw_random/virtio-rng.ko",
+                  "virtio_console": "drivers/char/virtio_console.ko"}
+DISK_MARK = "TANDEM-KVM-DISK-7e3a15"
 # Parts of the standard library no test imports (folders, and prefixes of compiled modules),
 # left out to keep the initramfs small.
 PYTHON_SKIP = ("test", "idlelib", "tkinter", "turtledemo", "lib2to3", "pydoc_data", "ensurepip",
@@ -96,6 +105,21 @@ class Initramfs:
             lib = words[2] if len(words) > 2 and words[1] == "=>" else words[0] if words else ""
             if lib.startswith("/"):
                 self.add_file(lib)
+                self.add_embedded_stdlib(lib)
+
+    def add_embedded_stdlib(self, lib):
+        """A program that embeds Python (gdb loads libpython3.11) cannot start without that
+        Python's standard library: Py_Initialize fails on `encodings`. It lies beside the
+        library's folder (Debian: /usr/lib/python3.11 for /usr/lib/x86_64-linux-gnu)."""
+        m = re.match(r"libpython(\d+\.\d+)", os.path.basename(lib))
+        if not m:
+            return
+        real = os.path.dirname(os.path.realpath(lib))
+        for top in (real, os.path.dirname(real)):
+            stdlib = os.path.join(top, "python" + m.group(1))
+            if os.path.isfile(os.path.join(stdlib, "encodings", "__init__.py")):
+                self.add_tree(stdlib, skip=PYTHON_SKIP)
+                return
 
     def write_text(self, dest, text, mode=0o644):
         target = self.dest(dest)
@@ -173,20 +197,53 @@ def base_image(kernel_modules, release, busybox, work):
     return image, frozenset(files)
 
 
-def prepare_linux(kernel, release, busybox, work):
-    """The Linux guest of linux_test.sh in <work>/linux: the kernel, an initrd with busybox and
-    linux_init.sh as /init, and the kernel's release."""
-    out = os.path.join(work, "linux")
+def prepare_guest(kernel, release, busybox, work, name, init, modules=None):
+    """A Linux guest in <work>/<name>: the kernel, an initrd with busybox, `init` (a file here)
+    as /init and the `modules` {name: path} as /modules/<name>.ko, listed in load order in
+    /modules/order, and the kernel's release. Returns the folder."""
+    out = os.path.join(work, name)
     os.makedirs(out, exist_ok=True)
     shutil.copyfile(kernel, os.path.join(out, "bzImage"))
-    rd = Initramfs(os.path.join(work, "linux-root"))
+    rd = Initramfs(os.path.join(work, name + "-root"))
     rd.add_file(busybox, "/bin/busybox")
-    rd.add_file(os.path.join(HERE, "linux_init.sh"), "/init")
+    rd.add_file(os.path.join(HERE, init), "/init")
     os.chmod(rd.dest("/init"), 0o755)
+    if modules:
+        for module, path in modules.items():
+            rd.add_file(path, f"/modules/{module}.ko")
+        rd.write_text("/modules/order", "".join(m + "\n" for m in modules))
     rd.pack(os.path.join(out, "initrd"))
     shutil.rmtree(rd.root)
     with open(os.path.join(out, "release"), "w") as f:
         f.write(release + "\n")
+    return out
+
+
+def prepare_linux(kernel, release, busybox, work):
+    """The Linux guest of linux_test.sh in <work>/linux: linux_init.sh as /init."""
+    prepare_guest(kernel, release, busybox, work, "linux", "linux_init.sh")
+
+
+def prepare_linux_virtio(kernel, kernel_modules, release, busybox, work):
+    """The virtio guest of linux_test.sh in <work>/linux-virtio: linux_virtio_init.sh as /init,
+    the virtio modules, an 8 MiB ext4 disk made with `mke2fs -d` holding /hello, and what the
+    test checks against (`mark`, /hello's line; `modules`, one name a line)."""
+    modules = {m: os.path.join(kernel_modules, rel) for m, rel in VIRTIO_MODULES.items()}
+    out = prepare_guest(kernel, release, busybox, work, "linux-virtio", "linux_virtio_init.sh",
+                        modules)
+    files = os.path.join(work, "linux-virtio-disk")
+    shutil.rmtree(files, ignore_errors=True)
+    os.makedirs(files)
+    with open(os.path.join(files, "hello"), "w") as f:
+        f.write(DISK_MARK + "\n")
+    disk = os.path.join(out, "disk.img")
+    if os.path.exists(disk):
+        os.remove(disk)
+    subprocess.run(["mke2fs", "-q", "-t", "ext4", "-d", files, disk, "8M"], check=True)
+    shutil.rmtree(files)
+    for name, text in (("mark", DISK_MARK), ("modules", "\n".join(VIRTIO_MODULES))):
+        with open(os.path.join(out, name), "w") as f:
+            f.write(text + "\n")
 
 
 def kvm_usable():

@@ -18,8 +18,10 @@ The binaries come from scripts/fetch-guests (cache/guests/<arch>/). Cases:
           back the line the test types (console input goes to the virtio console). In the image
           (aarch64) the disk is packed into the image and the guest's writes stay in the
           machine's RAM: QEMU's RAM is a file here, and the test takes the disk out of it from
-          where the image says it lies before it runs debugfs; the entropy comes from the CPU's
-          RNDR (QEMU -cpu max).
+          where the image says it lies before it runs debugfs; on aarch64 the entropy comes
+          from the CPU's RNDR (QEMU -cpu max); the riscv64 image has no entropy source (QEMU
+          7.2's OpenSBI 1.1 leaves the seed CSR to M-mode) and runs without --rng: /dev/hwrng
+          then gives nothing.
   net     the same with virtio_net and a virtio-net device on the user-mode network (QEMU's
           `-nic user`, libslirp) whose host forward takes a port on the host's loopback to
           port 7777 in the guest: `udhcpc` gets 10.0.2.15, `wget` fetches a page from an HTTP
@@ -48,7 +50,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FETCH = os.path.join(ROOT, "scripts", "fetch-guests")
 CONSOLE = {"aarch64": "ttyAMA0", "riscv64": "ttyS0"}
-RAM_BASE = {"aarch64": 0x4000_0000}  # QEMU virt: where its RAM (file) starts
+RAM_BASE = {"aarch64": 0x4000_0000, "riscv64": 0x8000_0000}  # QEMU virt: where RAM starts
 # QEMU's CPU with FEAT_RNG (the image's --rng), without what the image does not give guests
 # yet (backends/baremetal/README.md, "Virtio devices").
 IMAGE_CPU_WITH_RNG = "max,sve=off,sme=off,pauth=off"
@@ -115,7 +117,8 @@ def virtio_options(boot):
     (hvc0) that only Tandem's runs have: console input goes to it."""
     if "disk" not in boot:
         return []
-    return ["--drive", f"file={boot['disk']},format=raw", "--rng", "--console", "virtio"]
+    rng = ["--rng"] if boot.get("rng", True) else []
+    return ["--drive", f"file={boot['disk']},format=raw", *rng, "--console", "virtio"]
 
 
 def tandem_command(tandem):
@@ -141,7 +144,7 @@ def image_command(tandem, tmp, ram_file=True):
         subprocess.run([tandem, "build-image", *boot_options(arch, cpus, boot),
                         *virtio_options(boot), "-o", image], check=True)
         cmd = image_qemu_command(arch, cpus)
-        if "disk" in boot:
+        if "disk" in boot and arch == "aarch64":
             cmd[cmd.index("-cpu") + 1] = IMAGE_CPU_WITH_RNG
         if "disk" in boot and ram_file:
             # The packed disk lives in the machine's RAM: make that RAM a file the test reads
@@ -155,14 +158,14 @@ def image_command(tandem, tmp, ram_file=True):
     return command
 
 
-def packed_disk(console, boot, tmp):
+def packed_disk(console, arch, boot, tmp):
     """The packed disk as the guest left it in the image's RAM (QEMU's RAM file), from where
     the image's `virtio-blk: ... in RAM at START-END` line says it lies; its path."""
     m = re.search(rb"virtio-blk: \d+ KiB disk in RAM at 0x([0-9a-f]+)-0x([0-9a-f]+)",
                   console.seen)
     if not m:
         console.fail("the image did not say where the disk lies")
-    start, end = (int(g, 16) - RAM_BASE["aarch64"] for g in m.groups())
+    start, end = (int(g, 16) - RAM_BASE[arch] for g in m.groups())
     if end - start != os.path.getsize(boot["disk"]):
         console.fail(f"the image's disk is {end - start} bytes, the packed file "
                      f"{os.path.getsize(boot['disk'])}")
@@ -244,8 +247,9 @@ def write_script(path, text):
     os.chmod(path, 0o755)
 
 
-def virtio_setup(args_arch, paths, boot, tmp):
-    """The virtio case's initramfs, ext4 disk and devices; the modules /init loads."""
+def virtio_setup(args_arch, paths, boot, tmp, hwrng="wc -c"):
+    """The virtio case's initramfs, ext4 disk and devices; the modules /init loads. /init
+    reports `head -c 64 /dev/hwrng | <hwrng>`."""
     with open(os.path.join(os.path.dirname(paths["Image"]), "modules", "modules.builtin")) as f:
         builtin = f.read().split()
     rc = os.path.join(tmp, "rc.local")
@@ -259,7 +263,7 @@ def virtio_setup(args_arch, paths, boot, tmp):
                      f'  echo "{NEW_FILE}" >/mnt/new\n'
                      '  umount /mnt && echo "tandem-init: umount ok"\n'
                      'fi\n'
-                     'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | wc -c)"\n'
+                     f'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | {hwrng})"\n'
                      'if [ -e /dev/hvc0 ]; then\n'
                      '  exec 3<>/dev/hvc0\n'
                      '  echo "tandem-hvc0: ready" >&3\n'
@@ -320,10 +324,11 @@ def web_server(tmp):
     return server.server_address[1]
 
 
-def net_setup(args_arch, boot, tmp):
-    """The net case's initramfs and forward; the modules /init loads."""
+def net_setup(args_arch, boot, tmp, forward=True):
+    """The net case's initramfs and (with `forward`) forward; the modules /init loads."""
     web_port = web_server(tmp)
-    boot["hostfwd"] = f"tcp:127.0.0.1:{free_port()}-:{GUEST_PORT}"
+    if forward:
+        boot["hostfwd"] = f"tcp:127.0.0.1:{free_port()}-:{GUEST_PORT}"
     script = os.path.join(tmp, "udhcpc.script")
     write_script(script, 'case "$1" in bound|renew)\n'
                          '  ifconfig "$interface" "$ip" netmask "$subnet" up\n'
@@ -335,11 +340,11 @@ def net_setup(args_arch, boot, tmp):
                      'udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 10 >/dev/null 2>&1\n'
                      'echo "tandem-init: dhcp $(cat /tmp/ip)"\n'
                      f'echo "tandem-init: wget $(wget -q -O - http://10.0.2.2:{web_port}/page)"\n'
-                     f'nc -l -p {GUEST_PORT} </dev/null >/tmp/got &\n'
-                     'sleep 1\n'
-                     'echo "tandem-init: listening"\n'
-                     'wait\n'
-                     'echo "tandem-init: forward $(cat /tmp/got)"\n')
+                     + (f'nc -l -p {GUEST_PORT} </dev/null >/tmp/got &\n'
+                        'sleep 1\n'
+                        'echo "tandem-init: listening"\n'
+                        'wait\n'
+                        'echo "tandem-init: forward $(cat /tmp/got)"\n' if forward else ''))
     modules = ["virtio_mmio", "virtio_net"]
     boot["initrd"] = os.path.join(tmp, "initrd.gz")
     fetch(args_arch, "--initrd", boot["initrd"], *[a for m in modules for a in ("--module", m)],
@@ -368,6 +373,8 @@ def run_linux(args, command, tmp):
     modules = []
     if args.case == "virtio":
         modules = virtio_setup(args.arch, paths, boot, tmp)
+        # The riscv64 image has no entropy source for --rng (it refuses one).
+        boot["rng"] = not (args.runner == "image" and args.arch == "riscv64")
     elif args.case == "net":
         modules = net_setup(args.arch, boot, tmp)
     with open(paths["release"]) as f:
@@ -390,7 +397,7 @@ def run_linux(args, command, tmp):
     want += [f"tandem-init: insmod {m} ok" for m in modules]
     if args.case == "virtio":
         want += ["tandem-init: blocks vda", f"tandem-init: hello {DISK_MARK}",
-                 "tandem-init: umount ok", "tandem-init: hwrng 64"]
+                 "tandem-init: umount ok", f"tandem-init: hwrng {64 if boot['rng'] else 0}"]
     if hvc0:
         want += [f"tandem-init: hvc0 read {HVC0_INPUT.decode()}",
                  f"tandem-init: hvc0 cat {HVC0_AGAIN.decode()}"]
@@ -408,7 +415,7 @@ def run_linux(args, command, tmp):
             # The file itself was only copied into the image: the guest's /new is not in it.
             if debugfs_cat(boot["disk"], "/new"):
                 console.fail("the packed disk file changed: the image wrote to the host's file?")
-            disk = packed_disk(console, boot, tmp)
+            disk = packed_disk(console, args.arch, boot, tmp)
             got.append("host: " + re.search(rb"virtio-blk: [^\r\n]*", console.seen)
                        .group(0).decode() + ": taken from QEMU's RAM file")
         new = debugfs_cat(disk, "/new")

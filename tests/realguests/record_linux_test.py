@@ -2,18 +2,31 @@
 # SPDX-License-Identifier: Apache-2.0
 """A Linux boot recorded, then replayed twice (cli/record_replay.h):
 
-    record_linux_test.py <tandem> [--arch aarch64|riscv64]
+    record_linux_test.py <tandem> [--arch aarch64|riscv64] [--case linux|virtio|net] [--cpus N]
 
 Debian's kernel with the busybox initramfs of scripts/fetch-guests (the `linux` case of
 real_guest_test.py: /init reports "up", the release and the CPU count, then powers off) on the
-emu backend with one vCPU and `--trace exits`: once with --record, twice with --replay of that
-record. The three runs must end with status 0 and print the same console output and the same
-trace, every line of which carries the instruction count of its exit. Traces are compared by
-digest as they stream (a boot makes millions of exit lines). Timings are printed, never judged.
+emu backend with --cpus vCPUs (default 1; several take turns by the count) and `--trace exits`:
+once with --record, twice with --replay of that record. The three runs must end with status 0,
+report the CPU count and print the same console output and the same trace, every line of which
+carries the instruction count of its exit. Traces are compared by digest as they stream (a
+boot makes millions of exit lines). Timings are printed, never judged.
+
+--case virtio (cli/recorded_devices.h): real_guest_test.py's virtio case without the virtio
+console, on a virtio-blk disk (ext4) and a virtio-rng device: /init mounts the disk, reads
+/hello, writes /new, and prints 64 bytes of /dev/hwrng in hex. The replays must print the
+recorded bytes, and the image must be byte for byte what the recorded run left (/new in it,
+read with debugfs) after each replay.
+
+--case net: real_guest_test.py's net case without the host forward: /init gets its address by
+DHCP from the user-mode network and fetches a page with wget from an HTTP server this test runs
+on the host's loopback. The replays run without the user-mode network (the frames the guest
+received come from the record) and must print the same page.
 """
 import argparse
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -52,21 +65,46 @@ def run(cmd):
             "seconds": time.monotonic() - start}
 
 
+def image_state(boot):
+    """The disk image's digest and the /new file in it (None without a disk)."""
+    if "disk" not in boot:
+        return None
+    with open(boot["disk"], "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return {"sha256": digest, "new": real_guest_test.debugfs_cat(boot["disk"], "/new").strip()}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("tandem")
     p.add_argument("--arch", default="aarch64", choices=["aarch64", "riscv64"])
+    p.add_argument("--case", default="linux", choices=["linux", "virtio", "net"])
+    p.add_argument("--cpus", type=int, default=1)
     args = p.parse_args()
     paths = real_guest_test.fetch(args.arch)
-    base = [args.tandem, "run", "--backend", "emu", "--arch", args.arch, "--mem", "512M",
-            "--kernel", paths["Image"], "--initrd", paths["initrd.gz"],
-            "--append", f"console={real_guest_test.CONSOLE[args.arch]} panic=-1",
-            "--trace", "exits"]
     with tempfile.TemporaryDirectory() as tmp:
+        boot = {"initrd": paths["initrd.gz"]}
+        if args.case == "virtio":
+            real_guest_test.virtio_setup(args.arch, paths, boot, tmp,
+                                         hwrng="od -An -tx1 | tr -d ' \\n'")
+        if args.case == "net":
+            real_guest_test.net_setup(args.arch, boot, tmp, forward=False)
+        base = [args.tandem, "run", "--backend", "emu", "--arch", args.arch, "--mem", "512M",
+                "--cpus", str(args.cpus),
+                "--kernel", paths["Image"], "--initrd", boot["initrd"],
+                "--append", f"console={real_guest_test.CONSOLE[args.arch]} panic=-1",
+                "--trace", "exits"]
+        if args.case == "virtio":
+            base += ["--drive", f"file={boot['disk']},format=raw", "--rng"]
+        if args.case == "net":
+            base += ["--nic", "user"]
         record = os.path.join(tmp, "linux.rec")
         runs = [run(base + ["--record", record])]
         size = os.path.getsize(record)
-        runs += [run(base + ["--replay", record]) for _ in range(2)]
+        images = [image_state(boot)]
+        for _ in range(2):
+            runs.append(run(base + ["--replay", record]))
+            images.append(image_state(boot))
     for name, r in zip(("record", "replay 1", "replay 2"), runs):
         print(f"{name}: status {r['status']}, {r['lines']} exit lines, {r['seconds']:.1f} s, "
               f"last: {r['last']}")
@@ -74,10 +112,30 @@ def main():
             print(f"FAIL: {name}: status {r['status']}\n{r['stderr']}\n{r['out'][-2000:]}",
                   file=sys.stderr)
             return 1
-    if "tandem-init: up" not in runs[0]["out"] or "tandem-init: poweroff" not in runs[0]["out"]:
+    if (f"tandem-init: cpus {args.cpus}" not in runs[0]["out"]
+            or "tandem-init: poweroff" not in runs[0]["out"]):
         print(f"FAIL: the boot did not reach /init and power off:\n{runs[0]['out'][-2000:]}",
               file=sys.stderr)
         return 1
+    if args.case == "virtio":
+        m = re.search(r"tandem-init: hwrng ([0-9a-f]{128})\r?\n", runs[0]["out"])
+        if not m or images[0]["new"] != real_guest_test.NEW_FILE:
+            print(f"FAIL: no 64 random bytes, or /new is {images[0]['new']!r}:\n"
+                  f"{runs[0]['out'][-2000:]}", file=sys.stderr)
+            return 1
+        if images[1:] != images[:1] * 2:
+            print("FAIL: a replay changed the image", file=sys.stderr)
+            return 1
+        print(f"hwrng: {m.group(1)}; /new: {images[0]['new']}; image sha256 "
+              f"{images[0]['sha256'][:16]} after the record and after each replay")
+    if args.case == "net":
+        want = ["tandem-init: dhcp 10.0.2.15", f"tandem-init: wget {real_guest_test.WEB_PAGE}"]
+        missing = [w for w in want if w not in runs[0]["out"]]
+        if missing:
+            print(f"FAIL: the recorded run did not report {missing}:\n{runs[0]['out'][-2000:]}",
+                  file=sys.stderr)
+            return 1
+        print(f"net: {'; '.join(want)}")
     for i, r in enumerate(runs[1:], 1):
         if r["out"] != runs[0]["out"]:
             print(f"FAIL: replay {i} printed other console output", file=sys.stderr)

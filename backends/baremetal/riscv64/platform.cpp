@@ -99,7 +99,7 @@ UartInfo default_console() { return UartInfo{UartKind::kNs16550, kUartBase, 0}; 
 uint64_t default_dtb_address() { return 0; }
 
 // Zkr's seed CSR is M-mode's unless the firmware grants S-mode access (mseccfg.SSEED), which
-// OpenSBI does not.
+// OpenSBI does only from v1.3 on; QEMU 7.2 runs OpenSBI v1.1 (backends/baremetal/README.md).
 virtio::EntropySource* hardware_entropy(const char** why) {
   *why = "the riscv64 image has no random number generator to use (Zkr's seed CSR is M-mode's)";
   return nullptr;

@@ -99,6 +99,23 @@ TEST_F(PcTables, DsdtHoldsTheS5Package) {
   EXPECT_EQ(std::memcmp(m_out.data() + (dsdt - kGpa) + 36, aml, sizeof aml), 0);
 }
 
+TEST_F(PcTables, DsdtDescribesTheVirtioTransportsAfterS5) {
+  const MmioTransport virtio[] = {{0xd0000000, 0x1000, 16}, {0xd0001000, 0x1000, 17}};
+  PcPlatform pc;
+  pc.virtio = virtio;
+  ASSERT_TRUE(build_pc_tables(pc, kGpa, m_out).ok());
+  const uint64_t dsdt = at(table("FACP") + 40, 4);
+  const uint32_t len = static_cast<uint32_t>(at(dsdt + 4, 4));
+  EXPECT_EQ(len, 36u + 14 + virtio_aml_size(2));
+  EXPECT_EQ(sum(dsdt, len), 0);
+  EXPECT_EQ(at(dsdt + 36 + 14, 1), 0x10u);  // ScopeOp
+  EXPECT_EQ(sig(dsdt + 36 + 14 + 4), "_SB_");
+  EXPECT_LE(dsdt + len, kGpa + kTablesSize);
+  const MmioTransport too_many[kMaxVirtioTransports + 1] = {};
+  pc.virtio = too_many;
+  EXPECT_EQ(build_pc_tables(pc, kGpa, m_out).error(), Status::kInvalidArgument);
+}
+
 TEST_F(PcTables, MadtListsEachCpuTheIoapicAndTheOverrides) {
   build(2);
   const uint64_t madt = table("APIC");

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The virt boards' virtio-mmio transports where QEMU 7.2 has them (hw/arm/virt.c VIRT_MMIO:
 // 32 x 0x200 at 0x0a000000, SPI 16 + n, edge; hw/riscv/virt.c VIRT_VIRTIO: 8 x 0x1000 at
-// 0x10001000, PLIC 1 + n), filled from the highest address down, and in the device tree.
+// 0x10001000, PLIC 1 + n), filled from the highest address down, and in the device tree; the
+// pc board's 8 for its ACPI DSDT.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -97,11 +98,24 @@ TEST(VirtioSlots, Riscv64VirtHas8TransportsAndRefusesANinth) {
             (std::vector<uint32_t>{0, 0x10001000, 0, 0x1000}));
 }
 
-TEST(VirtioSlots, PcBoardHasNone) {
+TEST(VirtioSlots, PcBoardHas8TransportsOnGsi16UpForItsDsdt) {
   Fixture fx;
   auto board = fx.slot.create(Arch::kX86_64, nullptr, {fx.power, fx.sink, &zero_clock});
   ASSERT_TRUE(board.ok());
-  EXPECT_EQ((*board)->plug_virtio(fx.first).error(), Status::kUnsupported);
+  for (int i = 0; i < 8; i++) ASSERT_TRUE((*board)->plug_virtio(fx.first).ok()) << i;
+  EXPECT_EQ((*board)->plug_virtio(fx.second).error(), Status::kCapacity);
+  EXPECT_EQ(Fixture::device_id(**board, 0xd0007000), 4u);
+  const auto transports = (*board)->virtio_transports();
+  ASSERT_EQ(transports.size(), 8u);
+  for (unsigned n = 0; n < 8; n++) {
+    EXPECT_EQ(transports[n].base, 0xd0000000u + 0x1000 * n);
+    EXPECT_EQ(transports[n].size, 0x1000u);
+    EXPECT_EQ(transports[n].irq, 16 + n);  // the IOAPIC's PCI pins: no ISA device has them
+    EXPECT_EQ(transports[n].space, BusSpace::kMmio);
+  }
+  // Below the IOAPIC / HPET / LAPIC pages, above RAM's 3 GiB window.
+  EXPECT_LT(transports[7].base + transports[7].size, 0xfec00000u);
+  EXPECT_GE(transports[0].base, (*board)->layout().max_ram);
 }
 
 }  // namespace
