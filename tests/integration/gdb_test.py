@@ -386,6 +386,13 @@ def main():
         BACKEND.extend(["--backend", "kvm"])
         gdb = sys.argv[6] if os.access(sys.argv[6], os.X_OK) else None
         GDB_OPTIONS.extend(["-data-directory", sys.argv[7]])
+        # As guest_test.sh: without /dev/kvm (and outside the nested VM, which has one) the kvm
+        # cases are skipped, as tandem itself would refuse the backend.
+        try:
+            os.close(os.open("/dev/kvm", os.O_RDWR))
+        except OSError as e:
+            print(f"SKIP: kvm backend unavailable: cannot open /dev/kvm: {e.strerror}")
+            return 77
     if gdb is None and case != "hostile":
         print("SKIP: gdb-multiarch is not installed (scripts/setup installs it)")
         return 77
