@@ -255,7 +255,11 @@ def virtio_setup(args_arch, paths, boot, tmp, hwrng="wc -c"):
     rc = os.path.join(tmp, "rc.local")
     # Only Tandem's runs have a virtio console: a line out and a line in through it (hvc0 stays
     # open from the one to the other); then the same with hvc0 opened separately by a reader
-    # (`cat`, open first) and a writer (`echo`).
+    # (`cat`, open first) and a writer (`echo`). The writer starts only once the reader's
+    # descriptors show /dev/hvc0 itself: a line that arrives while the writer alone holds hvc0
+    # open is dropped at its close (devices/virtio/console.h), and the test types as soon as
+    # the writer's line appears. (Matching "hvc0" alone also took cat's stdout, a file named
+    # /tmp/hvc0, set up by the shell before cat opens hvc0: a hang under load.)
     write_script(rc, 'echo "tandem-init: blocks $(ls /sys/block)"\n'
                      'mkdir -p /mnt\n'
                      'if mount -t ext4 /dev/vda /mnt; then\n'
@@ -270,12 +274,12 @@ def virtio_setup(args_arch, paths, boot, tmp, hwrng="wc -c"):
                      '  read -r line <&3\n'
                      '  echo "tandem-init: hvc0 read $line"\n'
                      '  exec 3<&-\n'
-                     '  cat /dev/hvc0 >/tmp/hvc0 &\n'
-                     '  until ls -l /proc/$!/fd | grep -q hvc0; do sleep 0.1; done\n'
+                     '  cat /dev/hvc0 >/tmp/typed &\n'
+                     '  until ls -l /proc/$!/fd | grep -q " /dev/hvc0$"; do sleep 0.1; done\n'
                      '  echo "tandem-hvc0: again" >/dev/hvc0\n'
-                     '  until grep -q . /tmp/hvc0; do sleep 0.1; done\n'
+                     '  until grep -q . /tmp/typed; do sleep 0.1; done\n'
                      '  kill $!\n'
-                     '  echo "tandem-init: hvc0 cat $(cat /tmp/hvc0)"\n'
+                     '  echo "tandem-init: hvc0 cat $(cat /tmp/typed)"\n'
                      'fi\n')
     modules = ["virtio_mmio", "virtio_blk", "virtio_rng"]
     if "kernel/drivers/char/virtio_console.ko" not in builtin:
