@@ -145,6 +145,12 @@ class VmExits {
     m_tracer = t;
     m_trace_mmio_only = mmio_only;
   }
+  // What a device access does for console input, for a vCPU that waits out the guest's WFI
+  // itself and so never returns to the VM's loop, which takes input in otherwise.
+  void take_input() {
+    Guard guard(*this);
+    after_access();
+  }
 
  private:
   // A load of `size` bytes as its destination register receives it.

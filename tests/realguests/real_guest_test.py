@@ -388,7 +388,13 @@ def run_linux(args, command, tmp):
     up = time.monotonic() - console.start  # reported, never judged: the machine may be loaded
     hvc0 = args.case == "virtio" and args.runner in ("emu", "image")
     if hvc0:
+        # The first line is typed once the guest has gone idle waiting for it (2 s after its
+        # prompt), the second as soon as the guest's line shows, while it is still busy: input
+        # must reach the guest either way. (The riscv64 image took none in while its vCPU waited
+        # out the guest's WFI itself, the guest's own timer armed: without the 2 s this failed
+        # only now and then, under load.)
         console.expect(b"tandem-hvc0: ready")
+        time.sleep(2)
         console.send(HVC0_INPUT + b"\n")
         console.expect(b"tandem-hvc0: again")
         console.send(HVC0_AGAIN + b"\n")

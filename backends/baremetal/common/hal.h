@@ -21,7 +21,8 @@ static_assert(PagingHandler<FrameBitmap>);
 // VM's queue): the UART's interrupt is not routed to the hypervisor, so input is noticed within
 // kInputPollNs while every vCPU is halted (a guest waiting for its UART interrupt in WFI), and
 // on the guest's device accesses at most every kAccessPollNs (poll_input(), which the VM calls
-// on each: a guest such as U-Boot that spins on its UART's status register).
+// on each: a guest such as U-Boot that spins on its UART's status register; a riscv64 vCPU that
+// waits out a WFI itself calls it too, VmExits::take_input).
 template <class M, void (*WaitUntil)(uint64_t deadline_ns)>
 struct BaremetalHal {
   using PagingHandler = FrameBitmap;

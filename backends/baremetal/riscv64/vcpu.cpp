@@ -175,7 +175,8 @@ uint64_t HypVcpu::guest_timer_ns() const {
 // A WFI that this hart waits out itself (several vCPUs, or the guest's own timer armed): it
 // waits for another hart's kick (sip.SSIP), the VM's deadline, the guest's timer or at most
 // kKickWaitNs, and the guest's WFI ends (a wake-up without a cause is allowed, privileged spec
-// 3.3.3).
+// 3.3.3). Console input that came meanwhile goes to the guest's console device, as on a device
+// access.
 void HypVcpu::wait_for_kick() {
   uint64_t until = m_clock.host_now_ns() + kKickWaitNs;
   const uint64_t timer = guest_timer_ns();
@@ -187,6 +188,9 @@ void HypVcpu::wait_for_kick() {
     if (next != kNoDeadline && m_clock.host_ns(next) < until) until = m_clock.host_ns(next);
   }
   hs_idle_until(until);
+  // Without this, a guest that idles with its own timer armed and makes no device access never
+  // gets input: the VM's loop, which takes it in otherwise, is not reached.
+  m_exits->take_input();
 }
 
 // After an exit that may have given other vCPUs an interrupt (a device line, an SBI IPI) or
