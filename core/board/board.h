@@ -116,11 +116,8 @@ class Board {
                                         CpuControl* cpus) = 0;
 
   // Puts a virtio device behind the board's highest free virtio-mmio transport (before
-  // attach()). kUnsupported on a board without transports, kCapacity when all are taken.
-  [[nodiscard]] virtual Result<void> plug_virtio(virtio::VirtioDevice& device) {
-    (void)device;
-    return Error(Status::kUnsupported);
-  }
+  // attach()). kCapacity when all are taken.
+  [[nodiscard]] virtual Result<void> plug_virtio(virtio::VirtioDevice& device) = 0;
 
   // Every virtio-mmio transport (plugged or empty) for a board whose firmware tables describe
   // them (the PC's DSDT); boards with a device tree describe theirs there and return none.
