@@ -169,8 +169,8 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // `drop_translations` (null: uc_ctl_flush_tb) makes the engine drop all its translated code
 // (emu_coherence.h); `insns_between` counts the instructions that start in [from, to) of a
 // translation block (null: every instruction is 4 bytes; emu_icount.h); `drop_code_pages`
-// (null: never asked) drops the engine's translations of code in the given guest-physical
-// 4 KiB pages and returns false if it could not, so the caller drops them all.
+// drops the engine's translations of code in the given guest-physical 4 KiB pages and returns
+// false if it could not, so the caller drops them all (null: it always drops them all).
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;

@@ -26,10 +26,10 @@ inline constexpr std::uint64_t kRamBlock = kBlock | kAttrNormal | kInner | kAf;
 inline constexpr std::uint64_t kMair = 0xff00;
 // TCR_EL1 (D17.2.131): T0SZ = T1SZ = 25 (39-bit VAs, walks start at level 1), write-back
 // inner-shareable walks, TG0 = 4 KiB, TG1 = 4 KiB (0b10), IPS = 40 bits.
-inline constexpr std::uint64_t kTcr =
-    25 | (1 << 8) | (1 << 10) | (3 << 12) | (std::uint64_t{25} << 16) | (std::uint64_t{1} << 24) |
-    (std::uint64_t{1} << 26) | (std::uint64_t{3} << 28) | (std::uint64_t{2} << 30) |
-    (std::uint64_t{2} << 32);
+inline constexpr std::uint64_t kTcr = 25 | (1 << 8) | (1 << 10) | (3 << 12) |
+                                      (std::uint64_t{25} << 16) | (std::uint64_t{1} << 24) |
+                                      (std::uint64_t{1} << 26) | (std::uint64_t{3} << 28) |
+                                      (std::uint64_t{2} << 30) | (std::uint64_t{2} << 32);
 inline constexpr std::uint64_t kSctlrMmuCaches = (1 << 0) | (1 << 2) | (1 << 12);  // M, C, I
 
 // Turns this CPU's stage 1 on with the given level-1 tables (filled by the caller).
