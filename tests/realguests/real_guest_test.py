@@ -141,9 +141,9 @@ def tandem_command(tandem):
     return command
 
 
-def image_command(tandem, tmp, ram_file=True):
+def image_command(tandem, tmp, ram_file=True, cpu=IMAGE_CPU_WITH_RNG):
     """`tandem build-image` with `tandem run`'s options, then QEMU booting the packed image
-    (with a disk: on a CPU with FEAT_RNG, and with its RAM in a file unless `ram_file` is
+    (with a disk: on `cpu`, one with FEAT_RNG, and with its RAM in a file unless `ram_file` is
     False)."""
 
     def command(arch, cpus, boot):
@@ -152,7 +152,7 @@ def image_command(tandem, tmp, ram_file=True):
                         *virtio_options(boot), "-o", image], check=True)
         cmd = image_qemu_command(arch, cpus)
         if "disk" in boot and arch == "aarch64":
-            cmd[cmd.index("-cpu") + 1] = IMAGE_CPU_WITH_RNG
+            cmd[cmd.index("-cpu") + 1] = cpu
         if "disk" in boot and ram_file:
             # The packed disk lives in the machine's RAM: make that RAM a file the test reads
             # after the run.
