@@ -215,7 +215,8 @@ void add_run_options(CLI::App* run, RunArgs& args) {
                                    "the pc board's ACPI DSDT, not on its command line",
                                    "the host's getrandom()"});
   run->add_option("--nic", args.nics,
-                  "A virtio-net device on a user-mode network (libslirp, as QEMU's -nic user): "
+                  "A virtio-net device on a user-mode network (libslirp, as QEMU's -nic user; emu "
+                  "and kvm): "
                   "user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,mac=52:54:00:12:34:56] "
                   "(repeatable)")
       ->allow_extra_args(false);

@@ -6,8 +6,15 @@
 // ARM B2.4.4; riscv64: FENCE, then SBI remote_fence_i to the other hart, SBI v2.0 chapter 8);
 // the second CPU synchronises its own fetch (ISB; FENCE.I) and calls it again. Both results
 // are printed. A CPU that kept its old translation prints 1 twice.
+// Built with TANDEM_GUEST_CROSSMOD_ALIAS (aarch64, crossmod_alias), it writes as Linux does:
+// both CPUs run with the MMU on, fetching the code at VA = PA, while the writer stores and
+// cleans through an alias of it that no CPU can execute from (kHigh + PA, PXN and UXN), so its
+// IC IVAU names an address that is not executable anywhere.
 #include <cstdint>
 
+#if defined(TANDEM_GUEST_CROSSMOD_ALIAS)
+#include "a64_mmu.h"
+#endif
 #include "atomic.h"
 #include "board.h"
 #include "guest.h"
@@ -31,6 +38,31 @@ guest::CpuStart g_start;
 std::uint32_t g_phase = 0;
 std::uint32_t g_results[2];
 
+#if defined(TANDEM_GUEST_CROSSMOD_ALIAS)
+alignas(4096) std::uint64_t g_ttbr0[512];
+alignas(4096) std::uint64_t g_ttbr1[512];
+
+void mmu_on() { guest::a64::mmu_on(g_ttbr0, g_ttbr1); }
+
+void map_memory() {
+  using namespace guest::a64;
+  g_ttbr0[0] = 0 | kDeviceBlock;
+  g_ttbr0[kRamIndex] = kRamBase | kRamBlock;
+  g_ttbr1[kRamIndex] = kRamBase | kRamBlock | kNoExec;
+  mmu_on();
+}
+
+// Where the writer stores and cleans the code.
+std::uint32_t* code_for_writing() {
+  return reinterpret_cast<std::uint32_t*>(reinterpret_cast<std::uintptr_t>(g_code) +
+                                          guest::a64::kHigh);
+}
+#else
+void mmu_on() {}
+void map_memory() {}
+std::uint32_t* code_for_writing() { return g_code; }
+#endif
+
 std::uint32_t call_code() {
   return reinterpret_cast<std::uint32_t (*)()>(reinterpret_cast<std::uintptr_t>(g_code))();
 }
@@ -48,7 +80,8 @@ void sync_fetch() {
 void publish_code(std::uint64_t other) {
 #if defined(__aarch64__)
   (void)other;
-  asm volatile("dc cvau, %0\n dsb ish\n ic ivau, %0\n dsb ish\n isb" ::"r"(g_code) : "memory");
+  asm volatile("dc cvau, %0\n dsb ish\n ic ivau, %0\n dsb ish\n isb" ::"r"(code_for_writing())
+               : "memory");
 #else
   asm volatile("fence" ::: "memory");
   register std::uint64_t a0 asm("a0") = std::uint64_t{1} << other;  // hart_mask
@@ -65,6 +98,7 @@ void wait_phase(std::uint32_t phase) {
 }
 
 [[noreturn]] void secondary_main(std::uint64_t) {
+  mmu_on();
   sync_fetch();
   g_results[0] = call_code();
   guest::atomic_store(&g_phase, 1u);
@@ -80,8 +114,10 @@ void wait_phase(std::uint32_t phase) {
 
 extern "C" int guest_main() {
   const std::uint64_t other = guest::boot_cpu_id() == 0 ? 1 : 0;
-  g_code[0] = returning(1);
-  g_code[1] = kRet;
+  map_memory();
+  std::uint32_t* code = code_for_writing();
+  code[0] = returning(1);
+  code[1] = kRet;
   publish_code(other);
   g_start = {reinterpret_cast<std::uintptr_t>(&g_stack[kStackSize]), secondary_main, other};
   std::int64_t status = guest::cpu_start(other, &g_start);
@@ -91,7 +127,7 @@ extern "C" int guest_main() {
     return 1;
   }
   wait_phase(1);
-  g_code[0] = returning(2);
+  code[0] = returning(2);
   publish_code(other);
   guest::atomic_store(&g_phase, 2u);
   wait_phase(3);

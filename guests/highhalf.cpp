@@ -9,6 +9,9 @@
 // position-independent in practice (PC-relative addressing), which is what lets it run at both.
 #include <cstdint>
 
+#if defined(__aarch64__)
+#include "a64_mmu.h"
+#endif
 #include "atomic.h"
 #include "board.h"
 #include "guest.h"
@@ -23,41 +26,15 @@ constexpr std::uint64_t kGiB = std::uint64_t{1} << 30;
 
 #if defined(__aarch64__)
 alignas(4096) std::uint64_t g_high[512];  // TTBR1
-constexpr std::uint64_t kHigh = 0xffffff8000000000;
-constexpr std::uint64_t kRamBase = 0x40000000;
-// VMSAv8-64 level-1 block descriptors, 4 KiB granule (Arm ARM D8.3): bits[1:0] = 01, AttrIndx
-// [4:2] into MAIR_EL1, SH[9:8], AF[10], PXN[53], UXN[54].
-constexpr std::uint64_t kBlock = 1;
-constexpr std::uint64_t kAttrDevice = 0 << 2;
-constexpr std::uint64_t kAttrNormal = 1 << 2;
-constexpr std::uint64_t kInner = 3 << 8;
-constexpr std::uint64_t kAf = 1 << 10;
-constexpr std::uint64_t kNoExec = (std::uint64_t{1} << 53) | (std::uint64_t{1} << 54);
-constexpr std::uint64_t kDeviceBlock = kBlock | kAttrDevice | kAf | kNoExec;
-constexpr std::uint64_t kRamBlock = kBlock | kAttrNormal | kInner | kAf;
-constexpr unsigned kRamIndex = 1;  // PA 0x40000000 = VA kHigh + 0x40000000: L1 index 1 in both
-// MAIR_EL1: Attr0 Device-nGnRnE, Attr1 Normal write-back (D17.2.97).
-constexpr std::uint64_t kMair = 0xff00;
-// TCR_EL1 (D17.2.131): T0SZ = T1SZ = 25 (39-bit VAs, walks start at level 1), write-back
-// inner-shareable walks, TG0 = 4 KiB, TG1 = 4 KiB (0b10), IPS = 40 bits.
-constexpr std::uint64_t kTcr = 25 | (1 << 8) | (1 << 10) | (3 << 12) | (std::uint64_t{25} << 16) |
-                               (std::uint64_t{1} << 24) | (std::uint64_t{1} << 26) |
-                               (std::uint64_t{3} << 28) | (std::uint64_t{2} << 30) |
-                               (std::uint64_t{2} << 32);
-constexpr std::uint64_t kSctlrMmuCaches = (1 << 0) | (1 << 2) | (1 << 12);  // M, C, I
+using guest::a64::kHigh;
+using guest::a64::kRamBase;
+using guest::a64::kRamIndex;
 
 void mmu_on() {
-  g_low[0] = 0 | kDeviceBlock;
-  g_low[kRamIndex] = kRamBase | kRamBlock;
-  g_high[kRamIndex] = kRamBase | kRamBlock;
-  std::uint64_t sctlr;
-  asm volatile(
-      "msr mair_el1, %1\n msr tcr_el1, %2\n msr ttbr0_el1, %3\n msr ttbr1_el1, %4\n isb\n"
-      "tlbi vmalle1\n dsb nsh\n isb\n mrs %0, sctlr_el1\n orr %0, %0, %5\n msr sctlr_el1, %0\n"
-      "isb"
-      : "=&r"(sctlr)
-      : "r"(kMair), "r"(kTcr), "r"(g_low), "r"(g_high), "r"(kSctlrMmuCaches)
-      : "memory");
+  g_low[0] = 0 | guest::a64::kDeviceBlock;
+  g_low[kRamIndex] = kRamBase | guest::a64::kRamBlock;
+  g_high[kRamIndex] = kRamBase | guest::a64::kRamBlock;
+  guest::a64::mmu_on(g_low, g_high);
 }
 
 void drop_identity_ram() {

@@ -4,16 +4,21 @@
 // go to its own vectors (emu_a64_exception.h) once it has set VBAR_EL1; before that they end
 // the VM with a fault. An access with no RAM and no device is the VM's policy (emu_memory.cpp).
 #include <cstdio>
+#include <optional>
 
+#include "backends/emu/emu_a64_code_drop.h"
 #include "backends/emu/emu_a64_exception.h"
 #include "backends/emu/emu_a64_syndrome.h"
 #include "backends/emu/emu_cpu.h"
 #include "backends/emu/emu_quirks.h"
+#include "backends/emu/emu_translate.h"
 #include "core/arch/aarch64/control_regs.h"
 #include "core/arch/aarch64/esr.h"
 #include "core/arch/aarch64/psci.h"
 #include "core/arch/aarch64/sysreg_id.h"
 #include "core/base/log.h"
+#include "core/mm/address_space.h"
+#include "core/mm/ram_table_reader.h"
 #include "core/vm/vm_exits.h"
 
 namespace tandem::emu {
@@ -113,6 +118,16 @@ uint32_t on_msr(uc_engine* uc, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void
   return on_sysreg(uc, reg, cp, user, true);
 }
 
+// The guest-physical address of `va` as the vCPU maps it now, if that is RAM (where Unicorn can
+// have translated code from).
+std::optional<uint64_t> code_address(EmuCpu& cpu, uint64_t va) {
+  const std::optional<uint64_t> pa = translate(cpu, va, ram_table_reader(cpu.address_space));
+  if (!pa) return std::nullopt;
+  const Region* r = cpu.address_space.find(Gpa(*pa));
+  if (r == nullptr || r->kind != RegionKind::kRam) return std::nullopt;
+  return pa;
+}
+
 // SYS instructions (op0 = 1) that the architecture broadcasts to the other PEs of the Inner
 // or Outer Shareable domain (Arm ARM D8.13 TLB maintenance; D7.5.9 instruction cache
 // maintenance): QEMU performs them on this engine only, so the other vCPUs' engines are asked
@@ -129,6 +144,14 @@ uint32_t on_sys(uc_engine* /*uc*/, uc_arm64_reg /*reg*/, const uc_arm64_cp_reg* 
   // Point of Unification, which covers every PE of the Inner Shareable domain).
   const bool ic_alluis = cp->op1 == 0 && cp->crn == 7 && cp->crm == 1 && cp->op2 == 0;
   const bool ic_ivau = cp->op1 == 3 && cp->crn == 7 && cp->crm == 5 && cp->op2 == 1;
+  if (ic_ivau) {
+    // The line's VA (in Xt, cp->val) as this PE maps it: the others drop only that page.
+    const std::optional<uint64_t> pa = code_address(cpu, cp->val);
+    if (pa) {
+      flush_peers_code(cpu, kAll, *pa);
+      return 0;
+    }
+  }
   if (ic_alluis || ic_ivau) flush_peers(cpu, kAll, kFlushTranslations);
   return 0;
 }
@@ -283,7 +306,8 @@ int gpr(unsigned n) {
 }  // namespace
 
 const ArchOps kAarch64Ops = {
-    UC_ARCH_ARM64, UC_MODE_ARM, UC_ARM64_REG_PC,         4, configure, load_boot,
-    gpr,           set_lines,   finish_a64_sync_from_el0};
+    UC_ARCH_ARM64, UC_MODE_ARM,        UC_ARM64_REG_PC,          4,       configure, load_boot,
+    gpr,           set_lines,          finish_a64_sync_from_el0, nullptr, nullptr,   nullptr,
+    nullptr,       drop_a64_code_pages};
 
 }  // namespace tandem::emu

@@ -8,6 +8,10 @@
 // caches, remote_sfence_vma(_asid) their TLBs. The request is taken by the target before it
 // next runs: the emu backend runs its vCPUs round-robin on one thread, so no target is running
 // while another vCPU's hook asks.
+// An aarch64 IC IVAU names one line, by a VA of the issuer that is often not executable
+// anywhere (Linux cleans code through its linear map): the issuer translates it, and the
+// targets drop only their translations of that guest-physical page (ArchOps::drop_code_pages)
+// instead of all of them, up to kMaxCodePages pages between two runs.
 #pragma once
 
 #include <atomic>
@@ -23,6 +27,15 @@ struct EmuCpu;
 inline constexpr uint32_t kFlushTranslations = 1;  // translated code (uc_ctl_flush_tb)
 inline constexpr uint32_t kFlushTlb = 2;           // cached guest page walks (uc_ctl_flush_tlb)
 
+// Guest-physical pages (4 KiB) whose translations a vCPU drops before it next runs; written
+// and taken on the vCPUs' one thread.
+inline constexpr unsigned kMaxCodePages = 128;
+inline constexpr uint64_t kCodePageSize = 4096;
+struct CodePages {
+  uint64_t page[kMaxCodePages] = {};
+  unsigned count = 0;
+};
+
 // The vCPUs of one machine, shared by the machine and each vCPU.
 struct EmuPeers {
   explicit EmuPeers(unsigned count) : cpus(count, nullptr) {}
@@ -32,6 +45,10 @@ struct EmuPeers {
 // Asks every vCPU whose bit is set in `mask` (bit i = vCPU i), other than `self`, to drop
 // `what` before it next runs.
 void flush_peers(EmuCpu& self, uint64_t mask, uint32_t what);
+
+// Asks every vCPU in `mask` other than `self` to drop its translations of the code in the
+// guest-physical page holding `pa`; one with too many pages queued drops all its translations.
+void flush_peers_code(EmuCpu& self, uint64_t mask, uint64_t pa);
 
 // Drops what other vCPUs asked for; run() calls it before it enters the engine.
 void take_flushes(EmuCpu& cpu);

@@ -81,6 +81,7 @@ struct EmuCpu {
   std::vector<MmioWindow> mmio;            // sized once at create(); hooks hold element addresses
   std::shared_ptr<EmuPeers> peers;         // the machine's other vCPUs (null: alone)
   std::atomic<uint32_t> pending_flush{0};  // kFlush* bits other vCPUs asked for
+  CodePages code_drops;                    // pages other vCPUs asked it to drop code from
   std::atomic<bool> stop_requested{false};
   // Inside uc_emu_start (hooks are running); set on the vCPU's thread, read by the debugger's
   // Ctrl-C from another (emu_debug.h).
@@ -167,7 +168,9 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // runs when the guest halted (WFI), to tell the chip what wakes it (IrqChip::set_wake_mask);
 // `drop_translations` (null: uc_ctl_flush_tb) makes the engine drop all its translated code
 // (emu_coherence.h); `insns_between` counts the instructions that start in [from, to) of a
-// translation block (null: every instruction is 4 bytes; emu_icount.h).
+// translation block (null: every instruction is 4 bytes; emu_icount.h); `drop_code_pages`
+// drops the engine's translations of code in the given guest-physical 4 KiB pages and returns
+// false if it could not, so the caller drops them all (null: it always drops them all).
 struct ArchOps {
   uc_arch uc_arch_id;
   uc_mode uc_mode_id;
@@ -182,6 +185,7 @@ struct ArchOps {
   void (*halted)(EmuCpu& cpu);
   void (*drop_translations)(EmuCpu& cpu);
   uint64_t (*insns_between)(EmuCpu& cpu, uint64_t from, uint64_t to);
+  bool (*drop_code_pages)(EmuCpu& cpu, const uint64_t* pages, unsigned count);
 };
 
 extern const ArchOps kAarch64Ops;

@@ -10,6 +10,7 @@
 # IMAGE_INPUT, when set, is a file fed to the console's input (QEMU's stdin, else /dev/null),
 # held back until Tandem's first line, so the firmware's UART set-up cannot drop any of it.
 # IMAGE_SMP, when set to N, packs the guest with `--cpus N` and gives QEMU `-smp N`.
+# IMAGE_CPU, when set, is QEMU's -cpu (aarch64; default cortex-a72).
 # QEMU gets 150 s: a guest takes 0.05-10 s alone, several times that on a loaded machine, and
 # only a hang comes near the limit.
 set -uo pipefail
@@ -21,7 +22,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 case $arch in
   aarch64)
     qemu=qemu-system-aarch64
-    args=(-M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -nographic -semihosting -m 256M)
+    args=(-M virt,virtualization=on,gic-version=3 -cpu "${IMAGE_CPU:-cortex-a72}" -nographic -semihosting -m 256M)
     ;;
   riscv64)
     qemu=qemu-system-riscv64

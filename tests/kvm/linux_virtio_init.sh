@@ -24,6 +24,9 @@ fi
 echo "linux: hwrng $(head -c 64 /dev/hwrng | od -An -tx1 | tr -d ' \n')"
 if [ -e /dev/hvc0 ]; then
   exec 3<>/dev/hvc0
+  # Without echo: the tty's echo of the typed line reaches tandem's output whenever hvc0's
+  # output runs, and under load it landed inside ttyS0's "hvc0 read" line.
+  stty -echo <&3
   echo "linux-hvc0: ready" >&3
   read -r line <&3
   echo "linux: hvc0 read $line"

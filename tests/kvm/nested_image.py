@@ -30,6 +30,11 @@ VIRTIO_MODULES = {"virtio": "drivers/virtio/virtio.ko", "virtio_ring": "drivers/
                   "virtio_blk": "drivers/block/virtio_blk.ko",
                   "virtio-rng": "drivers/char/hw_random/virtio-rng.ko",
                   "virtio_console": "drivers/char/virtio_console.ko"}
+# The network guest's modules (linux_net_test.py), in the same order.
+NET_MODULES = {"virtio": "drivers/virtio/virtio.ko", "virtio_ring": "drivers/virtio/virtio_ring.ko",
+               "virtio_mmio": "drivers/virtio/virtio_mmio.ko", "failover": "net/core/failover.ko",
+               "net_failover": "drivers/net/net_failover.ko",
+               "virtio_net": "drivers/net/virtio_net.ko"}
 DISK_MARK = "TANDEM-KVM-DISK-7e3a15"
 # Parts of the standard library no test imports (folders, and prefixes of compiled modules),
 # left out to keep the initramfs small.
@@ -244,6 +249,15 @@ def prepare_linux_virtio(kernel, kernel_modules, release, busybox, work):
     for name, text in (("mark", DISK_MARK), ("modules", "\n".join(VIRTIO_MODULES))):
         with open(os.path.join(out, name), "w") as f:
             f.write(text + "\n")
+
+
+def prepare_linux_net(kernel, kernel_modules, release, busybox, work):
+    """The network guest of linux_net_test.py in <work>/linux-net: linux_net_init.sh as /init,
+    virtio_net and what it depends on, and `modules`, one name a line."""
+    modules = {m: os.path.join(kernel_modules, rel) for m, rel in NET_MODULES.items()}
+    out = prepare_guest(kernel, release, busybox, work, "linux-net", "linux_net_init.sh", modules)
+    with open(os.path.join(out, "modules"), "w") as f:
+        f.write("\n".join(NET_MODULES) + "\n")
 
 
 def kvm_usable():

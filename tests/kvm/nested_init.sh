@@ -1,9 +1,9 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: Apache-2.0
 # /init of the nested-KVM VM (nested_vm.py builds the initramfs): mounts the kernel's
-# filesystems, loads KVM (irqbypass, kvm, kvm-amd: QEMU's TCG emulates AMD SVM with nested
-# paging), runs the kvm tests (nested_runner.py) with their results on the second serial port,
-# and powers off, which ends QEMU.
+# filesystems, brings up the loopback, loads KVM (irqbypass, kvm, kvm-amd: QEMU's TCG emulates
+# AMD SVM with nested paging), runs the kvm tests (nested_runner.py) with their results on the
+# second serial port, and powers off, which ends QEMU.
 /bin/busybox mkdir -p /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 /bin/busybox --install -s
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
@@ -12,6 +12,8 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 ln -s /proc/self/fd /dev/fd
+# The loopback, for tests that serve or forward on 127.0.0.1 (linux_net_test.py).
+ifconfig lo 127.0.0.1 up
 for m in irqbypass kvm kvm-amd; do
   insmod "/nested/modules/$m.ko" || echo "nested: insmod $m failed"
 done

@@ -8,8 +8,9 @@
 ctest's fixture `kvm_nested` (tests/CMakeLists.txt). It fetches Debian 12's amd64 cloud kernel
 and busybox-static by package name (scripts/debfetch, cached in cache/) and puts the Linux
 guest of linux_test.sh (the kernel, a busybox initrd, its release) in <build>/kvm-nested/linux,
-and its virtio guest (with the virtio modules and an ext4 disk) in
-<build>/kvm-nested/linux-virtio.
+its virtio guest (with the virtio modules and an ext4 disk) in
+<build>/kvm-nested/linux-virtio, and the network guest of linux_net_test.py (virtio_net) in
+<build>/kvm-nested/linux-net.
 Where /dev/kvm opens that is all: the kvm tests run on this host. Elsewhere it asks ctest for
 every test whose command starts with the launcher (kvm_case.sh: the kvm unit tests, every kvm
 integration test, chaos_kvm, the kvm idle-CPU test, Linux), builds an initramfs holding
@@ -33,7 +34,7 @@ import sys
 import time
 
 from nested_image import (base_image, boot, fetch_kernel, kvm_usable, nested_cache, prepare_linux,
-                          prepare_linux_virtio, results, run_image)
+                          prepare_linux_net, prepare_linux_virtio, results, run_image)
 
 
 def key_of(command):
@@ -110,6 +111,7 @@ def main() -> int:
         busybox = os.path.join(cache, "bin", "busybox")
         prepare_linux(kernel, release, busybox, work)
         prepare_linux_virtio(kernel, modules, release, busybox, work)
+        prepare_linux_net(kernel, modules, release, busybox, work)
     except subprocess.CalledProcessError as e:
         print(f"{'WARNING' if direct else 'FAIL'}: cannot fetch the Debian kernel and busybox:\n"
               f"{e.stderr}", file=sys.stderr)

@@ -51,9 +51,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FETCH = os.path.join(ROOT, "scripts", "fetch-guests")
 CONSOLE = {"aarch64": "ttyAMA0", "riscv64": "ttyS0"}
 RAM_BASE = {"aarch64": 0x4000_0000, "riscv64": 0x8000_0000}  # QEMU virt: where RAM starts
-# QEMU's CPU with FEAT_RNG (the image's --rng), without what the image does not give guests
-# yet (backends/baremetal/README.md, "Virtio devices").
-IMAGE_CPU_WITH_RNG = "max,sve=off,sme=off,pauth=off"
+# QEMU's CPU with FEAT_RNG (the image's --rng); it also has SVE, SME and pointer
+# authentication, which the image gives its guest (backends/baremetal/README.md, "Virtio devices").
+IMAGE_CPU_WITH_RNG = "max"
+# What the guest's /proc/cpuinfo lists of those on that CPU, and the largest SVE vector length
+# its kernel finds there (bytes): QEMU's `-cpu max` enables every SVE length up to 2048 bits
+# (docs/system/arm/cpu-features.rst); a length the image capped (ZCR_EL2.LEN) would show
+# smaller. Debian's 6.1 kernel is built without CONFIG_ARM64_SME, so it neither uses nor lists
+# SME.
+IMAGE_CPU_FEATURES = "sve paca pacg"
+IMAGE_SVE_LINE = "SVE: maximum available vector length 256 bytes per vector"
 DISK_MARK = "TANDEM-DISK-5b1d0c"
 NEW_FILE = "written by the guest"
 HVC0_INPUT = b"typed-into-hvc0"
@@ -134,9 +141,9 @@ def tandem_command(tandem):
     return command
 
 
-def image_command(tandem, tmp, ram_file=True):
+def image_command(tandem, tmp, ram_file=True, cpu=IMAGE_CPU_WITH_RNG):
     """`tandem build-image` with `tandem run`'s options, then QEMU booting the packed image
-    (with a disk: on a CPU with FEAT_RNG, and with its RAM in a file unless `ram_file` is
+    (with a disk: on `cpu`, one with FEAT_RNG, and with its RAM in a file unless `ram_file` is
     False)."""
 
     def command(arch, cpus, boot):
@@ -145,7 +152,7 @@ def image_command(tandem, tmp, ram_file=True):
                         *virtio_options(boot), "-o", image], check=True)
         cmd = image_qemu_command(arch, cpus)
         if "disk" in boot and arch == "aarch64":
-            cmd[cmd.index("-cpu") + 1] = IMAGE_CPU_WITH_RNG
+            cmd[cmd.index("-cpu") + 1] = cpu
         if "disk" in boot and ram_file:
             # The packed disk lives in the machine's RAM: make that RAM a file the test reads
             # after the run.
@@ -268,6 +275,9 @@ def virtio_setup(args_arch, paths, boot, tmp, hwrng="wc -c"):
                      '  umount /mnt && echo "tandem-init: umount ok"\n'
                      'fi\n'
                      f'echo "tandem-init: hwrng $(head -c 64 /dev/hwrng | {hwrng})"\n'
+                     'f=""; for x in sve paca pacg; do\n'
+                     '  grep -m1 ^Features /proc/cpuinfo | grep -qw $x && f="$f $x"\n'
+                     'done; echo "tandem-init: cpu-features$f"\n'
                      'if [ -e /dev/hvc0 ]; then\n'
                      '  exec 3<>/dev/hvc0\n'
                      '  echo "tandem-hvc0: ready" >&3\n'
@@ -408,6 +418,9 @@ def run_linux(args, command, tmp):
     if args.case == "virtio":
         want += ["tandem-init: blocks vda", f"tandem-init: hello {DISK_MARK}",
                  "tandem-init: umount ok", f"tandem-init: hwrng {64 if boot['rng'] else 0}"]
+    cpu_max = args.case == "virtio" and args.runner == "image" and args.arch == "aarch64"
+    if cpu_max:
+        want.append(f"tandem-init: cpu-features {IMAGE_CPU_FEATURES}")
     if hvc0:
         want += [f"tandem-init: hvc0 read {HVC0_INPUT.decode()}",
                  f"tandem-init: hvc0 cat {HVC0_AGAIN.decode()}"]
@@ -419,6 +432,10 @@ def run_linux(args, command, tmp):
     missing = [w for w in want if w not in got]
     if missing:
         console.fail(f"/init did not report {missing}")
+    if cpu_max:
+        if not any(l.endswith(IMAGE_SVE_LINE) for l in lines):  # after the kernel's time stamp
+            console.fail(f"the guest's kernel did not say '{IMAGE_SVE_LINE}'")
+        got.append(f"kernel: {IMAGE_SVE_LINE}")
     if args.case == "virtio":
         disk = boot["disk"]
         if args.runner == "image":

@@ -2,8 +2,9 @@
 // The guest state the world switch (world_switch.S) loads before ERET and stores on a trap.
 // Only what EL2 itself changes is switched: the general-purpose registers, SP_EL1 and the
 // exception return state. The guest's EL1 system registers (SCTLR_EL1, VBAR_EL1, TTBR*, ...)
-// and its FP/SIMD registers stay live in the CPU across exits, because the hypervisor never
-// uses EL1 and is built with -mgeneral-regs-only, and each physical CPU runs one vCPU.
+// its FP/SIMD, SVE and SME registers and its pointer authentication keys stay live in the CPU
+// across exits, because the hypervisor never uses EL1, is built with -mgeneral-regs-only and
+// signs nothing, and each physical CPU runs one vCPU (guest_extensions.h).
 #pragma once
 
 #include <cstddef>

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backends/baremetal/aarch64/el2_setup.h"
 
+#include "backends/baremetal/aarch64/guest_extensions.h"
 #include "backends/baremetal/aarch64/sysreg.h"
 
 namespace tandem::baremetal::aarch64 {
 namespace {
 
-// CPTR_EL2 with E2H = 0 (DDI 0487 "CPTR_EL2"): RES1 bits 13:12 and 9:0 (bit 8 is TZ and
-// bit 12 TSM where SVE/SME exist: set, so those trap), TFP (bit 10) clear so the guest's
-// FP/SIMD does not trap, TTA and TCPAC clear.
-constexpr uint64_t kCptrEl2 = 0x33ff;
 // CNTHCTL_EL2 with E2H = 0: EL1PCTEN (bit 0) and EL1PCEN (bit 1) let EL1 read the physical
 // counter and use the physical timer without trapping.
 constexpr uint64_t kCnthctlEl2 = 0b11;
@@ -17,12 +14,13 @@ constexpr uint64_t kCnthctlEl2 = 0b11;
 }  // namespace
 
 void configure_el2() {
-  TANDEM_MSR(hcr_el2, kHcrGuest);
-  TANDEM_MSR(cptr_el2, kCptrEl2);
+  TANDEM_MSR(hcr_el2, kHcrGuest | guest_hcr_pauth());
+  TANDEM_MSR(cptr_el2, guest_cptr_el2());
   TANDEM_MSR(cnthctl_el2, kCnthctlEl2);
   TANDEM_MSR(cntvoff_el2, 0);  // the guest's virtual counter equals the physical one
   TANDEM_MSR(hstr_el2, 0);     // no AArch32 CP15 traps
   isb();
+  configure_guest_vector_lengths();  // ZCR_EL2/SMCR_EL2 are reachable once CPTR_EL2 is set
 }
 
 void reset_el1_for_vcpu(unsigned cpu_id) {
@@ -33,6 +31,7 @@ void reset_el1_for_vcpu(unsigned cpu_id) {
   TANDEM_MSR(vmpidr_el2, a64::MPIDR_RES1 | cpu_id);
   TANDEM_MSR(sctlr_el1, kSctlrEl1Reset);
   TANDEM_MSR(vbar_el1, 0);
+  reset_guest_streaming_mode();
   isb();
 }
 

@@ -12,7 +12,7 @@ namespace tandem::baremetal::aarch64 {
 
 // HCR_EL2 for a guest (core/arch/aarch64/control_regs.h): stage 2, set/way as clean+invalidate,
 // interrupts and SErrors to EL2, WFI and SMC trapped, EL1 in AArch64; all other bits 0 (no
-// TGE, no E2H).
+// TGE, no E2H) but API/APK where the CPU has pointer authentication (guest_extensions.h).
 inline constexpr uint64_t kHcrGuest = a64::HCR_EL2_VM | a64::HCR_EL2_SWIO | a64::HCR_EL2_FMO |
                                       a64::HCR_EL2_IMO | a64::HCR_EL2_AMO | a64::HCR_EL2_TWI |
                                       a64::HCR_EL2_TSC | a64::HCR_EL2_RW;

@@ -9,6 +9,7 @@
 //  +----+----+----+----+----+-----+-----+-----+------+----+
 //  | RW | TSC| TWI| VI | VF | AMO | IMO | FMO | SWIO | VM |
 //  +----+----+----+----+----+-----+-----+-----+------+----+
+//  and above them API (41) and APK (40), pointer authentication untrapped.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,8 @@ inline constexpr uint64_t HCR_EL2_VI = 1ull << 7;    // a virtual IRQ is pending
 inline constexpr uint64_t HCR_EL2_TWI = 1ull << 13;  // WFI traps: the guest is idle
 inline constexpr uint64_t HCR_EL2_TSC = 1ull << 19;  // SMC traps (PSCI by SMC is emulated)
 inline constexpr uint64_t HCR_EL2_RW = 1ull << 31;   // EL1 is AArch64
+inline constexpr uint64_t HCR_EL2_APK = 1ull << 40;  // pointer authentication keys do not trap
+inline constexpr uint64_t HCR_EL2_API = 1ull << 41;  // PAC instructions do not trap
 
 // SCR_EL3 (D19.2 "SCR_EL3"): lower levels non-secure, HVC enabled, EL2 in AArch64.
 inline constexpr uint64_t SCR_EL3_NS = 1ull << 0;

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// Dropping an aarch64 engine's translations of the code in some guest-physical pages, for an
+// IC IVAU another vCPU executed (emu_coherence.h). Unicorn 2.1.1 drops translations only by
+// an address it translates as an instruction fetch of the engine's current regime
+// (uc_ctl_remove_cache), which fails where the page has no executable mapping there, as
+// Linux's linear-map alias of kernel text has not. So the engine's stage 1 is turned off
+// around the drops (SCTLR_EL1.M = 0: every address is its own physical address and
+// executable), with its TLB flushed before, so no cached walk of the same number is used,
+// and after, so none made without the MMU stays. The engine is not running while it is
+// called.
+#pragma once
+
+#include <cstdint>
+
+namespace tandem::emu {
+
+struct EmuCpu;
+
+// False (nothing dropped for certain) unless the engine is in AArch64 EL0 or EL1, the regime
+// SCTLR_EL1 controls; the caller then drops every translation.
+bool drop_a64_code_pages(EmuCpu& cpu, const uint64_t* pages, unsigned count);
+
+}  // namespace tandem::emu
