@@ -77,8 +77,9 @@ def free_port():
 
 
 def tandem_command(tandem, folder, web_port, nic):
-    return [tandem, "run", "--backend", "kvm", "--mem", "256M", "--cpus", "1", "--timeout", "300",
-            "--kernel", os.path.join(folder, "bzImage"), "--initrd", os.path.join(folder, "initrd"),
+    return [tandem, "run", "--backend", "kvm", "--mem", "256M", "--cpus", "1", "--timeout", "150",
+            "--no-reboot", "--kernel", os.path.join(folder, "bzImage"),
+            "--initrd", os.path.join(folder, "initrd"),
             "--append", f"console=ttyS0 panic=-1 quiet web_port={web_port}", "--nic", nic]
 
 

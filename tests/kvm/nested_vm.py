@@ -3,7 +3,7 @@
 """The kvm tests where /dev/kvm cannot be opened: one QEMU VM with nested KVM runs them all.
 
     nested_vm.py --ctest CTEST --build-dir DIR --launcher kvm_case.sh --results DIR
-                 --python PYTHON [--cpus 2] [--limit 290]
+                 --python PYTHON [--cpus 1] [--limit 400]
 
 ctest's fixture `kvm_nested` (tests/CMakeLists.txt). It fetches Debian 12's amd64 cloud kernel
 and busybox-static by package name (scripts/debfetch, cached in cache/) and puts the Linux
@@ -95,8 +95,14 @@ def main() -> int:
     ap.add_argument("--launcher", required=True)
     ap.add_argument("--results", required=True)
     ap.add_argument("--python", required=True, help="the Python the tests' commands name")
-    ap.add_argument("--cpus", type=int, default=2)
-    ap.add_argument("--limit", type=float, default=290, help="seconds the VM may run")
+    # One CPU: on -smp 2, Debian's kernel on 2 vCPUs (kvm_x86_64_linux_2cpu) crashed or stalled
+    # in 2 of 6 runs of the pair of Linux tests (a timer interrupt from user mode found the user's
+    # GS base in the kernel's entry and faulted until the stack guard; or no output after 2 s),
+    # never on -smp 1 (8 of 8, and the whole fixture). TCG runs one host thread either way
+    # (thread=single), so a second CPU bought only a nested host whose KVM moves vCPU threads
+    # between CPUs. Whether QEMU 7.2's SVM or the nested KVM is at fault was not found.
+    ap.add_argument("--cpus", type=int, default=1)
+    ap.add_argument("--limit", type=float, default=400, help="seconds the VM may run")
     ap.add_argument("--only", help="run only the tests whose name matches this regex")
     args = ap.parse_args()
     start = time.monotonic()
