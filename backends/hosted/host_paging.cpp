@@ -7,6 +7,8 @@
 
 namespace tandem::hosted {
 
+constexpr size_t kHugeBytes = size_t{2} << 20;
+
 Result<Hpa> HostPagingHandler::alloc_frames(size_t count, size_t align_frames) {
   if (count == 0 || align_frames == 0 || (align_frames & (align_frames - 1)) != 0)
     return Error(Status::kInvalidArgument);
@@ -24,6 +26,10 @@ Result<Hpa> HostPagingHandler::alloc_frames(size_t count, size_t align_frames) {
   // Frames are integers by design (Hpa); these are the mmap'd addresses they came from.
   // NOLINTNEXTLINE(performance-no-int-to-ptr)
   if (end > aligned + len) munmap(reinterpret_cast<void*>(aligned + len), end - (aligned + len));
+  // Like QEMU's guest RAM: transparent huge pages where the host offers them on request, so
+  // the guest's memory costs the host's TLB far fewer entries.
+  if (len >= kHugeBytes)
+    madvise(reinterpret_cast<void*>(aligned), len, MADV_HUGEPAGE);  // NOLINT(*-no-int-to-ptr)
   m_in_use += count;
   return Hpa(aligned);
 }
