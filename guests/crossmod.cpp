@@ -10,6 +10,8 @@
 // both CPUs run with the MMU on, fetching the code at VA = PA, while the writer stores and
 // cleans through an alias of it that no CPU can execute from (kHigh + PA, PXN and UXN), so its
 // IC IVAU names an address that is not executable anywhere.
+// Built with TANDEM_GUEST_CROSSMOD_IALL as well (crossmod_iall), the writer invalidates every
+// instruction cache of the Inner Shareable domain (IC IALLUIS) instead of the line it wrote.
 #include <cstdint>
 
 #if defined(TANDEM_GUEST_CROSSMOD_ALIAS)
@@ -78,7 +80,11 @@ void sync_fetch() {
 
 // The writing CPU's side, after storing instructions at g_code.
 void publish_code(std::uint64_t other) {
-#if defined(__aarch64__)
+#if defined(__aarch64__) && defined(TANDEM_GUEST_CROSSMOD_IALL)
+  (void)other;
+  asm volatile("dc cvau, %0\n dsb ish\n ic ialluis\n dsb ish\n isb" ::"r"(code_for_writing())
+               : "memory");
+#elif defined(__aarch64__)
   (void)other;
   asm volatile("dc cvau, %0\n dsb ish\n ic ivau, %0\n dsb ish\n isb" ::"r"(code_for_writing())
                : "memory");

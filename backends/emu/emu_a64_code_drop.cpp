@@ -3,6 +3,7 @@
 
 #include "backends/emu/emu_cpu.h"
 #include "core/arch/aarch64/exception_entry.h"
+#include "core/mm/address_space.h"
 
 namespace tandem::emu {
 namespace {
@@ -12,9 +13,11 @@ namespace {
 constexpr uc_arm64_cp_reg kSctlrEl1{1, 0, 3, 0, 0, 0};
 constexpr uint64_t kSctlrM = 1;
 
-}  // namespace
-
-bool drop_a64_code_pages(EmuCpu& cpu, const uint64_t* pages, unsigned count) {
+// Calls uc_ctl_remove_cache on each guest-physical range [begin, end) that `ranges` gives
+// (ranges(drop) calls drop(begin, end) for each, and stops at the first false) with the
+// engine's stage 1 off. False if the engine is not in the EL1&0 regime or a drop failed.
+template <typename Ranges>
+bool drop_with_stage1_off(EmuCpu& cpu, Ranges ranges) {
   uc_engine* uc = cpu.uc;
   const uint64_t pstate = read_reg(uc, UC_ARM64_REG_PSTATE);
   const uint64_t el = (pstate & aarch64::PSTATE_M_MASK) >> 2;
@@ -25,14 +28,32 @@ bool drop_a64_code_pages(EmuCpu& cpu, const uint64_t* pages, unsigned count) {
   sctlr.val = saved & ~kSctlrM;
   if (uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr) != UC_ERR_OK) return false;
   uc_ctl_flush_tlb(uc);
-  bool dropped = true;
-  for (unsigned i = 0; i < count; ++i) {
-    dropped = dropped && uc_ctl_remove_cache(uc, pages[i], pages[i] + kCodePageSize) == UC_ERR_OK;
-  }
+  const bool dropped = ranges([uc](uint64_t begin, uint64_t end) {
+    return uc_ctl_remove_cache(uc, begin, end) == UC_ERR_OK;
+  });
   sctlr.val = saved;
-  dropped = uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr) == UC_ERR_OK && dropped;
+  const bool restored = uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr) == UC_ERR_OK;
   uc_ctl_flush_tlb(uc);
-  return dropped;
+  return restored && dropped;
+}
+
+}  // namespace
+
+bool drop_a64_code_pages(EmuCpu& cpu, const uint64_t* pages, unsigned count) {
+  return drop_with_stage1_off(cpu, [pages, count](auto drop) {
+    for (unsigned i = 0; i < count; ++i)
+      if (!drop(pages[i], pages[i] + kCodePageSize)) return false;
+    return true;
+  });
+}
+
+void drop_a64_translations(EmuCpu& cpu) {
+  const bool dropped = drop_with_stage1_off(cpu, [&cpu](auto drop) {
+    for (const Region& r : cpu.address_space.regions())
+      if (r.kind == RegionKind::kRam && !drop(r.base.raw(), r.base.raw() + r.size)) return false;
+    return true;
+  });
+  if (!dropped) cpu.code.drop(cpu.uc);
 }
 
 }  // namespace tandem::emu

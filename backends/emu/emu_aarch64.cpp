@@ -306,8 +306,17 @@ int gpr(unsigned n) {
 }  // namespace
 
 const ArchOps kAarch64Ops = {
-    UC_ARCH_ARM64, UC_MODE_ARM,        UC_ARM64_REG_PC,          4,       configure, load_boot,
-    gpr,           set_lines,          finish_a64_sync_from_el0, nullptr, nullptr,   nullptr,
-    nullptr,       drop_a64_code_pages};
+    .uc_arch_id = UC_ARCH_ARM64,
+    .uc_mode_id = UC_MODE_ARM,
+    .pc_reg = UC_ARM64_REG_PC,
+    .halt_size = 4,
+    .configure = configure,
+    .load_boot = load_boot,
+    .gpr = gpr,
+    .set_lines = set_lines,
+    .watched_block = finish_a64_sync_from_el0,
+    .drop_translations = drop_a64_translations,
+    .drop_code_pages = drop_a64_code_pages,
+};
 
 }  // namespace tandem::emu

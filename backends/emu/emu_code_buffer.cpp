@@ -78,12 +78,16 @@ bool CodeBuffer::bound(uc_engine* uc) {
   if (now - m_checked_ns < kCodeCheckNs) return false;
   m_checked_ns = now;
   if (resident_bytes() < kCodeBudget) return false;
+  drop(uc);
+  ++m_drops;
+  return true;
+}
+
+void CodeBuffer::drop(uc_engine* uc) {
   uc_ctl_flush_tb(uc);
   // Nothing refers to the translations any more (and the flush has just zeroed the buffer,
   // making all of it resident): the pages go back to the host.
-  madvise(m_base + kCodeKeep, m_size - kCodeKeep, MADV_DONTNEED);
-  ++m_drops;
-  return true;
+  if (m_base != nullptr) madvise(m_base + kCodeKeep, m_size - kCodeKeep, MADV_DONTNEED);
 }
 
 size_t CodeBuffer::resident_bytes() const {

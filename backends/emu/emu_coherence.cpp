@@ -20,7 +20,7 @@ void drop_all_translations(EmuCpu& cpu) {
   if (cpu.ops->drop_translations != nullptr) {
     cpu.ops->drop_translations(cpu);
   } else {
-    uc_ctl_flush_tb(cpu.uc);
+    cpu.code.drop(cpu.uc);
   }
 }
 
