@@ -165,10 +165,11 @@ void write_reg(uc_engine* uc, int reg, uint64_t value);
 // block has started at EmuCpu::block_watch (null where nothing is watched); `take_stop` (null:
 // none) gets an exception that ended uc_emu_start with `err` instead of reaching UC_HOOK_INTR,
 // and returns true if it delivered it to the guest, so the run goes on; `halted` (null: none)
-// runs when the guest halted (WFI), to tell the chip what wakes it (IrqChip::set_wake_mask);
-// `drop_translations` (null: uc_ctl_flush_tb) makes the engine drop all its translated code
-// (emu_coherence.h); `insns_between` counts the instructions that start in [from, to) of a
-// translation block (null: every instruction is 4 bytes; emu_icount.h); `drop_code_pages`
+// runs when the guest halted (WFI), to tell the chip what wakes it (IrqChip::set_wake_mask), and
+// returns false if an interrupt the guest enabled is pending in the engine already, so the WFI
+// completes at once; `drop_translations` (null: CodeBuffer::drop) makes the engine drop all its
+// translated code (emu_coherence.h); `insns_between` counts the instructions that start in [from,
+// to) of a translation block (null: every instruction is 4 bytes; emu_icount.h); `drop_code_pages`
 // drops the engine's translations of code in the given guest-physical 4 KiB pages and returns
 // false if it could not, so the caller drops them all (null: it always drops them all).
 struct ArchOps {
@@ -182,7 +183,7 @@ struct ArchOps {
   void (*set_lines)(EmuCpu& cpu, uint32_t lines);
   void (*watched_block)(EmuCpu& cpu);
   bool (*take_stop)(EmuCpu& cpu, uc_err err);
-  void (*halted)(EmuCpu& cpu);
+  bool (*halted)(EmuCpu& cpu);
   void (*drop_translations)(EmuCpu& cpu);
   uint64_t (*insns_between)(EmuCpu& cpu, uint64_t from, uint64_t to);
   bool (*drop_code_pages)(EmuCpu& cpu, const uint64_t* pages, unsigned count);

@@ -174,9 +174,12 @@ Result<VcpuExit> EmuVcpu::run() {
   }
   // Nothing stopped the engine: it returned on its own, which it does for WFI / HLT only, with
   // the PC after the instruction (UNICORN.md section 2, "WFI / HLT").
+  if (cpu.ops->halted != nullptr && !cpu.ops->halted(cpu)) {
+    e.kind = ExitKind::kTimeout;  // the WFI completed: the guest goes on after it
+    return e;
+  }
   e.kind = ExitKind::kHalt;
   e.pc -= cpu.ops->halt_size;
-  if (cpu.ops->halted != nullptr) cpu.ops->halted(cpu);
   return e;
 }
 

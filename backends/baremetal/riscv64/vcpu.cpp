@@ -10,6 +10,7 @@
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 #include "core/base/log.h"
+#include "core/irq/irq_chip.h"
 #include "core/mm/address_space.h"
 #include "core/vm/vm_exits.h"
 
@@ -178,6 +179,11 @@ uint64_t HypVcpu::guest_timer_ns() const {
 // 3.3.3). Console input that came meanwhile goes to the guest's console device, as on a device
 // access.
 void HypVcpu::wait_for_kick() {
+  // An interrupt the guest enabled is pending in hvip already (an IPI injected while it had
+  // interrupts off, as Linux's idle loop has them; the chip has handed that edge over): the
+  // WFI ends at once. hvip's VS bits sit one above vsie's (hypervisor extension, hvip and vsie).
+  constexpr uint64_t kGuestLines = cpu_irq::kSsip | cpu_irq::kStip | cpu_irq::kSeip;
+  if (((csr_read<CSR_HVIP>() >> 1) & csr_read<CSR_VSIE>() & kGuestLines) != 0) return;
   uint64_t until = m_clock.host_now_ns() + kKickWaitNs;
   const uint64_t timer = guest_timer_ns();
   if (timer < until) until = timer;

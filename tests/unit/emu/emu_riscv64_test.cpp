@@ -209,6 +209,30 @@ TEST_F(EmuRiscv64Irq, EveryIpiToAWaitingHartIsTaken) {
   }
 }
 
+TEST_F(EmuRiscv64Irq, AnIpiAlreadyInSipCompletesWfi) {
+  // Linux's idle loop: interrupts off (sstatus.SIE clear), an IPI arrives and lands in sip,
+  // then WFI. The chip has handed the edge over, so only the engine knows; the WFI must
+  // complete (priv spec 3.3.3), not wait for some later interrupt.
+  const uint32_t code[] = {
+      0x00200293,  // li    t0, 2
+      0x1042a073,  // csrs  sie, t0          SSIE; sstatus.SIE stays clear
+      0x10500073,  // wfi                    SSIP is pending: completes at once
+      0x14402973,  // csrr  s2, sip
+      0x1442b073,  // csrc  sip, t0
+      0x10500073,  // wfi                    nothing pending: halts here
+  };
+  ASSERT_NO_FATAL_FAILURE(m_vm.boot(kEntry, code));
+  auto* chip = static_cast<RiscvIrqChip*>(m_vm.exits.irq_chip());
+  ASSERT_NE(chip, nullptr);
+  chip->send_ipi(0);
+  VcpuExit e = m_vm.run();
+  for (int i = 0; i < 4 && e.kind == ExitKind::kTimeout; ++i) e = m_vm.run();
+  EXPECT_EQ(e.kind, ExitKind::kHalt);
+  EXPECT_EQ(e.pc, kEntry + 0x14);
+  EXPECT_EQ(m_vm.gpr(kS2) & cpu_irq::kSsip, cpu_irq::kSsip);
+  EXPECT_EQ(chip->cpu_lines(0), 0u);
+}
+
 TEST_F(EmuRiscv64Irq, AHaltedHartIsWokenOnlyByWhatItEnabledInSie) {
   const uint32_t code[] = {
       0x00200293,  // li    t0, 2
