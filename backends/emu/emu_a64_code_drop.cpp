@@ -3,7 +3,6 @@
 
 #include "backends/emu/emu_cpu.h"
 #include "core/arch/aarch64/exception_entry.h"
-#include "core/mm/address_space.h"
 
 namespace tandem::emu {
 namespace {
@@ -13,11 +12,10 @@ namespace {
 constexpr uc_arm64_cp_reg kSctlrEl1{1, 0, 3, 0, 0, 0};
 constexpr uint64_t kSctlrM = 1;
 
-// Calls uc_ctl_remove_cache on each guest-physical range [begin, end) that `ranges` gives
-// (ranges(drop) calls drop(begin, end) for each, and stops at the first false) with the
-// engine's stage 1 off. False if the engine is not in the EL1&0 regime or a drop failed.
-template <typename Ranges>
-bool drop_with_stage1_off(EmuCpu& cpu, Ranges ranges) {
+// Runs `drop` (returning false if a uc_ctl_remove_cache failed) with the engine's stage 1 off.
+// False if the engine is not in the EL1&0 regime or the drop failed.
+template <typename Drop>
+bool drop_with_stage1_off(EmuCpu& cpu, Drop drop) {
   uc_engine* uc = cpu.uc;
   const uint64_t pstate = read_reg(uc, UC_ARM64_REG_PSTATE);
   const uint64_t el = (pstate & aarch64::PSTATE_M_MASK) >> 2;
@@ -28,9 +26,7 @@ bool drop_with_stage1_off(EmuCpu& cpu, Ranges ranges) {
   sctlr.val = saved & ~kSctlrM;
   if (uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr) != UC_ERR_OK) return false;
   uc_ctl_flush_tlb(uc);
-  const bool dropped = ranges([uc](uint64_t begin, uint64_t end) {
-    return uc_ctl_remove_cache(uc, begin, end) == UC_ERR_OK;
-  });
+  const bool dropped = drop();
   sctlr.val = saved;
   const bool restored = uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr) == UC_ERR_OK;
   uc_ctl_flush_tlb(uc);
@@ -40,20 +36,17 @@ bool drop_with_stage1_off(EmuCpu& cpu, Ranges ranges) {
 }  // namespace
 
 bool drop_a64_code_pages(EmuCpu& cpu, const uint64_t* pages, unsigned count) {
-  return drop_with_stage1_off(cpu, [pages, count](auto drop) {
+  return drop_with_stage1_off(cpu, [&cpu, pages, count] {
     for (unsigned i = 0; i < count; ++i)
-      if (!drop(pages[i], pages[i] + kCodePageSize)) return false;
+      if (uc_ctl_remove_cache(cpu.uc, pages[i], pages[i] + kCodePageSize) != UC_ERR_OK)
+        return false;
     return true;
   });
 }
 
 void drop_a64_translations(EmuCpu& cpu) {
-  const bool dropped = drop_with_stage1_off(cpu, [&cpu](auto drop) {
-    for (const Region& r : cpu.address_space.regions())
-      if (r.kind == RegionKind::kRam && !drop(r.base.raw(), r.base.raw() + r.size)) return false;
-    return true;
-  });
-  if (!dropped) cpu.code.drop(cpu.uc);
+  if (!drop_with_stage1_off(cpu, [&cpu] { return remove_ram_translations(cpu); }))
+    cpu.code.drop(cpu.uc);
 }
 
 }  // namespace tandem::emu

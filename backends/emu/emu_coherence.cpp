@@ -2,6 +2,7 @@
 #include "backends/emu/emu_coherence.h"
 
 #include "backends/emu/emu_cpu.h"
+#include "core/mm/address_space.h"
 
 namespace tandem::emu {
 namespace {
@@ -42,6 +43,15 @@ void flush_peers_code(EmuCpu& self, uint64_t mask, uint64_t pa) {
     }
     q.page[q.count++] = page;
   });
+}
+
+bool remove_ram_translations(EmuCpu& cpu) {
+  for (const Region& r : cpu.address_space.regions()) {
+    if (r.kind == RegionKind::kRam &&
+        uc_ctl_remove_cache(cpu.uc, r.base.raw(), r.base.raw() + r.size) != UC_ERR_OK)
+      return false;
+  }
+  return true;
 }
 
 void take_flushes(EmuCpu& cpu) {

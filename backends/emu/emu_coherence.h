@@ -50,6 +50,13 @@ void flush_peers(EmuCpu& self, uint64_t mask, uint32_t what);
 // guest-physical page holding `pa`; one with too many pages queued drops all its translations.
 void flush_peers_code(EmuCpu& self, uint64_t mask, uint64_t pa);
 
+// Removes the engine's translations of every guest RAM region, page by page
+// (uc_ctl_remove_cache: a few ms for 512 MiB, where uc_ctl_flush_tb zeroes the whole buffer,
+// README.md). Unicorn translates each start address as an instruction fetch in the engine's
+// current regime, so the caller puts it where every address is its own physical one and
+// executable (riscv64 at M, aarch64 with stage 1 off). False if a removal failed.
+bool remove_ram_translations(EmuCpu& cpu);
+
 // Drops what other vCPUs asked for; run() calls it before it enters the engine.
 void take_flushes(EmuCpu& cpu);
 

@@ -359,15 +359,9 @@ bool halted(EmuCpu& cpu) {
 // engine's privilege, so the engine is at M (no translation) for the call.
 void drop_translations(EmuCpu& cpu) {
   const Result<uint64_t> was = riscv_set_priv(cpu.uc, cpu.context, kPrivM);
-  if (!was) {
-    uc_ctl_flush_tb(cpu.uc);
-    return;
-  }
-  for (const Region& r : cpu.address_space.regions()) {
-    if (r.kind == RegionKind::kRam)
-      uc_ctl_remove_cache(cpu.uc, r.base.raw(), r.base.raw() + r.size);
-  }
-  if (!riscv_set_priv(cpu.uc, cpu.context, *was)) uc_ctl_flush_tb(cpu.uc);
+  if (!was) return cpu.code.drop(cpu.uc);
+  const bool dropped = remove_ram_translations(cpu);
+  if (!riscv_set_priv(cpu.uc, cpu.context, *was) || !dropped) cpu.code.drop(cpu.uc);
 }
 
 int gpr(unsigned n) { return n < 32 ? UC_RISCV_REG_X0 + static_cast<int>(n) : -1; }

@@ -10,7 +10,6 @@
 #include "backends/baremetal/riscv64/csr.h"
 #include "backends/baremetal/riscv64/hs_timer.h"
 #include "core/base/log.h"
-#include "core/irq/irq_chip.h"
 #include "core/mm/address_space.h"
 #include "core/vm/vm_exits.h"
 
@@ -173,17 +172,13 @@ uint64_t HypVcpu::guest_timer_ns() const {
   return m_clock.host_ns(ticks * kNsPerTick);
 }
 
-// A WFI that this hart waits out itself (several vCPUs, or the guest's own timer armed): it
-// waits for another hart's kick (sip.SSIP), the VM's deadline, the guest's timer or at most
-// kKickWaitNs, and the guest's WFI ends (a wake-up without a cause is allowed, privileged spec
-// 3.3.3). Console input that came meanwhile goes to the guest's console device, as on a device
-// access.
+// A WFI that this hart waits out itself (several vCPUs, or the guest's own timer armed): unless
+// an interrupt the guest enabled is already pending in hvip, it waits for another hart's kick
+// (sip.SSIP), the VM's deadline, the guest's timer or at most kKickWaitNs, and the guest's WFI ends
+// (a wake-up without a cause is allowed, privileged spec 3.3.3). Console input that came meanwhile
+// goes to the guest's console device, as on a device access.
 void HypVcpu::wait_for_kick() {
-  // An interrupt the guest enabled is pending in hvip already (an IPI injected while it had
-  // interrupts off, as Linux's idle loop has them; the chip has handed that edge over): the
-  // WFI ends at once. hvip's VS bits sit one above vsie's (hypervisor extension, hvip and vsie).
-  constexpr uint64_t kGuestLines = cpu_irq::kSsip | cpu_irq::kStip | cpu_irq::kSeip;
-  if (((csr_read<CSR_HVIP>() >> 1) & csr_read<CSR_VSIE>() & kGuestLines) != 0) return;
+  if (guest_irq_pending()) return;
   uint64_t until = m_clock.host_now_ns() + kKickWaitNs;
   const uint64_t timer = guest_timer_ns();
   if (timer < until) until = timer;

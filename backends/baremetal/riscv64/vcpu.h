@@ -71,6 +71,8 @@ class HypVcpu {
   void save_guest_csrs();
   void prepare_entry();
   void sync_irqs();
+  // An interrupt the guest enabled in vsie is pending in hvip (vcpu_irq.cpp).
+  bool guest_irq_pending() const;
   ExitAction handle(GuestTrap& trap, VcpuExit& out);
   bool backed_on_demand(uint64_t gpa);
   void wait_for_kick();

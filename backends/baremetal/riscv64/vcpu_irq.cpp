@@ -48,4 +48,13 @@ void HypVcpu::sync_irqs() {
   m_seen_generation = m_chip->generation();
 }
 
+// A WFI must end at once for a pending interrupt the guest enabled: an IPI injected into
+// hvip.VSSIP while the guest had interrupts off (as Linux's idle loop has them) is an edge the
+// model has handed over and no longer reports.
+bool HypVcpu::guest_irq_pending() const {
+  constexpr uint32_t kLines = cpu_irq::kSsip | kLevels;
+  const auto enabled = static_cast<uint32_t>(csr_read<CSR_VSIE>() & kLines);
+  return (csr_read<CSR_HVIP>() & to_hvip(enabled)) != 0;
+}
+
 }  // namespace tandem::baremetal::riscv64
